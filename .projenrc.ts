@@ -1,0 +1,85 @@
+import { cdk8s, javascript } from 'projen';
+
+/** The CRD files under imports/ and the module each becomes under src/imports/ (see imports/SOURCES.md). */
+const CRD_MODULES: Record<string, string> = {
+  'kserve-inferenceservice': 'kserve/serving.kserve.io_inferenceservices.yaml',
+  'kserve-inferencegraph': 'kserve/serving.kserve.io_inferencegraphs.yaml',
+  'monitoring-servicemonitor': 'prometheus-operator/monitoring.coreos.com_servicemonitors.yaml',
+  'monitoring-podmonitor': 'prometheus-operator/monitoring.coreos.com_podmonitors.yaml',
+  'monitoring-prometheusrule': 'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml',
+  'monitoring-prometheus': 'prometheus-operator/monitoring.coreos.com_prometheuses.yaml',
+  'monitoring-scrapeconfig': 'prometheus-operator/monitoring.coreos.com_scrapeconfigs.yaml',
+  'monitoring-alertmanagerconfig': 'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
+};
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-mlops',
+  description: 'cdk8s constructs for an on-prem MLOps platform: Airflow with git-sync, MinIO with buckets, Postgres, MySQL, Redis, MLflow, KServe, federated Prometheus and NFS volumes',
+  keywords: ['cdk8s', 'kubernetes', 'mlops', 'airflow', 'mlflow', 'kserve', 'minio', 'prometheus'],
+  author: 'cdk8s-mlops maintainers',
+  authorAddress: 'maintainers@users.noreply.cdk8s-mlops.example',
+  repositoryUrl: 'https://github.com/cdk8s-mlops/cdk8s-mlops.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+
+  // Not jsii packages, so they ship inside ours; none of their types is part of the public API.
+  bundledDeps: ['ajv@^8.20.0', 'yaml@^2.9.1'],
+  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'cdk8s-cli@2.207.60'],
+
+  // dist/ holds the examples' synthesized manifests, so npm and jsii packages go elsewhere.
+  artifactsDirectory: 'build/packages',
+
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  jestOptions: {
+    // A stale snapshot must fail, never be rewritten; `npm run test:update` rewrites them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      collectCoverage: false,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  tsJestOptions: {
+    // Tests are transpiled file by file; `compile` type-checks the library, tests and examples once.
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: { isolatedModules: true },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts'],
+    ignorePatterns: ['src/imports/**'],
+  },
+});
+
+project.gitignore.exclude('/build/');
+project.npmignore?.exclude('/build/', '/examples/', '/scripts/', '/.ci/', '/dist/');
+
+const importCrds = project.addTask('import', {
+  description: 'Generate src/imports/ from the vendored CRDs in imports/ (one named module per CRD)',
+});
+importCrds.exec('rm -rf src/imports');
+for (const [name, file] of Object.entries(CRD_MODULES)) {
+  importCrds.exec(`cdk8s import --no-check-upgrade --language typescript --output src/imports ${name}:=imports/${file}`);
+}
+project.preCompileTask.spawn(importCrds);
+
+project.compileTask.exec('tsc --noEmit --project tsconfig.dev.json', {
+  name: 'type-check tests, examples and scripts',
+});
+
+project.package.setScript('synth', 'tsx scripts/synth-examples.ts');
+
+project.synth();
