@@ -54,7 +54,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     transformOptions: { isolatedModules: true },
   },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
@@ -76,7 +76,7 @@ for (const [name, file] of Object.entries(CRD_MODULES)) {
 }
 project.preCompileTask.spawn(importCrds);
 
-project.compileTask.exec('tsc --noEmit --project tsconfig.dev.json', {
+project.compileTask.exec('tsc --project test/tsconfig.json', {
   name: 'type-check tests, examples and scripts',
 });
 

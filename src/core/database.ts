@@ -1,0 +1,107 @@
+import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { Credentials } from './credentials';
+import { ServiceEndpoint } from './endpoint';
+
+/** A database engine and the URI scheme its clients use by default. */
+export class DatabaseEngine {
+  /** PostgreSQL (`postgresql://`). */
+  public static readonly POSTGRES = new DatabaseEngine('postgres', 'postgresql', 5432);
+  /** MySQL (`mysql://`; SQLAlchemy clients usually want `mysql+pymysql`, see `DatabaseBindOptions.scheme`). */
+  public static readonly MYSQL = new DatabaseEngine('mysql', 'mysql', 3306);
+
+  private constructor(
+    /** The engine's name. */
+    public readonly name: string,
+    /** The default URI scheme. */
+    public readonly scheme: string,
+    /** The default port. */
+    public readonly defaultPort: number,
+  ) {}
+}
+
+/** How a consumer wants a database handed to its container. */
+export interface DatabaseBindOptions {
+  /**
+   * Prefix of the env vars `bind` adds: `<prefix>_USER` and `<prefix>_PASSWORD`, read from the database's Secret.
+   *
+   * @default 'DB'
+   */
+  readonly envPrefix?: string;
+
+  /**
+   * The scheme of the connection URI, e.g. `postgresql+psycopg2` or `mysql+pymysql` for SQLAlchemy.
+   *
+   * @default - the engine's scheme (`postgresql`, `mysql`)
+   */
+  readonly scheme?: string;
+
+  /**
+   * Name of an env var that receives the full connection URI, e.g. `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`. It is
+   * added after the user and password vars, so Kubernetes expands `$(DB_USER)` and `$(DB_PASSWORD)` inside it.
+   *
+   * @default - no URI env var; use `DatabaseBinding.uri`
+   */
+  readonly uriEnv?: string;
+
+  /**
+   * Query string appended to the URI, without the `?`, e.g. `sslmode=require`.
+   *
+   * @default - none
+   */
+  readonly query?: string;
+}
+
+/** What `IDatabase.bind` gave the container. */
+export interface DatabaseBinding {
+  /** The env var holding the user name. */
+  readonly userEnv: string;
+  /** The env var holding the password. */
+  readonly passwordEnv: string;
+  /**
+   * The connection URI with `$(VAR)` references in place of the user and password, e.g.
+   * `postgresql://$(DB_USER):$(DB_PASSWORD)@pg.data.svc:5432/mlflow`. Kubernetes expands it in env values, command
+   * and args of the same container; never write it anywhere else.
+   */
+  readonly uri: string;
+}
+
+/**
+ * A database that workloads connect to: one created by `Postgres.addDatabase()` / `Mysql.addDatabase()`, or an
+ * external one imported with `Postgres.fromDatabaseAttributes()` / `Mysql.fromDatabaseAttributes()`.
+ */
+export interface IDatabase extends IConstruct {
+  /** The engine. */
+  readonly engine: DatabaseEngine;
+  /** The database's name on the server. */
+  readonly databaseName: string;
+  /** The server. */
+  readonly endpoint: ServiceEndpoint;
+  /** The user this database's clients log in as (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
+  readonly credentials: Credentials;
+
+  /**
+   * Hands the database to `container` of `workload`: adds the user and password env vars from the Secret (and the
+   * URI var when asked), and allows the workload's traffic to the server when the server is in this app.
+   */
+  bind(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options?: DatabaseBindOptions): DatabaseBinding;
+}
+
+/**
+ * The `bind` every database implements: env vars first, then the URI that refers to them.
+ * Returns the binding; network access is the caller's part.
+ */
+export function bindDatabase(database: IDatabase, container: kplus.Container, options: DatabaseBindOptions = {}): DatabaseBinding {
+  const prefix = options.envPrefix ?? 'DB';
+  const userEnv = `${prefix}_USER`;
+  const passwordEnv = `${prefix}_PASSWORD`;
+  container.env.addVariable(userEnv, database.credentials.envValue(Credentials.USERNAME));
+  container.env.addVariable(passwordEnv, database.credentials.envValue(Credentials.PASSWORD));
+  const scheme = options.scheme ?? database.engine.scheme;
+  const query = options.query ? `?${options.query}` : '';
+  const uri = `${scheme}://$(${userEnv}):$(${passwordEnv})@${database.endpoint.hostPort}/${database.databaseName}${query}`;
+  if (options.uriEnv) {
+    container.env.addVariable(options.uriEnv, kplus.EnvValue.fromValue(uri));
+  }
+  return { userEnv, passwordEnv, uri };
+}

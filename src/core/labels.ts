@@ -1,0 +1,35 @@
+import { Names } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/** What a component tells about itself; the rest of the recommended labels are derived. */
+export interface ComponentLabelOptions {
+  /** `app.kubernetes.io/name`: the application, e.g. `postgres`, `minio`. */
+  readonly name: string;
+  /** `app.kubernetes.io/component`: its role in the platform, e.g. `database`, `object-store`. */
+  readonly component: string;
+  /** `app.kubernetes.io/version`, usually the image tag. @default - no version label */
+  readonly version?: string;
+}
+
+/**
+ * The Kubernetes recommended labels (`app.kubernetes.io/*`) for the objects of one component instance.
+ * `instance` comes from the construct path, so two instances of one construct never share selector labels.
+ */
+export function componentLabels(scope: Construct, options: ComponentLabelOptions): Record<string, string> {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': options.name,
+    'app.kubernetes.io/instance': Names.toLabelValue(scope),
+    'app.kubernetes.io/component': options.component,
+    'app.kubernetes.io/part-of': 'cdk8s-mlops',
+    'app.kubernetes.io/managed-by': 'cdk8s',
+  };
+  if (options.version) {
+    labels['app.kubernetes.io/version'] = labelValue(options.version);
+  }
+  return labels;
+}
+
+/** A label value made from free text (an image tag may hold characters a label value may not). */
+function labelValue(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}

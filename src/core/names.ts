@@ -1,0 +1,72 @@
+import { IConstruct } from 'constructs';
+import { MlopsValidationError } from './errors';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Problems with `value` as an RFC 1123 DNS label (names of Services, databases turned into object names, ...).
+ * Returns every problem found, so that one message can list them all.
+ */
+export function dnsLabelProblems(value: string, maxLength = 63): string[] {
+  const problems: string[] = [];
+  if (value.length === 0) {
+    return ['must not be empty'];
+  }
+  if (value.length > maxLength) {
+    problems.push(`must be at most ${maxLength} characters (has ${value.length})`);
+  }
+  if (/[^a-z0-9-]/.test(value)) {
+    problems.push("must contain only lowercase letters, digits and '-'");
+  }
+  if (!DNS_LABEL.test(value) && /^[a-z0-9-]*$/.test(value)) {
+    problems.push('must start and end with a letter or digit');
+  }
+  return problems;
+}
+
+/** Problems with `value` as an S3 bucket name (AWS "Bucket naming rules", which MinIO enforces too). */
+export function bucketNameProblems(value: string): string[] {
+  const problems: string[] = [];
+  if (value.length < 3 || value.length > 63) {
+    problems.push(`must be 3-63 characters long (has ${value.length})`);
+  }
+  if (/[^a-z0-9.-]/.test(value)) {
+    problems.push("must contain only lowercase letters, digits, '.' and '-'");
+  }
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(value) && value.length > 0) {
+    problems.push('must start and end with a letter or digit');
+  }
+  if (value.includes('..')) {
+    problems.push("must not contain two adjacent periods '..'");
+  }
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(value)) {
+    problems.push('must not be formatted as an IP address');
+  }
+  if (value.startsWith('xn--') || value.startsWith('sthree-')) {
+    problems.push("must not start with the reserved prefixes 'xn--' or 'sthree-'");
+  }
+  if (value.endsWith('-s3alias') || value.endsWith('--ol-s3')) {
+    problems.push("must not end with the reserved suffixes '-s3alias' or '--ol-s3'");
+  }
+  return problems;
+}
+
+/**
+ * Throws one error listing every problem of `value`, e.g.
+ * `MinioWithBuckets 'app/Minio': bucket name 'My_Bucket' is invalid: must contain only lowercase letters, ...`.
+ */
+export function assertValid(scope: IConstruct, what: string, value: string, problems: string[]): void {
+  if (problems.length > 0) {
+    throw new MlopsValidationError(scope, `${what} '${value}' is invalid: ${problems.join('; ')}`);
+  }
+}
+
+/** Validates a name that becomes (part of) a Kubernetes object name or DNS label. */
+export function assertDnsLabel(scope: IConstruct, what: string, value: string, maxLength = 63): void {
+  assertValid(scope, what, value, dnsLabelProblems(value, maxLength));
+}
+
+/** Validates an S3 bucket name. */
+export function assertBucketName(scope: IConstruct, value: string): void {
+  assertValid(scope, 'bucket name', value, bucketNameProblems(value));
+}

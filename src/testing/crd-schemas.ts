@@ -1,0 +1,122 @@
+/**
+ * The schemas of custom resources, read from CustomResourceDefinition YAML files: every `*.yaml` under the package's
+ * `imports/` plus the user's own files.
+ *
+ * Some CRD files are large (KServe's InferenceService is ~1 MB of YAML, half a second to parse), so nothing is parsed
+ * up front: when an object of a kind that is not built in shows up, only the files that look like they define that kind
+ * are parsed, and the parsed files and compiled validators are kept for the life of the process.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ValidateFunction } from 'ajv';
+import * as YAML from 'yaml';
+import { gvkKey, PACKAGE_ROOT, schemaCompiler } from './kubernetes-schemas';
+import { strictCrdSchema } from './strict-schema';
+
+/** The vendored CRDs. */
+export const IMPORTS_DIR = path.join(PACKAGE_ROOT, 'imports');
+
+/** One served version of a custom resource. */
+export interface CrdVersion {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly openApiV3Schema: unknown;
+}
+
+const texts = new Map<string, string>();
+const parsed = new Map<string, Map<string, CrdVersion>>();
+const lookups = new Map<string, CrdVersion | null>();
+const validators = new Map<CrdVersion, ValidateFunction>();
+let importFiles: string[] | undefined;
+
+/** Every `*.yaml` / `*.yml` file under `imports/`, recursively, sorted. */
+export function importedCrdFiles(): string[] {
+  importFiles ??= fs.existsSync(IMPORTS_DIR) ? yamlFilesUnder(IMPORTS_DIR) : [];
+  return importFiles;
+}
+
+/** The served CRD version of `group/version` `kind` defined in one of `files`, or undefined. */
+export function findCrdVersion(files: string[], group: string, version: string, kind: string): CrdVersion | undefined {
+  const key = gvkKey(group, version, kind);
+  const lookupKey = `${files.join('\n')}\n${key}`;
+  const known = lookups.get(lookupKey);
+  if (known !== undefined) return known ?? undefined;
+
+  // First the files already parsed, then the files with a `kind: <Kind>` line, then any file mentioning the kind.
+  const kindLine = new RegExp(`^\\s*["']?kind["']?\\s*:\\s*["']?${escapeRegExp(kind)}["']?\\s*,?\\s*$`, 'm');
+  const passes: Array<(file: string) => boolean> = [
+    (file) => parsed.has(file),
+    (file) => kindLine.test(readText(file)),
+    (file) => readText(file).includes(kind),
+  ];
+  let found: CrdVersion | undefined;
+  for (const pass of passes) {
+    found = files.filter(pass).map((file) => parseCrdFile(file).get(key)).find((crd) => crd !== undefined);
+    if (found) break;
+  }
+  lookups.set(lookupKey, found ?? null);
+  return found;
+}
+
+/** The compiled validator of a CRD version (compiled on first use). */
+export function crdValidator(crd: CrdVersion): ValidateFunction {
+  let validate = validators.get(crd);
+  if (!validate) {
+    try {
+      validate = schemaCompiler().compile(strictCrdSchema(crd.openApiV3Schema));
+    } catch (error) {
+      throw new Error(`ManifestValidator: cannot compile the schema of ${crd.kind} ${crd.group}/${crd.version} in ${crd.file}: ${(error as Error).message}`);
+    }
+    validators.set(crd, validate);
+  }
+  return validate;
+}
+
+/** Parses a file once: every served version of every CustomResourceDefinition in it, by `group/version/Kind`. */
+function parseCrdFile(file: string): Map<string, CrdVersion> {
+  const cached = parsed.get(file);
+  if (cached) return cached;
+  const versions = new Map<string, CrdVersion>();
+  for (const document of YAML.parseAllDocuments(readText(file))) {
+    if (document.errors.length > 0) {
+      throw new Error(`ManifestValidator: ${file} is not valid YAML: ${document.errors[0].message}`);
+    }
+    const crd = document.toJS({ maxAliasCount: -1 });
+    if (crd?.kind !== 'CustomResourceDefinition' || typeof crd.spec !== 'object') continue;
+    const group = crd.spec.group ?? '';
+    const kind = crd.spec.names?.kind;
+    for (const version of crd.spec.versions ?? []) {
+      if (version?.served === false || typeof kind !== 'string') continue;
+      versions.set(gvkKey(group, version.name, kind), {
+        group, version: version.name, kind, file, openApiV3Schema: version.schema?.openAPIV3Schema ?? {},
+      });
+    }
+  }
+  parsed.set(file, versions);
+  return versions;
+}
+
+function readText(file: string): string {
+  let text = texts.get(file);
+  if (text === undefined) {
+    text = fs.readFileSync(file, 'utf8');
+    texts.set(file, text);
+  }
+  return text;
+}
+
+function yamlFilesUnder(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...yamlFilesUnder(full));
+    else if (/\.ya?ml$/.test(entry.name)) files.push(full);
+  }
+  return files.sort();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,83 @@
+/**
+ * The Kubernetes 1.28 JSON schema (`schemas/k8s-1.28/_definitions.json`), made strict, and one ajv instance that
+ * compiles validators lazily: a kind's validator is compiled the first time an object of that kind is checked, and
+ * kept for the life of the process.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import { closeKubernetesDefinitions } from './strict-schema';
+
+/** The package root: this file is `src/testing/*.ts` under ts-jest and `lib/testing/*.js` once compiled. */
+export const PACKAGE_ROOT = path.join(__dirname, '..', '..');
+
+const DEFINITIONS_FILE = path.join(PACKAGE_ROOT, 'schemas', 'k8s-1.28', '_definitions.json');
+
+interface KubernetesSchemas {
+  readonly ajv: Ajv;
+  /** `group/version/Kind` (group '' for the core group) to definition name. */
+  readonly definitionsByGvk: Map<string, string>;
+}
+
+let loaded: KubernetesSchemas | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+/** The key of a group/version/kind in the indexes. */
+export function gvkKey(group: string, version: string, kind: string): string {
+  return `${group}/${version}/${kind}`;
+}
+
+/** Splits `apps/v1` into group `apps` and version `v1`; `v1` is the core group ''. */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** The shared ajv instance; the Kubernetes definitions are registered in it as schema `k8s`. */
+export function schemaCompiler(): Ajv {
+  return load().ajv;
+}
+
+/** The validator of a built-in kind, or undefined if Kubernetes 1.28 has no such apiVersion and kind. */
+export function kubernetesValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+  const { group, version } = parseApiVersion(apiVersion);
+  const key = gvkKey(group, version, kind);
+  const cached = validators.get(key);
+  if (cached) return cached;
+  const schemas = load();
+  const definition = schemas.definitionsByGvk.get(key);
+  if (definition === undefined) return undefined;
+  const validate = schemas.ajv.getSchema(`k8s#/definitions/${definition}`);
+  if (!validate) throw new Error(`ManifestValidator: cannot compile the schema of ${definition}`);
+  validators.set(key, validate);
+  return validate;
+}
+
+/** The apiVersions Kubernetes 1.28 serves a kind under, e.g. `['apps/v1']` for Deployment. */
+export function kubernetesApiVersionsOf(kind: string): string[] {
+  const versions: string[] = [];
+  for (const key of load().definitionsByGvk.keys()) {
+    const [group, version, keyKind] = key.split('/');
+    if (keyKind === kind) versions.push(group ? `${group}/${version}` : version);
+  }
+  return versions;
+}
+
+function load(): KubernetesSchemas {
+  if (loaded) return loaded;
+  const document = JSON.parse(fs.readFileSync(DEFINITIONS_FILE, 'utf8'));
+  closeKubernetesDefinitions(document.definitions);
+  const definitionsByGvk = new Map<string, string>();
+  for (const [name, definition] of Object.entries<any>(document.definitions)) {
+    for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
+      definitionsByGvk.set(gvkKey(gvk.group ?? '', gvk.version, gvk.kind), name);
+    }
+  }
+  // strict: false lets the x-kubernetes-* keywords through; formats (int32, date-time...) are not checked.
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, validateSchema: false });
+  ajv.addSchema(document, 'k8s');
+  loaded = { ajv, definitionsByGvk };
+  return loaded;
+}

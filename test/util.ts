@@ -1,0 +1,53 @@
+import { Chart, Testing } from 'cdk8s';
+import { ExternalObject, ManifestValidator } from '../src/testing';
+
+/** Synthesizes `chart` and fails the test with every finding of the validation harness. */
+export function synthValid(chart: Chart, externalObjects: ExternalObject[] = []): any[] {
+  const manifests = Testing.synth(chart);
+  const findings = new ManifestValidator({ externalObjects }).validateManifests(manifests);
+  if (findings.length > 0) {
+    throw new Error(`validation harness findings:\n${ManifestValidator.format(findings)}`);
+  }
+  return manifests;
+}
+
+/** Every object of `kind`. */
+export function objectsOfKind(manifests: any[], kind: string): any[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+/** The one object of `kind` whose name contains `nameFragment`; fails when there is not exactly one. */
+export function objectNamed(manifests: any[], kind: string, nameFragment: string): any {
+  const matches = objectsOfKind(manifests, kind).filter((m) => m.metadata.name.includes(nameFragment));
+  if (matches.length !== 1) {
+    throw new Error(`expected one ${kind} named *${nameFragment}*, found ${matches.map((m) => m.metadata.name).join(', ') || 'none'}`);
+  }
+  return matches[0];
+}
+
+/** The pod spec of a workload (Deployment, StatefulSet, Job, CronJob, Pod). */
+export function podSpec(workload: any): any {
+  if (workload.kind === 'Pod') return workload.spec;
+  if (workload.kind === 'CronJob') return workload.spec.jobTemplate.spec.template.spec;
+  return workload.spec.template.spec;
+}
+
+/** The container `name` of a workload, among containers and init containers. */
+export function container(workload: any, name: string): any {
+  const spec = podSpec(workload);
+  const found = [...(spec.initContainers ?? []), ...spec.containers].find((c: any) => c.name === name);
+  if (!found) {
+    throw new Error(`no container '${name}' in ${workload.kind} ${workload.metadata.name}`);
+  }
+  return found;
+}
+
+/** A container's env as a name → entry map (`{ value }` or `{ valueFrom }`). */
+export function envOf(c: any): Record<string, any> {
+  return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.valueFrom ? { valueFrom: e.valueFrom } : { value: e.value }]));
+}
+
+/** A fresh chart in a fresh app, like `Testing.chart()`, with a namespace. */
+export function testChart(namespace?: string): Chart {
+  return new Chart(Testing.app(), 'test', { namespace });
+}
