@@ -7,13 +7,13 @@
  */
 export class DefaultImages {
   /** PostgreSQL (Docker official image, Debian); runs as uid/gid 999 `postgres`. */
-  public static readonly POSTGRES = 'docker.io/library/postgres:17.6-bookworm';
+  public static readonly POSTGRES = 'docker.io/library/postgres:17.11-bookworm';
 
   /** MySQL 8.4 LTS (Docker official image, Oracle Linux); runs as uid/gid 999 `mysql`. */
-  public static readonly MYSQL = 'docker.io/library/mysql:8.4.6';
+  public static readonly MYSQL = 'docker.io/library/mysql:8.4.11';
 
   /** Redis 7.2, the last BSD-licensed line (Docker official image, Debian); runs as uid/gid 999 `redis`. */
-  public static readonly REDIS = 'docker.io/library/redis:7.2.10-bookworm';
+  public static readonly REDIS = 'docker.io/library/redis:7.2.16-bookworm';
 
   /**
    * MinIO server: the last community release published as an image. MinIO stopped publishing community images in
@@ -25,7 +25,7 @@ export class DefaultImages {
   public static readonly MINIO_CLIENT = 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z';
 
   /** Python (Docker official image), for the small stdlib-only Jobs that generate secrets inside the cluster. */
-  public static readonly PYTHON = 'docker.io/library/python:3.13.7-slim-bookworm';
+  public static readonly PYTHON = 'docker.io/library/python:3.13.15-slim-bookworm';
 
   private constructor() {}
 }

@@ -19,9 +19,9 @@ export function asArray(value: unknown): any[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** The keys and string values of a string map (labels, selectors); other values are skipped. */
+/** The keys and string values of a string map (labels, selectors); other values are skipped. No prototype keys. */
 export function stringMap(value: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
+  const result: Record<string, string> = Object.create(null);
   for (const [key, item] of Object.entries(asObject(value))) {
     if (typeof item === 'string') result[key] = item;
   }
