@@ -46,15 +46,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       collectCoverage: false,
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
-  },
-  tsJestOptions: {
-    // Tests are transpiled file by file; `compile` type-checks the library, tests and examples once.
-    transformOptions: { isolatedModules: true },
   },
   tsconfigDev: {
     include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
+    // With isolatedModules, ts-jest transpiles each test file alone; `compile` type-checks everything once.
     compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {

@@ -51,3 +51,18 @@ export function envOf(c: any): Record<string, any> {
 export function testChart(namespace?: string): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
 }
+
+/**
+ * Expands a container's env the way the kubelet does: `$(NAME)` is replaced only when NAME was defined EARLIER in
+ * the list (`$$` escapes); values from Secrets stand in as `<secret:name/key>`. Returns name → expanded value.
+ */
+export function expandEnvLikeKubelet(c: any): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const entry of c.env ?? []) {
+    const ref = entry.valueFrom?.secretKeyRef;
+    const raw = ref ? `<secret:${ref.name}/${ref.key}>` : String(entry.value ?? '');
+    defined[entry.name] = raw.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match: string, name?: string) =>
+      match === '$$' ? '$' : name !== undefined && name in defined ? defined[name] : match);
+  }
+  return defined;
+}

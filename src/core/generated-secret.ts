@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from './errors';
@@ -82,6 +82,8 @@ export class GeneratedSecret extends Construct {
     this.secret = new kplus.Secret(this, 'Resource', {
       metadata: { annotations: { [GENERATED_KEYS_ANNOTATION]: keys.join(',') } },
     });
+    // kplus renders `stringData: {}` for a Secret without data; the generated Secret carries no data field at all.
+    ApiObject.of(this.secret).addJsonPatch(JsonPatch.remove('/stringData'));
 
     const generator = SecretGenerator.of(this);
     generator.role.allow(['get', 'patch'], this.secret);
@@ -105,7 +107,7 @@ export class GeneratedSecret extends Construct {
         securityContext: restrictedContainerSecurity(NOBODY),
         resources: {
           cpu: { request: kplus.Cpu.millis(10) },
-          memory: { request: kplus.Size.mebibytes(32), limit: kplus.Size.mebibytes(64) },
+          memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
         },
       }],
     });

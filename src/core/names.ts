@@ -33,7 +33,8 @@ export function bucketNameProblems(value: string): string[] {
   if (/[^a-z0-9.-]/.test(value)) {
     problems.push("must contain only lowercase letters, digits, '.' and '-'");
   }
-  if (!/^[a-z0-9].*[a-z0-9]$/.test(value) && value.length > 0) {
+  // Case is reported by the character rule above; this one is only about a leading or trailing '.' or '-'.
+  if (value.length > 0 && !/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(value)) {
     problems.push('must start and end with a letter or digit');
   }
   if (value.includes('..')) {

@@ -24,9 +24,9 @@ export function closeKubernetesDefinitions(definitions: Record<string, any>): vo
 
 /** A strict copy of a CRD version's `openAPIV3Schema` whose `metadata` is checked as an ObjectMeta. */
 export function strictCrdSchema(openApiV3Schema: unknown): any {
-  const schema = structuredClone(openApiV3Schema ?? {});
+  const schema: any = structuredClone(openApiV3Schema ?? {});
   normalize(schema, { open: false, inJunctor: false, crd: true });
-  if (typeof schema === 'object' && schema.properties) {
+  if (isObjectSchema(schema) && isObjectSchema(schema.properties)) {
     schema.properties.apiVersion ??= { type: 'string' };
     schema.properties.kind ??= { type: 'string' };
     schema.properties.metadata = { $ref: OBJECT_META_REF };

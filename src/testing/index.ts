@@ -1,0 +1,3 @@
+export * from './external-object';
+export * from './manifest-validator';
+export * from './validation-finding';

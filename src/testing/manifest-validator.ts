@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { importedCrdFiles } from './crd-schemas';
+import { ExternalObject } from './external-object';
+import { checkPodSecurity } from './pod-security-check';
+import { checkReferences } from './reference-check';
+import { checkResources } from './resources-check';
+import { checkSchemas } from './schema-check';
+import { checkSecretLiterals } from './secret-literal-check';
+import { ValidationFinding } from './validation-finding';
+
+/**
+ * Options of a `ManifestValidator`.
+ */
+export interface ManifestValidatorOptions {
+  /**
+   * Objects the manifests may refer to that are not part of them: existing Secrets, ConfigMaps, PVCs,
+   * ServiceAccounts, Roles, ClusterRoles, Services.
+   *
+   * @default - none: every reference must resolve within the manifests (a ServiceAccount `default`, the ConfigMap
+   * `kube-root-ca.crt` and the ClusterRoles `cluster-admin`, `admin`, `edit` and `view` always exist)
+   */
+  readonly externalObjects?: ExternalObject[];
+
+  /**
+   * Paths of YAML files with more CustomResourceDefinitions (your own CRDs), in addition to the CRDs this library
+   * ships. Relative paths are resolved against the current working directory.
+   *
+   * @default - only the CRDs this library ships (KServe, prometheus-operator)
+   */
+  readonly additionalCrdFiles?: string[];
+}
+
+/**
+ * Checks synthesized Kubernetes manifests without a cluster:
+ *
+ * - `schema`: each object matches the strict JSON schema of its kind (Kubernetes 1.28 or a CRD); unknown fields are errors.
+ * - `unknown-kind`: each apiVersion/kind is a Kubernetes 1.28 kind or a served version of a known CRD.
+ * - `reference`: every Secret (and key), ConfigMap (and key), PVC, ServiceAccount, Service, Role, PersistentVolume and
+ *   volume a manifest names exists in the same namespace, in the manifests or among the external objects; Services and
+ *   workload selectors select pod templates; named target ports exist.
+ * - `pod-security`: every pod spec meets the Pod Security Standards `restricted` profile.
+ * - `resources`: every container requests cpu and memory and limits memory.
+ * - `secret-literal`: no Secret carries literal `data` or `stringData`.
+ *
+ * Schemas are compiled on first use and cached for the life of the process.
+ *
+ * @example
+ * const findings = new ManifestValidator().validateApp(app);
+ * if (findings.length > 0) throw new Error(ManifestValidator.format(findings));
+ */
+export class ManifestValidator {
+  /**
+   * One line per finding, `[rule] object: message`, for error messages and test output.
+   */
+  public static format(findings: ValidationFinding[]): string {
+    return findings.map((f) => `[${f.rule}] ${f.object}: ${f.message}`).join('\n');
+  }
+
+  private readonly externalObjects: ExternalObject[];
+  private readonly crdFiles: string[];
+
+  constructor(options: ManifestValidatorOptions = {}) {
+    this.externalObjects = [...(options.externalObjects ?? [])];
+    const additional = (options.additionalCrdFiles ?? []).map((file) => path.resolve(file));
+    for (const file of additional) {
+      if (!fs.existsSync(file)) {
+        throw new Error(`ManifestValidator: additionalCrdFiles: ${file} does not exist; give the path of a YAML file with CustomResourceDefinitions`);
+      }
+    }
+    this.crdFiles = [...importedCrdFiles(), ...additional];
+  }
+
+  /**
+   * Validates manifest objects (as `Chart.toJson()` returns them, or parsed from YAML).
+   *
+   * @returns the findings; empty if every object is valid
+   */
+  public validateManifests(manifests: any[]): ValidationFinding[] {
+    return [
+      ...checkSchemas(manifests, this.crdFiles),
+      ...checkReferences(manifests, this.externalObjects),
+      ...checkPodSecurity(manifests),
+      ...checkResources(manifests),
+      ...checkSecretLiterals(manifests),
+    ];
+  }
+
+  /**
+   * Validates the objects of one chart (`chart.toJson()`); references must resolve within the chart.
+   */
+  public validateChart(chart: Chart): ValidationFinding[] {
+    return this.validateManifests(chart.toJson());
+  }
+
+  /**
+   * Validates the objects of every chart of an app together, so references may cross charts.
+   */
+  public validateApp(app: App): ValidationFinding[] {
+    return this.validateManifests(app.charts.flatMap((chart) => chart.toJson()));
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Rule `pod-security`: every pod spec meets the Pod Security Standards `restricted` profile of Kubernetes 1.28
+ * (which includes every `baseline` control), as the PodSecurity admission controller checks it for Linux pods.
+ */
+import { asArray, asObject, finding, isObject, jsonPath } from './manifest-object';
+import { containersOf, PodTemplate, podTemplatesIn } from './pod-specs';
+import { ValidationFinding } from './validation-finding';
+
+const ALLOWED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+
+/** The safe sysctls of the 1.28 policy (net.ipv4.ip_local_reserved_ports since 1.27). */
+const SAFE_SYSCTLS = [
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
+];
+
+const SELINUX_TYPES = ['container_t', 'container_init_t', 'container_kvm_t'];
+const SECCOMP_TYPES = ['RuntimeDefault', 'Localhost'];
+const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** Checks every pod spec in the manifests. */
+export function checkPodSecurity(manifests: readonly unknown[]): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  for (const pod of podTemplatesIn(manifests)) {
+    for (const message of podViolations(pod)) findings.push(finding('pod-security', pod.owner, message));
+  }
+  return findings;
+}
+
+function podViolations(pod: PodTemplate): string[] {
+  const out: string[] = [];
+  const { spec, specPath } = pod;
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
+    if (spec[field] === true) out.push(`${jsonPath(specPath, field)} must not be true`);
+  }
+  asArray(spec.volumes).forEach((volume, index) => {
+    for (const type of Object.keys(asObject(volume)).filter((key) => key !== 'name' && !ALLOWED_VOLUME_TYPES.includes(key))) {
+      out.push(`${jsonPath(specPath, 'volumes', index)} ("${volume.name}") is a ${type} volume; restricted allows only ${ALLOWED_VOLUME_TYPES.join(', ')} volumes`);
+    }
+  });
+  for (const [key, value] of Object.entries(pod.annotations)) {
+    if (key.startsWith(APPARMOR_PREFIX) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+      out.push(`${jsonPath(pod.annotationsPath, key)} must be runtime/default or localhost/<profile> (found "${value}")`);
+    }
+  }
+
+  const podContextPath = jsonPath(specPath, 'securityContext');
+  const podContext = asObject(spec.securityContext);
+  out.push(...commonViolations(podContext, podContextPath));
+  if (podContext.runAsNonRoot === false) out.push(`${podContextPath}.runAsNonRoot must not be false`);
+  const podSeccomp = asObject(podContext.seccompProfile).type;
+  asArray(podContext.sysctls).forEach((sysctl, index) => {
+    const name = asObject(sysctl).name;
+    if (!SAFE_SYSCTLS.includes(name)) {
+      out.push(`${jsonPath(podContextPath, 'sysctls', index, 'name')} "${name}" is not a safe sysctl; restricted allows only ${SAFE_SYSCTLS.join(', ')}`);
+    }
+  });
+
+  for (const { container, path } of containersOf(pod)) {
+    const contextPath = jsonPath(path, 'securityContext');
+    const context = asObject(container.securityContext);
+    out.push(...commonViolations(context, contextPath));
+    if (context.privileged === true) out.push(`${contextPath}.privileged must not be true`);
+    if (context.allowPrivilegeEscalation !== false) out.push(`${contextPath}.allowPrivilegeEscalation must be false`);
+    if (context.runAsNonRoot === false) {
+      out.push(`${contextPath}.runAsNonRoot must not be false`);
+    } else if (context.runAsNonRoot !== true && podContext.runAsNonRoot !== true) {
+      out.push(`${contextPath}.runAsNonRoot must be true (or set ${podContextPath}.runAsNonRoot to true)`);
+    }
+    if (context.seccompProfile === undefined && !SECCOMP_TYPES.includes(podSeccomp)) {
+      out.push(`${contextPath}.seccompProfile.type must be RuntimeDefault or Localhost (or set ${podContextPath}.seccompProfile.type)`);
+    }
+    if (context.procMount !== undefined && context.procMount !== 'Default') {
+      out.push(`${contextPath}.procMount must be Default (found "${context.procMount}")`);
+    }
+    const capabilities = asObject(context.capabilities);
+    if (!asArray(capabilities.drop).includes('ALL')) out.push(`${contextPath}.capabilities.drop must include ALL`);
+    const added = asArray(capabilities.add).filter((capability) => capability !== 'NET_BIND_SERVICE');
+    if (added.length > 0) out.push(`${contextPath}.capabilities.add may only contain NET_BIND_SERVICE (found ${added.join(', ')})`);
+    asArray(container.ports).forEach((port, index) => {
+      const hostPort = asObject(port).hostPort;
+      if (hostPort !== undefined && hostPort !== 0) out.push(`${jsonPath(path, 'ports', index, 'hostPort')} must not be set (found ${hostPort})`);
+    });
+  }
+  return out;
+}
+
+/** The controls a pod-level and a container-level securityContext share. */
+function commonViolations(context: Record<string, any>, path: string): string[] {
+  const out: string[] = [];
+  if (context.runAsUser === 0) out.push(`${path}.runAsUser must not be 0`);
+  if (asObject(context.windowsOptions).hostProcess === true) out.push(`${path}.windowsOptions.hostProcess must not be true`);
+  const seccomp = context.seccompProfile;
+  if (isObject(seccomp) && !SECCOMP_TYPES.includes(seccomp.type)) {
+    out.push(`${path}.seccompProfile.type must be RuntimeDefault or Localhost (found ${JSON.stringify(seccomp.type)})`);
+  }
+  const seLinux = asObject(context.seLinuxOptions);
+  if (seLinux.type !== undefined && seLinux.type !== '' && !SELINUX_TYPES.includes(seLinux.type)) {
+    out.push(`${path}.seLinuxOptions.type must be ${SELINUX_TYPES.join(', ')} or unset (found "${seLinux.type}")`);
+  }
+  for (const field of ['user', 'role']) {
+    if (seLinux[field] !== undefined && seLinux[field] !== '') out.push(`${path}.seLinuxOptions.${field} must not be set`);
+  }
+  return out;
+}

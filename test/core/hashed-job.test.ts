@@ -1,0 +1,53 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { HashedJob, restrictedContainerSecurity, restrictedPodSecurity } from '../../src';
+import { objectsOfKind, synthValid, testChart } from '../util';
+
+function jobWith(command: string[], id = 'Migrate') {
+  const chart = testChart();
+  const job = new HashedJob(chart, id, {
+    securityContext: restrictedPodSecurity({ user: 1000, group: 1000 }),
+    containers: [{
+      image: 'busybox:1.36',
+      command,
+      securityContext: restrictedContainerSecurity({ user: 1000, group: 1000 }),
+      resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) } },
+    }],
+  });
+  return { chart, job };
+}
+
+function jobName(command: string[], id?: string): string {
+  const { chart } = jobWith(command, id);
+  return objectsOfKind(synthValid(chart), 'Job')[0].metadata.name;
+}
+
+describe('HashedJob', () => {
+  test('names the Job after its construct path and a hash of its spec', () => {
+    expect(jobName(['migrate'])).toMatch(/^test-migrate-[0-9a-f]{10}$/);
+  });
+
+  test('a change to the spec changes the name', () => {
+    expect(jobName(['migrate', '--to', '2'])).not.toBe(jobName(['migrate', '--to', '3']));
+  });
+
+  test('the same spec keeps its name across synths', () => {
+    expect(jobName(['migrate'])).toBe(jobName(['migrate']));
+  });
+
+  test('a container added after construction is part of the hash', () => {
+    // GIVEN
+    const { chart, job } = jobWith(['migrate']);
+    const before = objectsOfKind(Testing.synth(chart), 'Job')[0].metadata.name;
+    // WHEN
+    job.addContainer({ name: 'second', image: 'busybox:1.36' });
+    // THEN
+    expect(objectsOfKind(Testing.synth(chart), 'Job')[0].metadata.name).not.toBe(before);
+  });
+
+  test('long paths are shortened to a valid label', () => {
+    const name = jobName(['migrate'], 'A'.repeat(80));
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+});
