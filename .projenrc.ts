@@ -46,12 +46,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       collectCoverage: false,
+      moduleNameMapper: { '^cdk8s-mlops$': '<rootDir>/src/index.ts' },
     },
   },
   tsconfigDev: {
     include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
     // With isolatedModules, ts-jest transpiles each test file alone; `compile` type-checks everything once.
-    compilerOptions: { isolatedModules: true },
+    compilerOptions: {
+      isolatedModules: true,
+      // Examples import the library by its package name, as a copied starter does.
+      baseUrl: '..',
+      paths: { 'cdk8s-mlops': ['src/index.ts'] },
+    },
   },
   eslintOptions: {
     dirs: ['src'],
@@ -76,6 +82,6 @@ project.compileTask.exec('tsc --project test/tsconfig.json', {
   name: 'type-check tests, examples and scripts',
 });
 
-project.package.setScript('synth', 'tsx scripts/synth-examples.ts');
+project.package.setScript('synth', 'tsx --tsconfig examples/tsconfig.json scripts/synth-examples.ts');
 
 project.synth();
