@@ -63,8 +63,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts'],
     ignorePatterns: ['src/imports/**'],
+    tsconfigPath: './test/tsconfig.json',
   },
 });
+
+// `npm test` runs the tests only; lint is its own step (`npx projen eslint`, run by .ci/run).
+project.testTask.reset('jest --passWithNoTests --ci', { receiveArgs: true });
 
 project.gitignore.exclude('/build/');
 project.npmignore?.exclude('/build/', '/examples/', '/scripts/', '/.ci/', '/dist/');

@@ -1,1 +1,4 @@
 export * from './core';
+export * from './data';
+export * from './storage';
+export * from './testing';

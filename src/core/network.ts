@@ -12,7 +12,7 @@ export function allowIngress(
   consumer: kplus.INetworkPolicyPeer,
   ports: number[],
 ): void {
-  const id = `AllowFrom-${consumer.node.path.split("/").join("-")}`;
+  const id = `AllowFrom-${consumer.node.path.split('/').join('-')}`;
   if (scope.node.tryFindChild(id)) {
     return;
   }

@@ -1,0 +1,224 @@
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { bindKeyValueStore, ExternalRedis } from './external-redis';
+import { Credentials } from '../core/credentials';
+import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
+import { DefaultImages } from '../core/images';
+import { IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
+import { componentLabels } from '../core/labels';
+import { allowIngress } from '../core/network';
+import { SecretSource } from '../core/secret-source';
+import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+
+const PORT = 6379;
+const DATABASES = 16;
+const DATA_DIR = '/data';
+/** The `redis` user of the Docker official image. */
+const REDIS_USER: ImageUser = { user: 999, group: 999 };
+
+/**
+ * Starts Redis with the password in a config line on stdin (`redis-server -` reads stdin before the options), so that
+ * it is neither in the manifests nor in the process arguments, and nothing is written to disk. The password is
+ * written as `\xHH` escapes inside double quotes, which Redis' config parser decodes, so any byte survives.
+ */
+const START_SCRIPT = `
+set -eu
+umask 0077
+if [ -z "$REDIS_PASSWORD" ]; then
+  echo 'REDIS_PASSWORD is empty: refusing to start Redis without a password' >&2
+  exit 1
+fi
+password=$(printf '%s' "$REDIS_PASSWORD" | od -An -v -tx1 | tr -d ' \\n' | sed 's/../\\\\x&/g')
+exec redis-server - "$@" <<EOF
+requirepass "$password"
+EOF
+`.trim();
+
+/** A Redis server outside this app, for `Redis.fromRedisAttributes()`. */
+export interface RedisAttributes {
+  /** The server's DNS name or IP address. */
+  readonly host: string;
+
+  /**
+   * The server's port.
+   *
+   * @default 6379
+   */
+  readonly port?: number;
+
+  /** Where the password is read from (`Credentials.PASSWORD`), e.g. `Credentials.fromSecret(secret)`. */
+  readonly credentials: Credentials;
+}
+
+/** Properties of a `Redis`. */
+export interface RedisProps {
+  /**
+   * The Redis image; it must run as uid/gid 999 like the Docker official image.
+   *
+   * @default DefaultImages.REDIS
+   */
+  readonly image?: string;
+
+  /**
+   * Where the password comes from (`Credentials.PASSWORD`, Secret key `password` unless mapped).
+   *
+   * @default SecretSource.generated() - a random 32-character password generated inside the cluster
+   */
+  readonly password?: SecretSource;
+
+  /**
+   * Whether the data survives a restart: an append-only file (`appendonly yes`) on a PersistentVolumeClaim.
+   *
+   * @default false - a cache: the data lives in an emptyDir and is lost with the pod; no AOF, no RDB snapshots
+   */
+  readonly persistence?: boolean;
+
+  /**
+   * The size of the data volume when `persistence` is on; a whole number of gibibytes.
+   *
+   * @default Size.gibibytes(1)
+   */
+  readonly storageSize?: Size;
+
+  /**
+   * The StorageClass of the data volume when `persistence` is on.
+   *
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * The Redis container's resources; `cpu` or `memory` left out keeps its default. Keep the memory limit above the
+   * data set: Redis holds it all in memory.
+   *
+   * @default - requests 50m cpu and 64Mi memory, limit 256Mi memory
+   */
+  readonly resources?: kplus.ContainerResources;
+}
+
+/**
+ * A single Redis 7.2 server (the last BSD-licensed line) for queues, caches and locks, e.g. a Celery broker: a
+ * one-replica StatefulSet (so that two servers never run at once) behind a Service on port 6379 named `redis`,
+ * password-protected, passing Pod Security `restricted` with a read-only root filesystem.
+ *
+ * With `persistence`, the data is an append-only file on a PersistentVolumeClaim. The claim stands alone (it is not a
+ * volumeClaimTemplate, which Kubernetes forbids changing), so it can be resized, and persistence can be switched on
+ * later with a plain `kubectl apply`.
+ *
+ * Workloads get the server through `redis.bind(workload, container, { urlEnv: 'CELERY_BROKER_URL' })`, which adds the
+ * password env var, the URL env var and the NetworkPolicy rule. The URL carries the password as it is: a password
+ * from an existing Secret must not contain URL-reserved characters (the generated ones are letters and digits).
+ */
+export class Redis extends Construct implements IKeyValueStore {
+  /** A Redis server outside this app (no NetworkPolicy is created for it). */
+  public static fromRedisAttributes(scope: Construct, id: string, attrs: RedisAttributes): IKeyValueStore {
+    return new ExternalRedis(scope, id, attrs);
+  }
+
+  /** The Service's address, `redis://<service>.<namespace>.svc:6379`. */
+  public readonly endpoint: ServiceEndpoint;
+  /** The password (`Credentials.PASSWORD`). */
+  public readonly credentials: Credentials;
+  /** The Service on port 6379, named `redis`. */
+  public readonly service: kplus.Service;
+  /** The server's StatefulSet (one replica). */
+  public readonly statefulSet: kplus.StatefulSet;
+  /** The data volume's claim, when `persistence` is on. */
+  public readonly claim?: kplus.PersistentVolumeClaim;
+
+  constructor(scope: Construct, id: string, props: RedisProps = {}) {
+    super(scope, id);
+    const persistence = props.persistence ?? false;
+    if (!persistence && (props.storageSize || props.storageClassName !== undefined)) {
+      throw new MlopsValidationError(this, 'storageSize and storageClassName are invalid without persistence: '
+        + 'they describe the data volume; set persistence: true or leave them out');
+    }
+    const storage = props.storageSize ?? Size.gibibytes(1);
+    const gibibytes = storage.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Number.isInteger(gibibytes) || gibibytes < 1) {
+      throw new MlopsValidationError(this, `storageSize '${storage.asString()}' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(1)`);
+    }
+
+    this.credentials = (props.password ?? SecretSource.generated()).bind(this, 'Password', {
+      secretValues: [Credentials.PASSWORD],
+    });
+
+    const image = props.image ?? DefaultImages.REDIS;
+    const labels = componentLabels(this, { name: 'redis', component: 'key-value-store', version: imageTag(image) });
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { labels },
+      ports: [{ name: 'redis', port: PORT, targetPort: PORT }],
+    });
+    this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
+      metadata: { labels },
+      podMetadata: { labels },
+      service: this.service,
+      replicas: 1,
+      automountServiceAccountToken: false,
+      securityContext: restrictedPodSecurity(REDIS_USER),
+    });
+    const options = persistence
+      ? ['--appendonly', 'yes']
+      : ['--appendonly', 'no', '--save', ''];
+    const container = this.statefulSet.addContainer({
+      name: 'redis',
+      image,
+      command: ['sh', '-c', START_SCRIPT, 'redis-server'],
+      args: ['--port', String(PORT), '--dir', DATA_DIR, ...options],
+      ports: [{ name: 'redis', number: PORT }],
+      envVariables: {
+        REDIS_PASSWORD: this.credentials.envValue(Credentials.PASSWORD),
+        // redis-cli reads the password from REDISCLI_AUTH, so the probes need no -a flag.
+        REDISCLI_AUTH: kplus.EnvValue.fromValue('$(REDIS_PASSWORD)'),
+      },
+      securityContext: restrictedContainerSecurity(REDIS_USER),
+      resources: {
+        cpu: props.resources?.cpu ?? { request: kplus.Cpu.millis(50) },
+        memory: props.resources?.memory ?? { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
+        ephemeralStorage: props.resources?.ephemeralStorage,
+      },
+      // redis-cli exits 0 on error replies, so the probes look at the reply itself.
+      readiness: kplus.Probe.fromCommand(['sh', '-c', `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -qx PONG`], {
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(5),
+      }),
+      // LOADING means alive: a large append-only file takes a while to load.
+      liveness: kplus.Probe.fromCommand(['sh', '-c', `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -qE '^(PONG|LOADING)'`], {
+        initialDelaySeconds: Duration.seconds(10),
+        periodSeconds: Duration.seconds(15),
+        timeoutSeconds: Duration.seconds(5),
+        failureThreshold: 4,
+      }),
+    });
+
+    if (persistence) {
+      this.claim = new kplus.PersistentVolumeClaim(this, 'Data', {
+        metadata: { labels },
+        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+        storage,
+        storageClassName: props.storageClassName,
+      });
+      container.mount(DATA_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', this.claim, { name: 'data' }));
+    } else {
+      mountWritablePaths(this, container, { data: DATA_DIR });
+    }
+    this.endpoint = ServiceEndpoint.fromService(this.service, PORT, 'redis');
+  }
+
+  /**
+   * Hands the server to `container` of `workload`: the password env var (default `REDIS_PASSWORD`), then the URL env
+   * var when `urlEnv` is given, and a NetworkPolicy rule that lets `workload` reach port 6379.
+   */
+  public bind(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options: KeyValueStoreBindOptions = {}): KeyValueStoreBinding {
+    const binding = bindKeyValueStore(this, container, options, DATABASES);
+    allowIngress(this, this.statefulSet, workload, [PORT]);
+    return binding;
+  }
+}
+
+/** The tag of an image reference (`registry:5000/redis:7.2` → `7.2`), if it has one. */
+function imageTag(image: string): string | undefined {
+  return image.slice(image.lastIndexOf('/') + 1).split('@')[0].split(':')[1];
+}
