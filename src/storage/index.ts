@@ -1,0 +1,4 @@
+export * from './external-bucket';
+export * from './minio-bucket';
+export * from './minio-with-buckets';
+export * from './nfs-shared-volume';

@@ -1,0 +1,388 @@
+import { Chart, Duration, Names, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { MinioBucket, MinioBucketOptions } from './minio-bucket';
+import { BucketAccess, bucketPolicyDocument, createMinioUser, grantScript, MinioUser, minioUserName } from './minio-grant';
+import { IObjectStore } from '../core/bucket';
+import { Credentials } from '../core/credentials';
+import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
+import { HashedJob } from '../core/hashed-job';
+import { DefaultImages } from '../core/images';
+import { componentLabels } from '../core/labels';
+import { assertDnsLabel } from '../core/names';
+import { allowIngress } from '../core/network';
+import { SecretSource } from '../core/secret-source';
+import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+
+/** The MinIO images can run as any user; this one owns the data volume (through fsGroup), as in the MinIO Operator. */
+const MINIO_USER: ImageUser = { user: 1000, group: 1000 };
+const API_PORT = 9000;
+const CONSOLE_PORT = 9001;
+const DATA_MOUNT = '/data';
+/** A sub-directory of the volume, so that the `lost+found` of a fresh ext4 volume is never taken for a bucket. MinIO creates it. */
+const DATA_DIR = '/data/minio';
+/** The label that lets the bucket and grant Jobs through to MinIO. */
+const CLIENT_LABEL = 'mlops.cdk8s.io/minio-client';
+
+/**
+ * What every `mc` Job runs first: `mc` keeps its configuration in the emptyDir `/tmp/mc` (the root filesystem is
+ * read-only and `$HOME` is not writable), and `mc alias set` is retried until MinIO accepts the root credentials,
+ * 60 times 5 s apart. The credentials reach `mc` on stdin, from env vars that reference the Secret; a
+ * `MC_HOST_<alias>` URL would need them URL-encoded, which an existing Secret may not be.
+ */
+const CLIENT_PRELUDE = `
+set -eu
+mc() { command mc --config-dir /tmp/mc "$@"; }
+attempt=1
+until printf '%s\\n%s\\n' "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" | mc alias set minio "$MINIO_URL" > /dev/null; do
+  if [ "$attempt" -ge 60 ]; then
+    echo "MinIO at $MINIO_URL did not accept the root credentials in 60 attempts, 5s apart: check its pod and that MINIO_ROOT_USER and MINIO_ROOT_PASSWORD come from the Secret it started with" >&2
+    exit 1
+  fi
+  echo "waiting for MinIO at $MINIO_URL (attempt $attempt of 60)"
+  attempt=$((attempt + 1))
+  sleep 5
+done
+`.trim();
+
+/** Properties of a `MinioWithBuckets`. */
+export interface MinioWithBucketsProps {
+  /**
+   * The MinIO server image.
+   *
+   * @default DefaultImages.MINIO
+   */
+  readonly image?: string;
+
+  /**
+   * The MinIO client image the bucket and grant Jobs run (it must have `/bin/sh`).
+   *
+   * @default DefaultImages.MINIO_CLIENT
+   */
+  readonly mcImage?: string;
+
+  /**
+   * The root user (`MINIO_ROOT_USER` from `Credentials.USERNAME`) and password (`MINIO_ROOT_PASSWORD` from
+   * `Credentials.PASSWORD`). An existing Secret laid out like the MinIO chart's is
+   * `SecretSource.fromSecret(secret, { keys: { username: 'rootUser', password: 'rootPassword' } })`; without `keys`
+   * the user name is `admin` and the password is read from the key `password`.
+   *
+   * @default - a Secret generated inside the cluster: user name `admin`, a random password
+   */
+  readonly rootCredentials?: SecretSource;
+
+  /**
+   * The region MinIO reports and signs for (`MINIO_SITE_REGION`); clients must use the same one.
+   *
+   * @default 'us-east-1'
+   */
+  readonly region?: string;
+
+  /**
+   * The size of the PersistentVolumeClaim that holds the data.
+   *
+   * @default Size.gibibytes(10)
+   */
+  readonly storageSize?: Size;
+
+  /**
+   * The StorageClass of the PersistentVolumeClaim.
+   *
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * Storage to keep the data on instead of a new PersistentVolumeClaim, e.g. an existing claim's volume. Do not
+   * combine it with `storageSize` or `storageClassName`.
+   *
+   * @default - a new PersistentVolumeClaim of `storageSize`
+   */
+  readonly storage?: kplus.IStorage;
+
+  /**
+   * Compute resources of the MinIO server; give cpu and memory requests and a memory limit.
+   *
+   * @default - requests cpu 100m and memory 512Mi, limits memory to 2Gi
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * Compute resources of the `mc` Jobs; give cpu and memory requests and a memory limit.
+   *
+   * @default - requests cpu 10m and memory 64Mi, limits memory to 128Mi
+   */
+  readonly mcResources?: kplus.ContainerResources;
+
+  /**
+   * Buckets to create with default options; the same as calling `addBucket(name)` for each.
+   *
+   * @default - none; add buckets with `addBucket()`
+   */
+  readonly buckets?: string[];
+}
+
+interface Grant {
+  readonly container: kplus.Container;
+  access: BucketAccess;
+}
+
+/**
+ * A single-node MinIO object store (one StatefulSet replica on a PersistentVolumeClaim) and its buckets, users and
+ * policies, created by idempotent hash-named Jobs.
+ *
+ * The server runs as uid/gid 1000 with a read-only root filesystem, serves the S3 API on port 9000 (`endpoint`) and
+ * the console on 9001 (`consoleEndpoint`), and exposes Prometheus metrics without authentication at
+ * `/minio/v2/metrics/cluster` on the API port.
+ *
+ * Images: MinIO stopped publishing community images in October 2025 and deleted `minio/minio` and `minio/mc` from
+ * Docker Hub in September 2026. The defaults pin the last community release on quay.io, which has known unpatched
+ * CVEs: plan a replacement (a maintained fork or an image of your own) and set `image` and `mcImage`.
+ *
+ * Network: once a bucket exists, a NetworkPolicy selects the MinIO pod, and only the Jobs and the workloads given to
+ * `grantRead` / `grantReadWrite` reach it. Allow anything else (Prometheus, an Ingress controller for the console)
+ * with `statefulSet.connections.allowFrom(...)`.
+ */
+export class MinioWithBuckets extends Construct implements IObjectStore {
+  /** The S3 API, `http://<service>:9000`. */
+  public readonly endpoint: ServiceEndpoint;
+  /** The web console, `http://<service>:9001`. */
+  public readonly consoleEndpoint: ServiceEndpoint;
+  /** The region MinIO signs for (`MINIO_SITE_REGION`). */
+  public readonly region: string;
+  /** Always true: this MinIO has no wildcard DNS for virtual-host-style bucket names. */
+  public readonly pathStyle: boolean = true;
+  /** The Service in front of the API and the console. */
+  public readonly service: kplus.Service;
+  /** The MinIO server. */
+  public readonly statefulSet: kplus.StatefulSet;
+  /** The root user; workloads should get their own users through `grantRead` / `grantReadWrite` instead. */
+  public readonly rootCredentials: Credentials;
+
+  private readonly mcImage: string;
+  private readonly mcResources: kplus.ContainerResources;
+  private readonly bucketsByName = new Map<string, MinioBucket>();
+  private readonly users = new Map<string, MinioUser>();
+  private readonly grants = new Map<string, Grant>();
+
+  constructor(scope: Construct, id: string, props: MinioWithBucketsProps = {}) {
+    super(scope, id);
+    if (props.storage && (props.storageSize || props.storageClassName)) {
+      throw new MlopsValidationError(this, 'storage is invalid together with storageSize or storageClassName: '
+        + 'they describe the PersistentVolumeClaim that storage replaces; give either storage or the other two');
+    }
+    const storageSize = props.storageSize ?? Size.gibibytes(10);
+    if (storageSize.toKibibytes() < 1) {
+      throw new MlopsValidationError(this, `storageSize '${storageSize.asString()}' is invalid: must be positive; give e.g. Size.gibibytes(10)`);
+    }
+    this.region = props.region ?? 'us-east-1';
+    assertDnsLabel(this, 'region', this.region);
+    this.mcImage = props.mcImage ?? DefaultImages.MINIO_CLIENT;
+    this.mcResources = props.mcResources ?? {
+      cpu: { request: kplus.Cpu.millis(10) },
+      memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+    };
+
+    this.rootCredentials = (props.rootCredentials ?? SecretSource.generated()).bind(this, 'RootCredentials', {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'admin' },
+    });
+
+    const image = props.image ?? DefaultImages.MINIO;
+    const labels = componentLabels(this, { name: 'minio', component: 'object-store', version: imageTag(image) });
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { labels },
+      ports: [
+        { name: 'api', port: API_PORT, targetPort: API_PORT },
+        { name: 'console', port: CONSOLE_PORT, targetPort: CONSOLE_PORT },
+      ],
+    });
+    this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
+      metadata: { labels },
+      podMetadata: { labels },
+      service: this.service,
+      replicas: 1,
+      securityContext: restrictedPodSecurity(MINIO_USER),
+      containers: [{
+        name: 'minio',
+        image,
+        command: ['minio'],
+        // The certs dir defaults to $HOME/.minio/certs, which is not writable here.
+        args: ['server', DATA_DIR, '--address', `:${API_PORT}`, '--console-address', `:${CONSOLE_PORT}`, '--certs-dir', '/tmp/certs'],
+        ports: [
+          { name: 'api', number: API_PORT },
+          { name: 'console', number: CONSOLE_PORT },
+        ],
+        envVariables: {
+          MINIO_ROOT_USER: this.rootCredentials.envValue(Credentials.USERNAME),
+          MINIO_ROOT_PASSWORD: this.rootCredentials.envValue(Credentials.PASSWORD),
+          MINIO_SITE_REGION: kplus.EnvValue.fromValue(this.region),
+          MINIO_PROMETHEUS_AUTH_TYPE: kplus.EnvValue.fromValue('public'),
+        },
+        startup: healthProbe('/minio/health/live', 60, 5),
+        liveness: healthProbe('/minio/health/live', 6, 10),
+        readiness: healthProbe('/minio/health/ready', 3, 10),
+        resources: props.resources ?? {
+          cpu: { request: kplus.Cpu.millis(100) },
+          memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) },
+        },
+        securityContext: restrictedContainerSecurity(MINIO_USER),
+      }],
+    });
+    const server = this.statefulSet.containers[0];
+    server.mount(DATA_MOUNT, props.storage ?? this.newDataVolume(storageSize, props.storageClassName, labels));
+    mountWritablePaths(this.statefulSet, server, { tmp: '/tmp' });
+
+    this.endpoint = ServiceEndpoint.fromService(this.service, API_PORT);
+    this.consoleEndpoint = ServiceEndpoint.fromService(this.service, CONSOLE_PORT);
+
+    for (const name of props.buckets ?? []) {
+      this.addBucket(name);
+    }
+  }
+
+  /** The buckets added so far, in the order they were added. */
+  public get buckets(): MinioBucket[] {
+    return [...this.bucketsByName.values()];
+  }
+
+  /**
+   * Adds a bucket, created by its own hash-named Job once MinIO answers. The name must follow the S3 bucket naming
+   * rules, and each bucket can be added once.
+   */
+  public addBucket(name: string, options: MinioBucketOptions = {}): MinioBucket {
+    if (this.bucketsByName.has(name)) {
+      throw new MlopsValidationError(this, `bucket '${name}' is invalid: it was added already; add each bucket once and find it with bucket('${name}')`);
+    }
+    const bucket = MinioBucket._create(this, name, options);
+    this.bucketsByName.set(name, bucket);
+    return bucket;
+  }
+
+  /** The bucket `name`, added with `addBucket()` or the `buckets` prop. */
+  public bucket(name: string): MinioBucket {
+    const bucket = this.bucketsByName.get(name);
+    if (!bucket) {
+      const known = this.buckets.map((b) => b.bucketName).join(', ') || 'none';
+      throw new MlopsValidationError(this, `bucket '${name}' is invalid: no such bucket (added: ${known}); add it with addBucket('${name}')`);
+    }
+    return bucket;
+  }
+
+  /**
+   * A Job under `scope` that runs `script` with `mc` after the wait-for-MinIO prelude, with the alias `minio` set to
+   * the root user, and is let through to MinIO.
+   *
+   * @internal
+   */
+  public _clientJob(scope: Construct, id: string, script: string, env: Record<string, kplus.EnvValue>): HashedJob {
+    const labels = componentLabels(this, { name: 'minio', component: 'object-store-setup' });
+    const clientLabel = Names.toLabelValue(this);
+    const job = new HashedJob(scope, id, {
+      metadata: { labels },
+      podMetadata: { labels: { ...labels, [CLIENT_LABEL]: clientLabel } },
+      securityContext: restrictedPodSecurity(MINIO_USER),
+      backoffLimit: 6,
+      containers: [{
+        name: 'mc',
+        image: this.mcImage,
+        command: ['/bin/sh', '-c', `${CLIENT_PRELUDE}\n${script}`],
+        envVariables: {
+          MINIO_URL: kplus.EnvValue.fromValue(this.endpoint.url()),
+          MINIO_ROOT_USER: this.rootCredentials.envValue(Credentials.USERNAME),
+          MINIO_ROOT_PASSWORD: this.rootCredentials.envValue(Credentials.PASSWORD),
+          ...env,
+        },
+        securityContext: restrictedContainerSecurity(MINIO_USER),
+        resources: this.mcResources,
+      }],
+    });
+    mountWritablePaths(job, job.containers[0], { tmp: '/tmp' });
+    const clients = this.node.tryFindChild('Clients') as kplus.Pods | undefined
+      ?? kplus.Pods.select(this, 'Clients', { labels: { [CLIENT_LABEL]: clientLabel } });
+    allowIngress(this, this.statefulSet, clients, [API_PORT]);
+    return job;
+  }
+
+  /**
+   * Gives `grantee` its MinIO user, a policy on `bucket` of at least `access`, and network access.
+   *
+   * One user per grantee: its credentials are the same for every bucket. One policy and one Job per (bucket, user):
+   * a wider grant replaces the policy in that Job (so it gets a new name and runs again); a narrower one changes
+   * nothing.
+   *
+   * @internal
+   */
+  public _grant(bucket: MinioBucket, grantee: kplus.INetworkPolicyPeer, access: BucketAccess): Credentials {
+    this.assertSameNamespace(grantee);
+    const user = this.userFor(grantee);
+    const key = `${bucket.bucketName}/${user.userName}`;
+    const policy = kplus.EnvValue.fromValue(JSON.stringify(bucketPolicyDocument(bucket.bucketName, access)));
+    const grant = this.grants.get(key);
+    if (!grant) {
+      const policyName = `${user.userName}-${bucket.bucketName}`;
+      const job = this._clientJob(bucket, `Grant-${user.userName}`, grantScript(policyName, bucket.bucketName), {
+        USER_ACCESS_KEY: user.credentials.envValue(Credentials.USERNAME),
+        USER_SECRET_KEY: user.credentials.envValue(Credentials.PASSWORD),
+        POLICY: policy,
+      });
+      this.grants.set(key, { container: job.containers[0], access });
+    } else if (access.level > grant.access.level) {
+      grant.container.env.addVariable('POLICY', policy);
+      grant.access = access;
+    }
+    allowIngress(this, this.statefulSet, grantee, [API_PORT]);
+    return user.credentials;
+  }
+
+  private newDataVolume(size: Size, storageClassName: string | undefined, labels: Record<string, string>): kplus.Volume {
+    const claim = new kplus.PersistentVolumeClaim(this, 'Data', {
+      metadata: { labels },
+      storage: size,
+      storageClassName,
+      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+    });
+    return kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', claim, { name: 'data' });
+  }
+
+  private userFor(grantee: kplus.INetworkPolicyPeer): MinioUser {
+    const userName = minioUserName(grantee);
+    let user = this.users.get(userName);
+    if (!user) {
+      user = createMinioUser(this, grantee);
+      this.users.set(userName, user);
+    }
+    return user;
+  }
+
+  /** A pod can only read a Secret of its own namespace, and the user's Secret is in MinIO's. */
+  private assertSameNamespace(grantee: kplus.INetworkPolicyPeer): void {
+    if (!(grantee instanceof kplus.Resource)) {
+      return;
+    }
+    const theirs = grantee.metadata.namespace ?? Chart.of(grantee).namespace;
+    const ours = Chart.of(this).namespace;
+    if (theirs && ours && theirs !== ours) {
+      throw new MlopsValidationError(this, `grantee '${grantee.node.path}' is invalid: it is in namespace '${theirs}' and `
+        + `MinIO's user Secrets are in '${ours}', which its pods cannot read; put it in '${ours}', or import the bucket `
+        + `in '${theirs}' with ExternalBucket.fromBucketAttributes() and credentials from a Secret there`);
+    }
+  }
+}
+
+function healthProbe(path: string, failureThreshold: number, periodSeconds: number): kplus.Probe {
+  return kplus.Probe.fromHttpGet(path, {
+    port: API_PORT,
+    failureThreshold,
+    periodSeconds: Duration.seconds(periodSeconds),
+    timeoutSeconds: Duration.seconds(5),
+  });
+}
+
+/** The tag of an image reference (`repo:tag` or `repo:tag@digest`), if it has one. */
+function imageTag(image: string): string | undefined {
+  const name = image.split('@')[0];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
+}
