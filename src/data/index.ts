@@ -1,0 +1,4 @@
+export * from './external-database';
+export * from './mysql';
+export * from './postgres';
+export * from './redis';

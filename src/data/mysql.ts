@@ -1,0 +1,207 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DatabaseAttributes, ExternalDatabase } from './external-database';
+import { MysqlDatabase } from './mysql-database';
+import { assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources } from './sql-server';
+import { Credentials } from '../core/credentials';
+import { DatabaseEngine, IDatabase } from '../core/database';
+import { ServiceEndpoint } from '../core/endpoint';
+import { DefaultImages } from '../core/images';
+import { SecretSource } from '../core/secret-source';
+
+const VOLUME_PATH = '/var/lib/mysql';
+
+const NAME_RULES: SqlNameRules = {
+  engineName: 'MySQL',
+  maxDatabaseLength: 64,
+  maxUserLength: 32,
+  reservedDatabases: ['information_schema', 'mysql', 'performance_schema', 'sys'],
+  reservedUsers: ['root'],
+};
+
+const DEFAULT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100) },
+  memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
+};
+
+const DEFAULT_JOB_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(10) },
+  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
+};
+
+/** Props of `Mysql`. */
+export interface MysqlProps {
+  /**
+   * The MySQL image. It must behave like the Docker official image (entrypoint, `MYSQL_ROOT_PASSWORD`, uid 999) and
+   * ship the `mysql` and `mysqladmin` clients and bash, which the setup Jobs run.
+   *
+   * @default DefaultImages.MYSQL
+   */
+  readonly image?: string;
+
+  /**
+   * The password of `root` (`Credentials.PASSWORD`). Read by the server only when it initializes an empty volume:
+   * changing it later needs `ALTER USER` too.
+   *
+   * @default - generated inside the cluster
+   */
+  readonly adminPassword?: SecretSource;
+
+  /**
+   * The volume that holds the data, e.g. an existing claim; the data lives in its `data/` sub-directory.
+   *
+   * @default - a PersistentVolumeClaim of `storageSize`
+   */
+  readonly storage?: kplus.IStorage;
+
+  /**
+   * The size of the PersistentVolumeClaim created when no `storage` is given.
+   *
+   * @default Size.gibibytes(10)
+   */
+  readonly storageSize?: Size;
+
+  /**
+   * The StorageClass of the PersistentVolumeClaim created when no `storage` is given.
+   *
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * The server's cpu and memory. Each of `cpu` and `memory` left out keeps its default.
+   *
+   * @default - cpu request 100m; memory request 512Mi, limit 1Gi
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * The cpu and memory of each database's setup Job. Each of `cpu` and `memory` left out keeps its default.
+   *
+   * @default - cpu request 10m; memory request 32Mi, limit 64Mi
+   */
+  readonly jobResources?: kplus.ContainerResources;
+
+  /**
+   * Databases to create, each with a user of the same name and a generated password; the same as calling
+   * `addDatabase(name)` for each.
+   *
+   * @default - none; add them with `addDatabase()`
+   */
+  readonly databases?: string[];
+}
+
+/** Options of `Mysql.addDatabase()`. */
+export interface MysqlDatabaseOptions {
+  /**
+   * The user (`'<user>'@'%'`) that gets all privileges on the database and that clients log in as: a plain
+   * identifier (`^[a-z][a-z0-9_]*$`, at most 32 characters), used by no other database of this server.
+   *
+   * If `password` is an existing Secret whose `Credentials.USERNAME` key is mapped, the user name is read from it
+   * instead, unchecked.
+   *
+   * @default - the database's name
+   */
+  readonly user?: string;
+
+  /**
+   * The user's password (`Credentials.PASSWORD`). A generated Secret also holds the user name (`Credentials.USERNAME`).
+   * The setup Job sets it on every run: to rotate it, change the Secret and delete the finished Job so that it runs again.
+   *
+   * @default - generated inside the cluster
+   */
+  readonly password?: SecretSource;
+}
+
+/**
+ * A single-instance MySQL 8.4 server that holds several databases, each with its own user and setup Job.
+ *
+ * ```ts
+ * const mysql = new Mysql(this, 'Mysql');
+ * const mlflow = mysql.addDatabase('mlflow');
+ * mlflow.bind(deployment, container, { uriEnv: 'MLFLOW_BACKEND_STORE_URI', scheme: 'mysql+pymysql' });
+ * ```
+ *
+ * The pod runs as uid/gid 999 (`mysql`) under Pod Security `restricted` with a read-only root filesystem.
+ */
+export class Mysql extends Construct {
+  /** A database on a MySQL server outside this app. */
+  public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
+    return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.MYSQL });
+  }
+
+  /** Where clients connect: the Service, port 3306. */
+  public readonly endpoint: ServiceEndpoint;
+  /** The superuser `root` (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
+  public readonly adminCredentials: Credentials;
+  /** The ClusterIP Service in front of the server. */
+  public readonly service: kplus.Service;
+  /** The server's StatefulSet. */
+  public readonly statefulSet: kplus.StatefulSet;
+
+  private readonly parts: SqlServerParts;
+  private readonly catalog: DatabaseCatalog;
+  private readonly jobResources: kplus.ContainerResources;
+
+  constructor(scope: Construct, id: string, props: MysqlProps = {}) {
+    super(scope, id);
+    this.adminCredentials = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'root' },
+    });
+    this.parts = createSqlServer(this, {
+      engine: DatabaseEngine.MYSQL,
+      name: 'mysql',
+      image: props.image ?? DefaultImages.MYSQL,
+      // mysqld --initialize needs an empty datadir, and a volume root may hold lost+found; the entrypoint creates
+      // the sub-directory.
+      args: ['mysqld', `--datadir=${VOLUME_PATH}/data`],
+      env: {
+        MYSQL_ROOT_PASSWORD: this.adminCredentials.envValue(Credentials.PASSWORD),
+      },
+      dataPath: VOLUME_PATH,
+      // The socket, pid and lock files, and tmpdir. /var/lib/mysql-files (secure_file_priv) stays read-only: the
+      // entrypoint only checks it exists, and the server writes there only for SELECT ... INTO OUTFILE.
+      writablePaths: { run: '/var/run/mysqld', tmp: '/tmp' },
+      // Over TCP, so that the server is not ready while the entrypoint's --skip-networking init server runs.
+      probe: ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin --host=127.0.0.1 --port=3306 --user=root --connect-timeout=4 ping'],
+      resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
+      storage: props.storage,
+      storageSize: props.storageSize,
+      storageClassName: props.storageClassName,
+    });
+    this.statefulSet = this.parts.statefulSet;
+    this.service = this.parts.service;
+    this.endpoint = this.parts.endpoint;
+    this.jobResources = withDefaultResources(props.jobResources, DEFAULT_JOB_RESOURCES);
+    this.catalog = new DatabaseCatalog(this);
+    for (const name of props.databases ?? []) {
+      this.addDatabase(name);
+    }
+  }
+
+  /**
+   * Adds a database and a user with all privileges on it, both created by an idempotent setup Job (one per database).
+   *
+   * @param name the database's name: a plain identifier, `^[a-z][a-z0-9_]*$`, at most 64 characters; in Kubernetes
+   * object names '_' becomes '-'
+   */
+  public addDatabase(name: string, options: MysqlDatabaseOptions = {}): IDatabase {
+    assertSqlName(this, 'database name', name, NAME_RULES);
+    const user = options.user ?? name;
+    assertSqlName(this, 'user', user, NAME_RULES);
+    return this.catalog.add(name, user, () => new MysqlDatabase(this, databaseId(name), this.parts, {
+      databaseName: name,
+      user,
+      password: options.password ?? SecretSource.generated(),
+      adminCredentials: this.adminCredentials,
+      jobResources: this.jobResources,
+    }));
+  }
+
+  /** The database added as `name`. */
+  public database(name: string): IDatabase {
+    return this.catalog.get(name);
+  }
+}

@@ -1,0 +1,207 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DatabaseAttributes, ExternalDatabase } from './external-database';
+import { PostgresDatabase } from './postgres-database';
+import { assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources } from './sql-server';
+import { Credentials } from '../core/credentials';
+import { DatabaseEngine, IDatabase } from '../core/database';
+import { ServiceEndpoint } from '../core/endpoint';
+import { DefaultImages } from '../core/images';
+import { SecretSource } from '../core/secret-source';
+
+const PGDATA = '/var/lib/postgresql/data';
+
+const NAME_RULES: SqlNameRules = {
+  engineName: 'PostgreSQL',
+  maxDatabaseLength: 63,
+  maxUserLength: 63,
+  reservedDatabases: ['postgres', 'template0', 'template1'],
+  reservedUsers: ['postgres', 'public', 'none', 'current_role', 'current_user', 'session_user'],
+  reservedUserPrefix: 'pg_',
+};
+
+const DEFAULT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100) },
+  memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
+};
+
+const DEFAULT_JOB_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(10) },
+  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
+};
+
+/** Props of `Postgres`. */
+export interface PostgresProps {
+  /**
+   * The PostgreSQL image. It must behave like the Docker official image (entrypoint, `POSTGRES_PASSWORD`, uid 999)
+   * and ship psql 15 or later, which the setup Jobs run.
+   *
+   * @default DefaultImages.POSTGRES
+   */
+  readonly image?: string;
+
+  /**
+   * The superuser's password (`Credentials.PASSWORD`). The superuser is `postgres` unless the source maps
+   * `Credentials.USERNAME` to a key of its Secret. Read by the server only when it initializes an empty volume:
+   * changing it later needs `ALTER ROLE` too.
+   *
+   * @default - generated inside the cluster
+   */
+  readonly adminPassword?: SecretSource;
+
+  /**
+   * The volume that holds the data, e.g. an existing claim; the data lives in its `pgdata/` sub-directory.
+   *
+   * @default - a PersistentVolumeClaim of `storageSize`
+   */
+  readonly storage?: kplus.IStorage;
+
+  /**
+   * The size of the PersistentVolumeClaim created when no `storage` is given.
+   *
+   * @default Size.gibibytes(10)
+   */
+  readonly storageSize?: Size;
+
+  /**
+   * The StorageClass of the PersistentVolumeClaim created when no `storage` is given.
+   *
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * The server's cpu and memory. Each of `cpu` and `memory` left out keeps its default.
+   *
+   * @default - cpu request 100m; memory request 256Mi, limit 1Gi
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * The cpu and memory of each database's setup Job. Each of `cpu` and `memory` left out keeps its default.
+   *
+   * @default - cpu request 10m; memory request 32Mi, limit 64Mi
+   */
+  readonly jobResources?: kplus.ContainerResources;
+
+  /**
+   * Databases to create, each with a user of the same name and a generated password; the same as calling
+   * `addDatabase(name)` for each.
+   *
+   * @default - none; add them with `addDatabase()`
+   */
+  readonly databases?: string[];
+}
+
+/** Options of `Postgres.addDatabase()`. */
+export interface PostgresDatabaseOptions {
+  /**
+   * The role that owns the database and that clients log in as: a plain identifier (`^[a-z][a-z0-9_]*$`), used by
+   * no other database of this server.
+   *
+   * If `password` is an existing Secret whose `Credentials.USERNAME` key is mapped, the user name is read from it
+   * instead, unchecked.
+   *
+   * @default - the database's name
+   */
+  readonly user?: string;
+
+  /**
+   * The role's password (`Credentials.PASSWORD`). A generated Secret also holds the user name (`Credentials.USERNAME`).
+   * The setup Job sets it on every run: to rotate it, change the Secret and delete the finished Job so that it runs again.
+   *
+   * @default - generated inside the cluster
+   */
+  readonly password?: SecretSource;
+}
+
+/**
+ * A single-instance PostgreSQL server that holds several databases, each with its own user and setup Job.
+ *
+ * ```ts
+ * const postgres = new Postgres(this, 'Postgres');
+ * const mlflow = postgres.addDatabase('mlflow');
+ * mlflow.bind(deployment, container, { uriEnv: 'MLFLOW_BACKEND_STORE_URI' });
+ * ```
+ *
+ * The pod runs as uid/gid 999 (`postgres`) under Pod Security `restricted` with a read-only root filesystem.
+ */
+export class Postgres extends Construct {
+  /** A database on a PostgreSQL server outside this app. */
+  public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
+    return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.POSTGRES });
+  }
+
+  /** Where clients connect: the Service, port 5432. */
+  public readonly endpoint: ServiceEndpoint;
+  /** The superuser (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
+  public readonly adminCredentials: Credentials;
+  /** The ClusterIP Service in front of the server. */
+  public readonly service: kplus.Service;
+  /** The server's StatefulSet. */
+  public readonly statefulSet: kplus.StatefulSet;
+
+  private readonly parts: SqlServerParts;
+  private readonly catalog: DatabaseCatalog;
+  private readonly jobResources: kplus.ContainerResources;
+
+  constructor(scope: Construct, id: string, props: PostgresProps = {}) {
+    super(scope, id);
+    this.adminCredentials = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'postgres' },
+    });
+    this.parts = createSqlServer(this, {
+      engine: DatabaseEngine.POSTGRES,
+      name: 'postgres',
+      image: props.image ?? DefaultImages.POSTGRES,
+      env: {
+        POSTGRES_USER: this.adminCredentials.envValue(Credentials.USERNAME),
+        POSTGRES_PASSWORD: this.adminCredentials.envValue(Credentials.PASSWORD),
+        // A sub-directory: initdb refuses a volume root that holds lost+found.
+        PGDATA: kplus.EnvValue.fromValue(`${PGDATA}/pgdata`),
+      },
+      dataPath: PGDATA,
+      writablePaths: { run: '/var/run/postgresql', tmp: '/tmp' },
+      // Over TCP, so that the server is not ready while the entrypoint's socket-only init server runs.
+      probe: ['sh', '-c', 'exec pg_isready --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname=postgres --timeout=4'],
+      resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
+      storage: props.storage,
+      storageSize: props.storageSize,
+      storageClassName: props.storageClassName,
+    });
+    this.statefulSet = this.parts.statefulSet;
+    this.service = this.parts.service;
+    this.endpoint = this.parts.endpoint;
+    this.jobResources = withDefaultResources(props.jobResources, DEFAULT_JOB_RESOURCES);
+    this.catalog = new DatabaseCatalog(this);
+    for (const name of props.databases ?? []) {
+      this.addDatabase(name);
+    }
+  }
+
+  /**
+   * Adds a database owned by its own role, both created by an idempotent setup Job (one per database).
+   *
+   * @param name the database's name: a plain identifier, `^[a-z][a-z0-9_]*$`, at most 63 characters; in Kubernetes
+   * object names '_' becomes '-'
+   */
+  public addDatabase(name: string, options: PostgresDatabaseOptions = {}): IDatabase {
+    assertSqlName(this, 'database name', name, NAME_RULES);
+    const user = options.user ?? name;
+    assertSqlName(this, 'user', user, NAME_RULES);
+    return this.catalog.add(name, user, () => new PostgresDatabase(this, databaseId(name), this.parts, {
+      databaseName: name,
+      user,
+      password: options.password ?? SecretSource.generated(),
+      adminCredentials: this.adminCredentials,
+      jobResources: this.jobResources,
+    }));
+  }
+
+  /** The database added as `name`. */
+  public database(name: string): IDatabase {
+    return this.catalog.get(name);
+  }
+}

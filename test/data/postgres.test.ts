@@ -1,0 +1,483 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Credentials, DatabaseEngine, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, SecretSource } from '../../src';
+import { Postgres } from '../../src/data';
+import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+
+/** A workload that passes the harness, to bind databases to. */
+function workload(chart: Chart, id = 'Mlflow'): kplus.Deployment {
+  const runAs = { user: 1000, group: 1000 };
+  return new kplus.Deployment(chart, id, {
+    replicas: 1,
+    securityContext: restrictedPodSecurity(runAs),
+    containers: [{
+      name: 'app',
+      image: 'example.com/app:1.0',
+      portNumber: 8080,
+      securityContext: restrictedContainerSecurity(runAs),
+      resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) } },
+    }],
+  });
+}
+
+function setupJobs(manifests: any[]): any[] {
+  return objectsOfKind(manifests, 'Job').filter((j) => j.metadata.name.includes('-setup-'));
+}
+
+function jobNames(chart: Chart): string[] {
+  return setupJobs(Testing.synth(chart)).map((j) => j.metadata.name);
+}
+
+const SETUP_SQL = [
+  '\\getenv db DB_NAME',
+  '\\getenv user DB_USER',
+  '\\getenv password DB_PASSWORD',
+  "SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = :'user')\\gexec",
+  'ALTER ROLE :"user" WITH LOGIN PASSWORD :\'password\';',
+  "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = :'db')\\gexec",
+  'GRANT ALL PRIVILEGES ON DATABASE :"db" TO :"user";',
+  '\\connect :db',
+  'GRANT ALL ON SCHEMA public TO :"user";',
+];
+
+describe('Postgres server', () => {
+  test('the default passes the validation harness', () => {
+    // GIVEN
+    const chart = testChart('data');
+    // WHEN
+    new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
+    // THEN
+    expect(synthValid(chart)).toMatchSnapshot();
+  });
+
+  test('runs the official image as uid 999 with PGDATA in a sub-directory of its volume and writable run and tmp dirs', () => {
+    // GIVEN
+    const chart = testChart('data');
+    // WHEN
+    new Postgres(chart, 'Postgres');
+    // THEN
+    const manifests = synthValid(chart);
+    const statefulSet = objectNamed(manifests, 'StatefulSet', 'postgres');
+    expect(statefulSet.spec.replicas).toBe(1);
+    const postgres = container(statefulSet, 'postgres');
+    expect(postgres.image).toBe(DefaultImages.POSTGRES);
+    expect(postgres.ports).toEqual([{ name: 'postgres', containerPort: 5432 }]);
+    expect(postgres.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true });
+    expect(podSpec(statefulSet).securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(postgres.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1024Mi' } });
+
+    const admin = objectNamed(manifests, 'Secret', 'postgres-admincredentials');
+    expect(postgres.env).toEqual([
+      { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: admin.metadata.name, key: 'username' } } },
+      { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: admin.metadata.name, key: 'password' } } },
+      { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+    ]);
+    expect(admin.metadata.annotations['mlops.cdk8s.io/generated-keys']).toBe('password,username');
+
+    const pvc = objectNamed(manifests, 'PersistentVolumeClaim', 'postgres-data');
+    expect(pvc.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
+    expect(pvc.spec.storageClassName).toBeUndefined();
+    expect(postgres.volumeMounts).toEqual([
+      { mountPath: '/var/lib/postgresql/data', name: 'data' },
+      { mountPath: '/var/run/postgresql', name: 'run' },
+      { mountPath: '/tmp', name: 'tmp' },
+    ]);
+    expect(podSpec(statefulSet).volumes).toEqual([
+      { name: 'data', persistentVolumeClaim: { claimName: pvc.metadata.name, readOnly: false } },
+      { name: 'run', emptyDir: {} },
+      { name: 'tmp', emptyDir: {} },
+    ]);
+  });
+
+  test('probes readiness, liveness and startup with pg_isready over TCP', () => {
+    // GIVEN
+    const chart = testChart();
+    // WHEN
+    new Postgres(chart, 'Postgres');
+    // THEN
+    const postgres = container(objectNamed(synthValid(chart), 'StatefulSet', 'postgres'), 'postgres');
+    const command = ['sh', '-c', 'exec pg_isready --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname=postgres --timeout=4'];
+    expect(postgres.readinessProbe).toEqual({ exec: { command }, failureThreshold: 3, periodSeconds: 10, timeoutSeconds: 5 });
+    expect(postgres.livenessProbe).toEqual({ exec: { command }, failureThreshold: 6, periodSeconds: 10, timeoutSeconds: 5 });
+    expect(postgres.startupProbe).toEqual({ exec: { command }, failureThreshold: 60, periodSeconds: 10, timeoutSeconds: 5 });
+  });
+
+  test('a Service on port 5432 named postgres selects the pods, and the endpoint names it with its namespace', () => {
+    // GIVEN
+    const chart = testChart('data');
+    // WHEN
+    const postgres = new Postgres(chart, 'Postgres');
+    // THEN
+    const manifests = synthValid(chart);
+    const service = objectNamed(manifests, 'Service', 'postgres');
+    const statefulSet = objectNamed(manifests, 'StatefulSet', 'postgres');
+    expect(service.spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 5432 }]);
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(statefulSet.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    expect(statefulSet.spec.serviceName).toBe(service.metadata.name);
+    expect(postgres.endpoint.host).toBe(`${service.metadata.name}.data.svc`);
+    expect(postgres.endpoint.port).toBe(5432);
+    expect(postgres.endpoint.scheme).toBe('postgresql');
+  });
+
+  test('storage size, class, resources and image are props', () => {
+    // GIVEN
+    const chart = testChart();
+    // WHEN
+    new Postgres(chart, 'Postgres', {
+      image: 'registry.example.com/postgres:17.6-bookworm',
+      storageSize: Size.gibibytes(50),
+      storageClassName: 'fast-ssd',
+      resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(4) } },
+    });
+    // THEN
+    const manifests = synthValid(chart);
+    expect(objectNamed(manifests, 'PersistentVolumeClaim', 'postgres').spec).toMatchObject({
+      storageClassName: 'fast-ssd', resources: { requests: { storage: '50Gi' } },
+    });
+    const postgres = container(objectNamed(manifests, 'StatefulSet', 'postgres'), 'postgres');
+    expect(postgres.image).toBe('registry.example.com/postgres:17.6-bookworm');
+    expect(postgres.resources).toEqual({ requests: { cpu: '100m', memory: '2048Mi' }, limits: { memory: '4096Mi' } });
+  });
+
+  test('brings its own storage and an existing admin Secret', () => {
+    // GIVEN
+    const chart = testChart();
+    const claim = kplus.PersistentVolumeClaim.fromClaimName(chart, 'Claim', 'pg-data');
+    const secret = kplus.Secret.fromSecretName(chart, 'Admin', 'pg-admin');
+    // WHEN
+    new Postgres(chart, 'Postgres', {
+      storage: kplus.Volume.fromPersistentVolumeClaim(chart, 'Volume', claim, { name: 'data' }),
+      adminPassword: SecretSource.fromSecret(secret, { keys: { password: 'postgres-password' } }),
+    });
+    // THEN
+    const manifests = synthValid(chart, [
+      { kind: 'PersistentVolumeClaim', name: 'pg-data' },
+      { kind: 'Secret', name: 'pg-admin', keys: ['postgres-password'] },
+    ]);
+    expect(objectsOfKind(manifests, 'PersistentVolumeClaim')).toEqual([]);
+    expect(objectsOfKind(manifests, 'Job')).toEqual([]);
+    const postgres = container(objectNamed(manifests, 'StatefulSet', 'postgres'), 'postgres');
+    expect(envOf(postgres)).toMatchObject({
+      POSTGRES_USER: { value: 'postgres' },
+      POSTGRES_PASSWORD: { valueFrom: { secretKeyRef: { name: 'pg-admin', key: 'postgres-password' } } },
+    });
+    expect(podSpec(objectNamed(manifests, 'StatefulSet', 'postgres')).volumes[0])
+      .toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'pg-data', readOnly: false } });
+  });
+
+  test('two synths are byte-identical', () => {
+    const synth = () => {
+      const chart = testChart('data');
+      const postgres = new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
+      postgres.addDatabase('airflow').bind(workload(chart), workload(chart, 'Other').containers[0]);
+      return JSON.stringify(Testing.synth(chart));
+    };
+    expect(synth()).toBe(synth());
+  });
+
+  test('fails when storage comes with storageSize', () => {
+    const chart = testChart();
+    const volume = kplus.Volume.fromEmptyDir(chart, 'Scratch', 'data');
+    expect(() => new Postgres(chart, 'Postgres', { storage: volume, storageSize: Size.gibibytes(5) })).toThrow(
+      "Postgres 'test/Postgres': storageSize/storageClassName are invalid together with storage: they describe the PersistentVolumeClaim this construct creates when no 'storage' is given; remove them or 'storage'",
+    );
+  });
+});
+
+describe('Postgres databases', () => {
+  test('addDatabase returns a database with its own generated credentials that carry the user name', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const postgres = new Postgres(chart, 'Postgres');
+    // WHEN
+    const mlflow = postgres.addDatabase('mlflow');
+    // THEN
+    expect(mlflow.engine).toBe(DatabaseEngine.POSTGRES);
+    expect(mlflow.databaseName).toBe('mlflow');
+    expect(mlflow.endpoint).toBe(postgres.endpoint);
+    expect(postgres.database('mlflow')).toBe(mlflow);
+    const manifests = synthValid(chart);
+    const secret = objectNamed(manifests, 'Secret', 'database-mlflow-credentials');
+    expect(secret.metadata.annotations['mlops.cdk8s.io/generated-keys']).toBe('password,username');
+    const generate = objectNamed(manifests, 'Job', 'database-mlflow-credentials-generate');
+    expect(JSON.parse(envOf(container(generate, 'generate')).SECRET_SPEC.value))
+      .toEqual({ secretValues: ['password'], values: { username: 'mlflow' }, length: 32 });
+  });
+
+  test('one setup Job per database runs psql against the Service with the admin password and the SQL from psql variables', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const postgres = new Postgres(chart, 'Postgres');
+    // WHEN
+    postgres.addDatabase('mlflow', { user: 'tracking' });
+    // THEN
+    const manifests = synthValid(chart);
+    const job = objectNamed(manifests, 'Job', 'database-mlflow-setup');
+    const setup = container(job, 'setup');
+    expect(setup.image).toBe(DefaultImages.POSTGRES);
+    expect(setup.securityContext).toMatchObject({ runAsUser: 999, readOnlyRootFilesystem: true });
+    expect(setup.volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
+    expect(setup.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } });
+    expect(job.spec.backoffLimit).toBe(6);
+
+    const admin = objectNamed(manifests, 'Secret', 'postgres-admincredentials').metadata.name;
+    const own = objectNamed(manifests, 'Secret', 'database-mlflow-credentials').metadata.name;
+    expect(setup.env).toEqual([
+      { name: 'PGHOST', value: postgres.endpoint.host },
+      { name: 'PGPORT', value: '5432' },
+      { name: 'PGDATABASE', value: 'postgres' },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: admin, key: 'username' } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: admin, key: 'password' } } },
+      { name: 'PGCONNECT_TIMEOUT', value: '10' },
+      { name: 'DB_NAME', value: 'mlflow' },
+      { name: 'DB_USER', valueFrom: { secretKeyRef: { name: own, key: 'username' } } },
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: own, key: 'password' } } },
+    ]);
+    expect(JSON.parse(envOf(container(objectNamed(manifests, 'Job', 'mlflow-credentials-generate'), 'generate')).SECRET_SPEC.value).values)
+      .toEqual({ username: 'tracking' });
+
+    const [shell, flag, script] = setup.command;
+    expect([shell, flag]).toEqual(['sh', '-c']);
+    const lines = script.split('\n');
+    expect(lines[0]).toBe('set -eu');
+    expect(script).toContain('until pg_isready --timeout=5; do\n  if [ "$attempt" -ge 60 ]; then');
+    expect(script).toContain('  sleep 5\ndone\n');
+    expect(lines.slice(lines.indexOf('done') + 1)).toEqual([
+      "psql --no-psqlrc --set=ON_ERROR_STOP=1 <<'SQL'",
+      ...SETUP_SQL,
+      'SQL',
+    ]);
+    expect(script).not.toMatch(/\|\| *true|exit 0/);
+  });
+
+  test('the script gives psql the SQL verbatim and fails after 60 unanswered waits', () => {
+    // GIVEN
+    const chart = testChart();
+    new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
+    const script: string = container(objectNamed(synthValid(chart), 'Job', 'mlflow-setup'), 'setup').command[2];
+    const bin = mkdtempSync(join(tmpdir(), 'pg-stubs-'));
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub('psql', 'echo "psql $*" >&2; cat');
+    stub('sleep', 'exit 0');
+    const run = () => spawnSync('sh', ['-c', script], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: bin, PGHOST: 'pg', PGPORT: '5432', DB_PASSWORD: "it's $(secret)" },
+      encoding: 'utf-8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // WHEN
+    stub('pg_isready', 'exit 0');
+    const answered = run();
+    stub('pg_isready', 'exit 2');
+    const unanswered = run();
+    // THEN
+    expect(answered.status).toBe(0);
+    expect(answered.stdout.trim().split('\n')).toEqual(SETUP_SQL);
+    expect(answered.stderr).toBe('psql --no-psqlrc --set=ON_ERROR_STOP=1\n');
+    expect(unanswered.status).toBe(1);
+    expect(unanswered.stdout.split('\n').filter((l) => l.startsWith('waiting for PostgreSQL at pg:5432')).length).toBe(59);
+    expect(unanswered.stderr).toContain('PostgreSQL at pg:5432 did not answer after 60 attempts 5 s apart');
+  });
+
+  test('the setup Job reaches the server through a NetworkPolicy, like any client', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const postgres = new Postgres(chart, 'Postgres');
+    // WHEN
+    postgres.addDatabase('mlflow');
+    // THEN
+    const manifests = synthValid(chart);
+    const job = objectNamed(manifests, 'Job', 'mlflow-setup');
+    const policy = objectNamed(manifests, 'NetworkPolicy', 'mlflow-setup');
+    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'postgres').spec.selector);
+    expect(policy.spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
+        podSelector: { matchLabels: { 'cdk8s.io/metadata.addr': job.spec.template.metadata.labels['cdk8s.io/metadata.addr'] } },
+      }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('adding a database later yields a new Job and keeps the existing one', () => {
+    // GIVEN
+    const chart = testChart();
+    const postgres = new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
+    const before = jobNames(chart);
+    // WHEN
+    postgres.addDatabase('airflow');
+    // THEN
+    const after = jobNames(chart);
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(expect.arrayContaining(before));
+  });
+
+  test("changing a database's Job changes its name and only its name", () => {
+    const names = (password?: SecretSource) => {
+      const chart = testChart();
+      const postgres = new Postgres(chart, 'Postgres', { databases: ['airflow'] });
+      postgres.addDatabase('mlflow', { password });
+      return jobNames(chart);
+    };
+    const [airflowA, mlflowA] = names();
+    const [airflowB, mlflowB] = names(SecretSource.fromSecret(kplus.Secret.fromSecretName(testChart(), 'S', 'mlflow-db')));
+    expect(airflowB).toBe(airflowA);
+    expect(mlflowB).not.toBe(mlflowA);
+    expect(mlflowB).toMatch(/^test-postgres-database-mlflow-setup-[0-9a-f]{10}$/);
+  });
+
+  test("'_' in a name becomes '-' in object names", () => {
+    const chart = testChart();
+    new Postgres(chart, 'Postgres', { databases: ['kfp_cache'] });
+    const manifests = synthValid(chart);
+    expect(objectNamed(manifests, 'Job', 'database-kfp-cache-setup')).toBeDefined();
+    expect(envOf(container(objectNamed(manifests, 'Job', 'kfp-cache-setup'), 'setup')).DB_NAME).toEqual({ value: 'kfp_cache' });
+  });
+
+  test('an existing Secret with a fixed user name', () => {
+    // GIVEN
+    const chart = testChart();
+    const postgres = new Postgres(chart, 'Postgres');
+    const secret = kplus.Secret.fromSecretName(chart, 'Existing', 'mlflow-db');
+    // WHEN
+    const mlflow = postgres.addDatabase('mlflow', { password: SecretSource.fromSecret(secret) });
+    // THEN
+    const manifests = synthValid(chart, [{ kind: 'Secret', name: 'mlflow-db', keys: ['password'] }]);
+    expect(objectsOfKind(manifests, 'Secret').map((s) => s.metadata.name)).toEqual([expect.stringContaining('admincredentials')]);
+    expect(envOf(container(objectNamed(manifests, 'Job', 'mlflow-setup'), 'setup'))).toMatchObject({
+      DB_USER: { value: 'mlflow' },
+      DB_PASSWORD: { valueFrom: { secretKeyRef: { name: 'mlflow-db', key: 'password' } } },
+    });
+    expect(mlflow.credentials.secret.name).toBe('mlflow-db');
+  });
+
+  test('fails on a name that is not a plain SQL identifier', () => {
+    const postgres = new Postgres(testChart(), 'Postgres');
+    expect(() => postgres.addDatabase('My-DB')).toThrow(
+      "Postgres 'test/Postgres': database name 'My-DB' is invalid: must contain only lowercase letters, digits and '_'; must start with a lowercase letter; use e.g. 'my_db'",
+    );
+  });
+
+  test("fails on PostgreSQL's own database and role names", () => {
+    const postgres = new Postgres(testChart(), 'Postgres');
+    expect(() => postgres.addDatabase('template1')).toThrow(
+      "Postgres 'test/Postgres': database name 'template1' is invalid: must not be one of PostgreSQL's own (postgres, template0, template1); choose another name",
+    );
+    expect(() => postgres.addDatabase('metrics', { user: 'pg_monitor' })).toThrow(
+      "Postgres 'test/Postgres': user 'pg_monitor' is invalid: must not be one of PostgreSQL's own (postgres, public, none, current_role, current_user, session_user) or start with 'pg_'; choose another name",
+    );
+  });
+
+  test('fails on a name longer than 63 characters', () => {
+    const postgres = new Postgres(testChart(), 'Postgres');
+    expect(() => postgres.addDatabase('a'.repeat(64))).toThrow(
+      `Postgres 'test/Postgres': database name '${'a'.repeat(64)}' is invalid: must be at most 63 characters (has 64); use e.g. '${'a'.repeat(63)}'`,
+    );
+  });
+
+  test('fails on a database added twice', () => {
+    const postgres = new Postgres(testChart(), 'Postgres', { databases: ['mlflow'] });
+    expect(() => postgres.addDatabase('mlflow')).toThrow(
+      "Postgres 'test/Postgres': database name 'mlflow' is invalid: it was added already; use the IDatabase the first addDatabase('mlflow') returned, or database('mlflow')",
+    );
+  });
+
+  test('fails on a user that owns another database', () => {
+    const postgres = new Postgres(testChart(), 'Postgres', { databases: ['mlflow'] });
+    expect(() => postgres.addDatabase('mlflow_auth', { user: 'mlflow' })).toThrow(
+      "Postgres 'test/Postgres': user 'mlflow' is invalid: it already owns database 'mlflow', and each setup Job sets its user's password; give each database its own user",
+    );
+  });
+
+  test('fails to look up a database that was not added, naming those that were', () => {
+    const postgres = new Postgres(testChart(), 'Postgres', { databases: ['mlflow', 'airflow'] });
+    expect(() => postgres.database('kfp')).toThrow(
+      "Postgres 'test/Postgres': database 'kfp' is invalid: there is no such database (the databases are 'mlflow', 'airflow'); add it with addDatabase('kfp') first",
+    );
+    expect(() => new Postgres(testChart(), 'Postgres').database('kfp')).toThrow('(no database was added)');
+  });
+});
+
+describe('Postgres database bind', () => {
+  test('adds user and password before the URI that refers to them, and opens port 5432 to the workload', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const postgres = new Postgres(chart, 'Postgres');
+    const mlflow = postgres.addDatabase('mlflow');
+    const app = workload(chart);
+    // WHEN
+    const binding = mlflow.bind(app, app.containers[0], { uriEnv: 'MLFLOW_BACKEND_STORE_URI' });
+    // THEN
+    const manifests = synthValid(chart);
+    const host = `${objectNamed(manifests, 'Service', 'postgres').metadata.name}.data.svc`;
+    expect(binding.uri).toBe(`postgresql://$(DB_USER):$(DB_PASSWORD)@${host}:5432/mlflow`);
+    const rendered = container(objectNamed(manifests, 'Deployment', 'mlflow'), 'app');
+    expect(rendered.env.map((e: any) => e.name)).toEqual(['DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI']);
+    const secret = objectNamed(manifests, 'Secret', 'database-mlflow-credentials').metadata.name;
+    expect(envOf(rendered)).toEqual({
+      DB_USER: { valueFrom: { secretKeyRef: { name: secret, key: Credentials.USERNAME } } },
+      DB_PASSWORD: { valueFrom: { secretKeyRef: { name: secret, key: Credentials.PASSWORD } } },
+      MLFLOW_BACKEND_STORE_URI: { value: `postgresql://$(DB_USER):$(DB_PASSWORD)@${host}:5432/mlflow` },
+    });
+    expect(expandEnvLikeKubelet(rendered).MLFLOW_BACKEND_STORE_URI)
+      .toBe(`postgresql://<secret:${secret}/username>:<secret:${secret}/password>@${host}:5432/mlflow`);
+
+    const policy = objectNamed(manifests, 'NetworkPolicy', 'allowfrom-test-mlflow');
+    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'postgres').spec.selector);
+    expect(policy.spec.ingress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
+    expect(policy.spec.ingress[0].from[0].podSelector.matchLabels)
+      .toEqual(objectNamed(manifests, 'Deployment', 'mlflow').spec.selector.matchLabels);
+  });
+
+  test('a workload bound to two databases of one server gets one NetworkPolicy', () => {
+    const chart = testChart();
+    const postgres = new Postgres(chart, 'Postgres', { databases: ['mlflow', 'mlflow_auth'] });
+    const app = workload(chart);
+    postgres.database('mlflow').bind(app, app.containers[0]);
+    postgres.database('mlflow_auth').bind(app, app.containers[0], { envPrefix: 'AUTH_DB' });
+    const policies = objectsOfKind(synthValid(chart), 'NetworkPolicy').filter((p) => p.metadata.name.includes('allowfrom-test-mlflow'));
+    expect(policies.map((p) => p.metadata.name)).toEqual([expect.stringMatching(/-allowfrom-test-mlflow-[0-9a-f]{8}$/)]);
+  });
+});
+
+describe('Postgres.fromDatabaseAttributes', () => {
+  test('binds an external database without a NetworkPolicy', () => {
+    // GIVEN
+    const chart = testChart();
+    const secret = kplus.Secret.fromSecretName(chart, 'Secret', 'rds-mlflow');
+    const app = workload(chart);
+    // WHEN
+    const external = Postgres.fromDatabaseAttributes(chart, 'Rds', {
+      host: 'mlflow.abc.eu-west-1.rds.amazonaws.com',
+      databaseName: 'mlflow',
+      credentials: Credentials.fromSecret(secret),
+    });
+    const binding = external.bind(app, app.containers[0], { uriEnv: 'DATABASE_URL', query: 'sslmode=require' });
+    // THEN
+    expect(external.engine).toBe(DatabaseEngine.POSTGRES);
+    expect(external.endpoint.port).toBe(5432);
+    expect(binding.uri).toBe('postgresql://$(DB_USER):$(DB_PASSWORD)@mlflow.abc.eu-west-1.rds.amazonaws.com:5432/mlflow?sslmode=require');
+    const manifests = synthValid(chart, [{ kind: 'Secret', name: 'rds-mlflow', keys: ['username', 'password'] }]);
+    expect(objectsOfKind(manifests, 'NetworkPolicy')).toEqual([]);
+    expect(container(objectNamed(manifests, 'Deployment', 'mlflow'), 'app').env.map((e: any) => e.name))
+      .toEqual(['DB_USER', 'DB_PASSWORD', 'DATABASE_URL']);
+  });
+
+  test('fails on a host with a port', () => {
+    const chart = testChart();
+    const credentials = Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Secret', 'db'));
+    expect(() => Postgres.fromDatabaseAttributes(chart, 'Ext', { host: 'db.example.com:5433', databaseName: 'mlflow', credentials })).toThrow(
+      "ExternalDatabase 'test/Ext': host 'db.example.com:5433' is invalid: must be a DNS name or IP address without scheme, credentials, port or path; give the port as 'port'",
+    );
+    expect(() => Postgres.fromDatabaseAttributes(chart, 'Ext2', { host: 'db', port: 0, databaseName: 'mlflow', credentials })).toThrow(
+      "ExternalDatabase 'test/Ext2': port '0' is invalid: must be a whole number from 1 to 65535; omit it for the engine's default (5432)",
+    );
+  });
+});
