@@ -44,16 +44,20 @@ export function findCrdVersion(files: string[], group: string, version: string, 
   const known = lookups.get(lookupKey);
   if (known !== undefined) return known ?? undefined;
 
-  // First the files already parsed, then the files with a `kind: <Kind>` line, then any file mentioning the kind.
+  // A CRD's group has a dot: `apps/v1beta1` is never a custom resource. Else look in the files already parsed, then
+  // the files with a `kind: <Kind>` line, then any file that mentions both the group and the kind.
   const kindLine = new RegExp(`^\\s*["']?kind["']?\\s*:\\s*["']?${escapeRegExp(kind)}["']?\\s*,?\\s*$`, 'm');
-  const passes: Array<(file: string) => boolean> = [
+  const passes: Array<(file: string) => boolean> = group.includes('.') ? [
     (file) => parsed.has(file),
     (file) => kindLine.test(readText(file)),
-    (file) => readText(file).includes(kind),
-  ];
+    (file) => readText(file).includes(group) && readText(file).includes(kind),
+  ] : [];
   let found: CrdVersion | undefined;
   for (const pass of passes) {
-    found = files.filter(pass).map((file) => parseCrdFile(file).get(key)).find((crd) => crd !== undefined);
+    for (const file of files) {
+      found = pass(file) ? parseCrdFile(file).get(key) : undefined;
+      if (found) break;
+    }
     if (found) break;
   }
   lookups.set(lookupKey, found ?? null);

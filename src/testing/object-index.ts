@@ -53,7 +53,8 @@ export class ObjectIndex {
   /**
    * The keys of a Secret or ConfigMap that exists, or undefined when any key is accepted (an external object
    * declared without keys). A Secret's keys are its `data` and `stringData` keys plus those of its
-   * `mlops.cdk8s.io/generated-keys` annotation; a ConfigMap's are its `data` and `binaryData` keys.
+   * `mlops.cdk8s.io/generated-keys` annotation (and, for a service-account-token Secret, the keys Kubernetes fills);
+   * a ConfigMap's are its `data` and `binaryData` keys.
    */
   public keysOf(kind: string, namespace: string, name: string): string[] | undefined {
     const obj = this.find(kind, namespace, name);
@@ -61,6 +62,9 @@ export class ObjectIndex {
     const keys = new Set<string>();
     for (const field of ['data', 'stringData', 'binaryData']) {
       for (const key of Object.keys(asObject(obj[field]))) keys.add(key);
+    }
+    if (kind === 'Secret' && obj.type === 'kubernetes.io/service-account-token') {
+      for (const key of ['ca.crt', 'namespace', 'token']) keys.add(key); // filled by the token controller
     }
     const generated = asObject(asObject(obj.metadata).annotations)[GENERATED_KEYS_ANNOTATION];
     if (typeof generated === 'string') {

@@ -22,8 +22,8 @@ export function checkPodReferences(pod: PodTemplate, refs: References): void {
       });
     }
   }
-  const serviceAccount = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
-  const serviceAccountField = pod.spec.serviceAccountName !== undefined ? 'serviceAccountName' : 'serviceAccount';
+  const serviceAccount = pod.spec.serviceAccountName || pod.spec.serviceAccount || undefined; // '' means default
+  const serviceAccountField = pod.spec.serviceAccountName ? 'serviceAccountName' : 'serviceAccount';
   refs.require(pod.owner, jsonPath(pod.specPath, serviceAccountField), 'ServiceAccount', namespace, serviceAccount);
   asArray(pod.spec.imagePullSecrets).forEach((secret, index) => {
     refs.require(pod.owner, jsonPath(pod.specPath, 'imagePullSecrets', index, 'name'), 'Secret', namespace, asObject(secret).name);

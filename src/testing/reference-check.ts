@@ -34,7 +34,7 @@ function checkBinding(binding: Record<string, any>, refs: References): void {
   const namespace = namespaceOf(binding);
   const roleRef = asObject(binding.roleRef);
   if (roleRef.kind === 'Role' || roleRef.kind === 'ClusterRole') {
-    refs.require(binding, 'roleRef', roleRef.kind, namespace, roleRef.name);
+    refs.require(binding, 'roleRef', roleRef.kind, roleRef.kind === 'Role' ? namespace : '', roleRef.name);
   }
   asArray(binding.subjects).forEach((subject, index) => {
     const { kind, name, namespace: subjectNamespace } = asObject(subject);

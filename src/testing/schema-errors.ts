@@ -9,30 +9,26 @@ import { jsonPath } from './manifest-object';
 export function schemaErrorMessages(errors: readonly ErrorObject[], data: unknown): string[] {
   // A failed anyOf/oneOf (IntOrString, Quantity, x-kubernetes-int-or-string) also reports each branch's failure;
   // those become one message: `spec.ports[0].targetPort must be string or integer`.
+  // Other failed branches are listed: `... must match exactly one schema in oneOf: a is required, or b is required`.
   const junctors = errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf');
   const branchErrors = new Set<ErrorObject>();
-  const branchTypes = new Map<ErrorObject, string[]>();
+  const branches = new Map<ErrorObject, ErrorObject[]>();
   for (const junctor of junctors) {
-    const types: string[] = [];
-    for (const error of errors) {
-      if (error.schemaPath.startsWith(`${junctor.schemaPath}/`) && error.instancePath.startsWith(junctor.instancePath)) {
-        branchErrors.add(error);
-        if (error.keyword === 'type' && error.instancePath === junctor.instancePath) types.push(String(error.params.type));
-      }
-    }
-    branchTypes.set(junctor, types);
+    const inside = errors.filter((error) => error !== junctor
+      && error.schemaPath.startsWith(`${junctor.schemaPath}/`) && error.instancePath.startsWith(junctor.instancePath));
+    inside.forEach((error) => branchErrors.add(error));
+    branches.set(junctor, inside);
   }
 
   const messages = new Set<string>();
   for (const error of errors) {
-    if (branchErrors.has(error)) continue;
-    const { path, value } = locate(data, error.instancePath);
-    messages.add(describe(error, path, value, branchTypes.get(error)));
+    if (!branchErrors.has(error)) messages.add(describe(error, data, branches));
   }
   return [...messages];
 }
 
-function describe(error: ErrorObject, path: string, value: unknown, junctorTypes: string[] | undefined): string {
+function describe(error: ErrorObject, data: unknown, branches: Map<ErrorObject, ErrorObject[]>): string {
+  const { path, value } = locate(data, error.instancePath);
   const where = path || '(object)';
   switch (error.keyword) {
     case 'additionalProperties':
@@ -44,9 +40,13 @@ function describe(error: ErrorObject, path: string, value: unknown, junctorTypes
     case 'enum':
       return `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (found ${found(value)})`;
     case 'anyOf':
-    case 'oneOf':
-      if (junctorTypes && junctorTypes.length > 0) return `${where} must be ${junctorTypes.join(' or ')} (found ${found(value)})`;
-      return `${where} ${error.message}`;
+    case 'oneOf': {
+      const inside = branches.get(error) ?? [];
+      const types = inside.filter((e) => e.keyword === 'type' && e.instancePath === error.instancePath).map((e) => String(e.params.type));
+      if (types.length > 0 && types.length === inside.length) return `${where} must be ${types.join(' or ')} (found ${found(value)})`;
+      const reasons = [...new Set(inside.map((e) => describe(e, data, branches)))];
+      return `${where} ${error.message}${reasons.length > 0 ? `: ${reasons.join(', or ')}` : ''}`;
+    }
     default:
       return `${where} ${error.message}`;
   }

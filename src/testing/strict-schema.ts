@@ -2,6 +2,7 @@
  * Turns the Kubernetes and CRD schemas into strict JSON schemas that ajv can compile, as kubeconform's strict mode does:
  * an object schema that lists `properties` and says nothing about other fields rejects unknown fields.
  */
+import { shareRepeatedSubschemas } from './shared-subschemas';
 
 /** The definition every CRD object's `metadata` is checked against (CRD schemas leave it a bare object). */
 export const OBJECT_META_REF = 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -22,7 +23,10 @@ export function closeKubernetesDefinitions(definitions: Record<string, any>): vo
   }
 }
 
-/** A strict copy of a CRD version's `openAPIV3Schema` whose `metadata` is checked as an ObjectMeta. */
+/**
+ * A strict copy of a CRD version's `openAPIV3Schema` whose `metadata` is checked as an ObjectMeta, with repeated
+ * subschemas shared so that it compiles fast.
+ */
 export function strictCrdSchema(openApiV3Schema: unknown): any {
   const schema: any = structuredClone(openApiV3Schema ?? {});
   normalize(schema, { open: false, inJunctor: false, crd: true });
@@ -31,6 +35,7 @@ export function strictCrdSchema(openApiV3Schema: unknown): any {
     schema.properties.kind ??= { type: 'string' };
     schema.properties.metadata = { $ref: OBJECT_META_REF };
   }
+  shareRepeatedSubschemas(schema);
   return schema;
 }
 
