@@ -2,7 +2,6 @@ export * from './bucket';
 export * from './credentials';
 export * from './database';
 export * from './endpoint';
-export * from './errors';
 export * from './hashed-job';
 export * from './images';
 export * from './key-value-store';

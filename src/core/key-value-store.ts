@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
+import { MlopsValidationError } from './errors';
 import { ServiceEndpoint } from './endpoint';
 
 /** How a consumer wants a key-value store handed to its container. */
@@ -51,4 +52,35 @@ export interface IKeyValueStore extends IConstruct {
    * the workload's traffic to the server when the server is in this app.
    */
   bind(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options?: KeyValueStoreBindOptions): KeyValueStoreBinding;
+}
+
+/**
+ * The env half of `IKeyValueStore.bind`: the password var first, then the URL var that refers to it.
+ * `databases` is how many logical databases the server has, when known.
+ */
+export function bindKeyValueStore(
+  store: IKeyValueStore,
+  container: kplus.Container,
+  options: KeyValueStoreBindOptions,
+  databases?: number,
+): KeyValueStoreBinding {
+  const database = options.database ?? 0;
+  if (!Number.isInteger(database) || database < 0 || (databases !== undefined && database >= databases)) {
+    const range = databases !== undefined ? `from 0 to ${databases - 1}` : 'from 0 up';
+    throw new MlopsValidationError(store, `Redis database '${database}' is invalid: must be a whole number ${range}; leave it out for 0`);
+  }
+  const passwordEnv = options.passwordEnv ?? 'REDIS_PASSWORD';
+  addNewVariable(store, container, passwordEnv, store.credentials.envValue(Credentials.PASSWORD), 'passwordEnv');
+  const url = `${store.endpoint.scheme}://:$(${passwordEnv})@${store.endpoint.hostPort}/${database}`;
+  if (options.urlEnv) {
+    addNewVariable(store, container, options.urlEnv, kplus.EnvValue.fromValue(url), 'urlEnv');
+  }
+  return { passwordEnv, url };
+}
+
+function addNewVariable(store: IKeyValueStore, container: kplus.Container, name: string, value: kplus.EnvValue, option: string): void {
+  if (container.env.variables[name] !== undefined) {
+    throw new MlopsValidationError(store, `env var '${name}' is invalid: container '${container.name}' already has it; give another name with ${option}`);
+  }
+  container.env.addVariable(name, value);
 }

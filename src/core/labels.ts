@@ -7,8 +7,8 @@ export interface ComponentLabelOptions {
   readonly name: string;
   /** `app.kubernetes.io/component`: its role in the platform, e.g. `database`, `object-store`. */
   readonly component: string;
-  /** `app.kubernetes.io/version`, usually the image tag. @default - no version label */
-  readonly version?: string;
+  /** The main image: its tag becomes `app.kubernetes.io/version`. @default - no version label */
+  readonly image?: string;
 }
 
 /**
@@ -23,8 +23,9 @@ export function componentLabels(scope: Construct, options: ComponentLabelOptions
     'app.kubernetes.io/part-of': 'cdk8s-mlops',
     'app.kubernetes.io/managed-by': 'cdk8s',
   };
-  if (options.version) {
-    labels['app.kubernetes.io/version'] = labelValue(options.version);
+  const version = options.image ? imageTag(options.image) : undefined;
+  if (version) {
+    labels['app.kubernetes.io/version'] = labelValue(version);
   }
   return labels;
 }
@@ -32,4 +33,11 @@ export function componentLabels(scope: Construct, options: ComponentLabelOptions
 /** A label value made from free text (an image tag may hold characters a label value may not). */
 function labelValue(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/** The tag of an image reference (`registry:5000/redis:7.2@sha256:...` → `7.2`), if it has one. */
+function imageTag(image: string): string | undefined {
+  const name = image.split('@')[0];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
 }

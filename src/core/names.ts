@@ -1,7 +1,20 @@
+import { isIP, isIPv4 } from 'node:net';
 import { IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Whether `value` is a bare host name or IP address: no scheme, port, path or credentials. */
+export function isHostOrIp(value: string): boolean {
+  // All digits and dots can only be an IPv4 address; '999.1.1.1' is not a host name either.
+  return /^[0-9.]+$/.test(value) ? isIPv4(value) : isIP(value) !== 0 || HOST_NAME.test(value);
+}
+
+/** Whether `value` is a TCP port number. */
+export function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 65535;
+}
 
 /**
  * Problems with `value` as an RFC 1123 DNS label (names of Services, databases turned into object names, ...).

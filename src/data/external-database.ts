@@ -4,6 +4,7 @@ import { Credentials } from '../core/credentials';
 import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
+import { isHostOrIp, isPort } from '../core/names';
 
 /** A database that exists outside this app: a managed service, a server another team runs, another cluster's. */
 export interface DatabaseAttributes {
@@ -47,10 +48,10 @@ export class ExternalDatabase extends Construct implements IDatabase {
     this.engine = attributes.engine ?? DatabaseEngine.POSTGRES;
     const port = attributes.port ?? this.engine.defaultPort;
     const { host, databaseName } = attributes;
-    if (host.length === 0 || /[\s/?#@]/.test(host) || /^[^:[\]]+:\d*$/.test(host)) {
+    if (!isHostOrIp(host)) {
       throw new MlopsValidationError(this, `host '${host}' is invalid: must be a DNS name or IP address without scheme, credentials, port or path; give the port as 'port'`);
     }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    if (!isPort(port)) {
       throw new MlopsValidationError(this, `port '${port}' is invalid: must be a whole number from 1 to 65535; omit it for the engine's default (${this.engine.defaultPort})`);
     }
     if (databaseName.length === 0 || /[\s/?#]/.test(databaseName)) {

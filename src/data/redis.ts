@@ -1,12 +1,12 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { bindKeyValueStore, ExternalRedis } from './external-redis';
+import { ExternalRedis } from './external-redis';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { DefaultImages } from '../core/images';
-import { IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
+import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { SecretSource } from '../core/secret-source';
@@ -146,7 +146,7 @@ export class Redis extends Construct implements IKeyValueStore {
     });
 
     const image = props.image ?? DefaultImages.REDIS;
-    const labels = componentLabels(this, { name: 'redis', component: 'key-value-store', version: imageTag(image) });
+    const labels = componentLabels(this, { name: 'redis', component: 'key-value-store', image });
     this.service = new kplus.Service(this, 'Service', {
       metadata: { labels },
       ports: [{ name: 'redis', port: PORT, targetPort: PORT }],
@@ -218,7 +218,3 @@ export class Redis extends Construct implements IKeyValueStore {
   }
 }
 
-/** The tag of an image reference (`registry:5000/redis:7.2` → `7.2`), if it has one. */
-function imageTag(image: string): string | undefined {
-  return image.slice(image.lastIndexOf('/') + 1).split('@')[0].split(':')[1];
-}

@@ -56,7 +56,7 @@ export function createSqlServer(scope: Construct, spec: SqlServerSpec): SqlServe
     throw new MlopsValidationError(scope, "storageSize/storageClassName are invalid together with storage: they describe the PersistentVolumeClaim this construct creates when no 'storage' is given; remove them or 'storage'");
   }
   const port = spec.engine.defaultPort;
-  const labels = componentLabels(scope, { name: spec.name, component: 'database', version: imageTag(spec.image) });
+  const labels = componentLabels(scope, { name: spec.name, component: 'database', image: spec.image });
   const service = new kplus.Service(scope, 'Service', {
     metadata: { labels },
     ports: [{ name: spec.name, port, targetPort: port }],
@@ -289,9 +289,3 @@ export function waitForServer(check: string, what: string): string {
   ].join('\n');
 }
 
-/** The tag of an image reference, for the version label. */
-function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0];
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
-}

@@ -190,7 +190,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore {
     });
 
     const image = props.image ?? DefaultImages.MINIO;
-    const labels = componentLabels(this, { name: 'minio', component: 'object-store', version: imageTag(image) });
+    const labels = componentLabels(this, { name: 'minio', component: 'object-store', image });
     this.service = new kplus.Service(this, 'Service', {
       metadata: { labels },
       ports: [
@@ -380,9 +380,3 @@ function healthProbe(path: string, failureThreshold: number, periodSeconds: numb
   });
 }
 
-/** The tag of an image reference (`repo:tag` or `repo:tag@digest`), if it has one. */
-function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0];
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
-}

@@ -1,11 +1,10 @@
-import { isIP, isIPv4 } from 'node:net';
 import { ApiObject, Chart, JsonPatch, Names, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
+import { isHostOrIp } from '../core/names';
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** Properties of an `NfsSharedVolume`. */
 export interface NfsSharedVolumeProps {
@@ -134,8 +133,7 @@ class NfsPersistentVolume extends kplus.PersistentVolume {
 }
 
 function validateServer(scope: Construct, server: string): void {
-  const valid = /^[0-9.]+$/.test(server) ? isIPv4(server) : isIP(server) !== 0 || HOST_NAME.test(server);
-  if (!valid) {
+  if (!isHostOrIp(server)) {
     throw new MlopsValidationError(scope, `NFS server '${server}' is invalid: must be a host name or an IP address; `
       + "give the host only, without a scheme, port or path, e.g. 'nfs.example.com' or '10.0.0.5'");
   }
