@@ -70,6 +70,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // `npm test` runs the tests only; lint is its own step (`npx projen eslint`, run by .ci/run).
 project.testTask.reset('jest --passWithNoTests --ci', { receiveArgs: true });
 
+// dist/ holds the synthesized examples, committed so that reviews show manifest diffs.
+project.gitignore.removePatterns('/dist/');
 project.gitignore.exclude('/build/');
 project.npmignore?.exclude('/build/', '/examples/', '/scripts/', '/.ci/', '/dist/');
 
