@@ -88,6 +88,10 @@ project.compileTask.exec('tsc --project test/tsconfig.json', {
   name: 'type-check tests, examples and scripts',
 });
 
+// unrs-resolver 1.13.0 (under eslint-import-resolver-typescript) is published for some platforms only, which leaves
+// package-lock.json without entries `npm ci` insists on; 1.12.2 is complete.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 project.package.setScript('synth', 'tsx --tsconfig examples/tsconfig.json scripts/synth-examples.ts');
 
 project.synth();
