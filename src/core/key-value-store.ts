@@ -1,8 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
-import { MlopsValidationError } from './errors';
 import { ServiceEndpoint } from './endpoint';
+import { MlopsValidationError } from './errors';
 
 /** How a consumer wants a key-value store handed to its container. */
 export interface KeyValueStoreBindOptions {
