@@ -10,6 +10,7 @@ const CRD_MODULES: Record<string, string> = {
   'monitoring-prometheus': 'prometheus-operator/monitoring.coreos.com_prometheuses.yaml',
   'monitoring-scrapeconfig': 'prometheus-operator/monitoring.coreos.com_scrapeconfigs.yaml',
   'monitoring-alertmanagerconfig': 'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
+  'istio-virtualservice': 'istio/networking.istio.io_virtualservices.yaml',
 };
 
 const project = new cdk8s.ConstructLibraryCdk8s({

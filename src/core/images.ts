@@ -27,5 +27,20 @@ export class DefaultImages {
   /** Python (Docker official image), for the small stdlib-only Jobs that generate secrets inside the cluster. */
   public static readonly PYTHON = 'docker.io/library/python:3.13.15-slim-bookworm';
 
+  /** Apache Airflow 3.1 (the last 3.1.x release); runs as uid 50000, gid 0. */
+  public static readonly AIRFLOW = 'docker.io/apache/airflow:3.1.8-python3.12';
+
+  /** git-sync v4 (`GITSYNC_*` variables); runs as uid/gid 65533. */
+  public static readonly GIT_SYNC = 'registry.k8s.io/git-sync/git-sync:v4.7.1';
+
+  /** Prometheus statsd exporter, for Airflow's metrics; runs as uid/gid 65534. */
+  public static readonly STATSD_EXPORTER = 'quay.io/prometheus/statsd-exporter:v0.28.0';
+
+  /**
+   * MLflow 3, the `-full` variant: the plain image lacks the database drivers (psycopg2, pymysql) and boto3 that a
+   * SQL backend store and S3 artifacts need. Runs as root by default; the constructs set a non-root user.
+   */
+  public static readonly MLFLOW = 'ghcr.io/mlflow/mlflow:v3.17.0-full';
+
   private constructor() {}
 }

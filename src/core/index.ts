@@ -5,5 +5,6 @@ export * from './endpoint';
 export * from './hashed-job';
 export * from './images';
 export * from './key-value-store';
+export * from './scrape-target';
 export * from './secret-source';
 export * from './security';
