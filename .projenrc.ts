@@ -11,6 +11,7 @@ const CRD_MODULES: Record<string, string> = {
   'monitoring-scrapeconfig': 'prometheus-operator/monitoring.coreos.com_scrapeconfigs.yaml',
   'monitoring-alertmanagerconfig': 'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
   'istio-virtualservice': 'istio/networking.istio.io_virtualservices.yaml',
+  'argocd-application': 'argo-cd/application-crd.yaml',
 };
 
 const project = new cdk8s.ConstructLibraryCdk8s({
