@@ -1,0 +1,4 @@
+export * from './dag-source';
+export * from './git-auth';
+export * from './git-sync-airflow';
+export * from './git-sync-airflow-props';

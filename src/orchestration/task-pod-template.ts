@@ -1,0 +1,78 @@
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { stringify } from 'yaml';
+import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+
+/** Where the scheduler finds the template (`AIRFLOW__KUBERNETES_EXECUTOR__POD_TEMPLATE_FILE`). */
+export const POD_TEMPLATE_DIR = '/opt/airflow/pod-templates';
+export const POD_TEMPLATE_FILE = 'pod_template_file.yaml';
+
+/** How task pods look. */
+export interface TaskPodTemplateProps {
+  readonly namespace?: string;
+  readonly image: string;
+  readonly runAs: ImageUser;
+  readonly labels: Record<string, string>;
+  readonly serviceAccount: kplus.IServiceAccount;
+  readonly resources: kplus.ContainerResources;
+  readonly nodeSelector?: Record<string, string>;
+  readonly tolerations?: kplus.NodeTaintQuery[];
+  readonly nodeAffinity?: kplus.NodeLabelQuery[];
+}
+
+/**
+ * The pod every task runs in, which the scheduler's KubernetesExecutor creates from `pod_template_file.yaml`.
+ *
+ * It is built as a kplus Pod in a chart of its own, outside the app, so that the same wiring verbs (`bind`, grants,
+ * mounts) that serve the components serve it too, and rendered to YAML when the app is synthesized. The executor
+ * requires the task container to be named `base`; it replaces the pod's name and the container's args.
+ */
+export class TaskPodTemplate {
+  public readonly pod: kplus.Pod;
+  /** The `base` container that runs the task. */
+  public readonly container: kplus.Container;
+  private readonly nodeSelector?: Record<string, string>;
+
+  constructor(props: TaskPodTemplateProps) {
+    const chart = new Chart(new App(), 'task', { namespace: props.namespace });
+    this.nodeSelector = props.nodeSelector;
+    this.pod = new kplus.Pod(chart, 'Pod', {
+      metadata: { name: 'airflow-task', labels: props.labels },
+      serviceAccount: props.serviceAccount,
+      automountServiceAccountToken: false,
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      securityContext: restrictedPodSecurity(props.runAs),
+      containers: [{
+        name: 'base',
+        image: props.image,
+        // One pod per task: pulling a pinned tag again each time only slows tasks down.
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        securityContext: restrictedContainerSecurity(props.runAs),
+        resources: props.resources,
+      }],
+    });
+    this.container = this.pod.containers[0];
+    if (props.tolerations && props.tolerations.length > 0) {
+      this.pod.scheduling.tolerate(kplus.Node.tainted(...props.tolerations));
+    }
+    if (props.nodeAffinity && props.nodeAffinity.length > 0) {
+      this.pod.scheduling.attract(kplus.Node.labeled(...props.nodeAffinity));
+    }
+  }
+
+  /** The Pod manifest, as the executor reads it. */
+  public toJson(): any {
+    const [pod] = Chart.of(this.pod).toJson();
+    // cdk8s' own bookkeeping label would be copied onto every task pod.
+    delete pod.metadata.labels['cdk8s.io/metadata.addr'];
+    if (this.nodeSelector && Object.keys(this.nodeSelector).length > 0) {
+      pod.spec.nodeSelector = { ...this.nodeSelector };
+    }
+    return pod;
+  }
+
+  /** `pod_template_file.yaml`. */
+  public toYaml(): string {
+    return stringify(this.toJson());
+  }
+}
