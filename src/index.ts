@@ -1,4 +1,7 @@
 export * from './core';
 export * from './data';
+export * from './orchestration';
 export * from './storage';
 export * from './testing';
+export * from './tracking';
+export * from './serving';

@@ -1,0 +1,47 @@
+import * as kplus from 'cdk8s-plus-28';
+import { IBucket } from '../core/bucket';
+
+/** The URI schemes KServe's storage initializer (v0.14) downloads from, and `pvc://`, which it mounts. */
+export const STORAGE_URI_SCHEMES = ['s3', 'gs', 'pvc', 'https', 'http', 'hf', 'oci', 'hdfs', 'webhdfs'];
+
+/**
+ * Where a predictor's model comes from (`predictor.model.storageUri`).
+ *
+ * - `ModelSource.fromBucket(bucket, 'sklearn/iris')`: `s3://<bucket>/sklearn/iris`; the predictor gets read access
+ *   to the bucket and KServe's ServiceAccount + credentials Secret for the storage initializer.
+ * - `ModelSource.fromPvc(claim, 'models/iris')`: `pvc://<claim>/models/iris`, mounted read-only.
+ * - `ModelSource.fromUri('gs://kfserving-examples/models/sklearn/1.0/model')`: any URI KServe understands; its
+ *   credentials are yours to provide (`serviceAccount`).
+ */
+export class ModelSource {
+  /** A folder (key prefix) of a bucket. */
+  public static fromBucket(bucket: IBucket, path: string = ''): ModelSource {
+    const key = trimSlashes(path);
+    return new ModelSource(bucket.s3Uri(key), key, bucket);
+  }
+
+  /** A folder of a PersistentVolumeClaim in the predictor's namespace. */
+  public static fromPvc(claim: kplus.IPersistentVolumeClaim, path: string = ''): ModelSource {
+    const folder = trimSlashes(path);
+    return new ModelSource(folder ? `pvc://${claim.name}/${folder}` : `pvc://${claim.name}`, folder);
+  }
+
+  /** A URI as KServe takes it: `s3://`, `gs://`, `pvc://`, `https://`, `hf://`, `oci://`, ... */
+  public static fromUri(uri: string): ModelSource {
+    const match = /^[a-z][a-z0-9]*:\/\/[^/]*\/?(.*)$/.exec(uri);
+    return new ModelSource(uri, match ? trimSlashes(match[1]) : '');
+  }
+
+  private constructor(
+    /** The `storageUri`. */
+    public readonly storageUri: string,
+    /** The path inside the bucket, claim or host. */
+    public readonly path: string,
+    /** The bucket, for `fromBucket`. */
+    public readonly bucket?: IBucket,
+  ) {}
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}

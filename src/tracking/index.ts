@@ -1,0 +1,2 @@
+export * from './mlflow-options';
+export * from './mlflow-tracking';

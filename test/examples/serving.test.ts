@@ -1,0 +1,48 @@
+import { Testing } from 'cdk8s';
+import { ServingChart } from '../../examples/serving/serving-chart';
+import { objectsOfKind, synthValid } from '../util';
+
+describe('examples/serving', () => {
+  let manifests: any[];
+  beforeAll(() => {
+    manifests = synthValid(new ServingChart(Testing.app(), 'serving'));
+  });
+
+  test('every object passes the validation harness, all in the serving namespace', () => {
+    const [namespace] = objectsOfKind(manifests, 'Namespace');
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+    const namespaced = manifests.filter((m) => m.kind !== 'Namespace');
+    expect(new Set(namespaced.map((m) => m.metadata.namespace))).toEqual(new Set(['serving']));
+  });
+
+  test('serves a canary, an A/B graph, a mirror and Triton', () => {
+    const services = Object.fromEntries(objectsOfKind(manifests, 'InferenceService').map((s) => [s.metadata.name, s]));
+    expect(Object.keys(services).sort()).toEqual(['iris', 'iris-a', 'iris-b', 'iris-canary', 'iris-preprocess', 'resnet']);
+    expect(services['iris-canary'].metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Serverless');
+    expect(services['iris-canary'].spec.predictor.canaryTrafficPercent).toBe(10);
+    expect(services.resnet.spec.predictor.model).toMatchObject({ modelFormat: { name: 'onnx' }, runtime: 'kserve-tritonserver', storageUri: 's3://models/triton' });
+    const [graph] = objectsOfKind(manifests, 'InferenceGraph');
+    expect(graph.spec.nodes.ab.steps.map((s: any) => [s.serviceName, s.weight])).toEqual([['iris-a', 80], ['iris-b', 20]]);
+    const [mirror] = objectsOfKind(manifests, 'VirtualService');
+    expect(mirror.spec.http[0].mirror.host).toBe('iris-b-predictor.serving.svc.cluster.local');
+  });
+
+  test('no secret value is synthesized', () => {
+    for (const secret of objectsOfKind(manifests, 'Secret')) {
+      expect(secret.data).toBeUndefined();
+      expect(secret.stringData).toBeUndefined();
+      expect(secret.metadata.annotations['mlops.cdk8s.io/generated-keys']).toBeDefined();
+    }
+  });
+
+  test('synthesizes byte-identical YAML every time', () => {
+    const first = Testing.app();
+    new ServingChart(first, 'serving');
+    const second = Testing.app();
+    new ServingChart(second, 'serving');
+    expect(first.synthYaml()).toBe(second.synthYaml());
+  });
+});
