@@ -3,7 +3,11 @@ import { ExternalObject, ManifestValidator } from '../src/testing';
 
 /** Synthesizes `chart` and fails the test with every finding of the validation harness. */
 export function synthValid(chart: Chart, externalObjects: ExternalObject[] = []): any[] {
-  const manifests = Testing.synth(chart);
+  return validManifests(Testing.synth(chart), externalObjects);
+}
+
+/** Fails the test with every finding of the validation harness on `manifests` (e.g. several charts together). */
+export function validManifests(manifests: any[], externalObjects: ExternalObject[] = []): any[] {
   const findings = new ManifestValidator({ externalObjects }).validateManifests(manifests);
   if (findings.length > 0) {
     throw new Error(`validation harness findings:\n${ManifestValidator.format(findings)}`);

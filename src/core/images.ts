@@ -42,5 +42,17 @@ export class DefaultImages {
    */
   public static readonly MLFLOW = 'ghcr.io/mlflow/mlflow:v3.17.0-full';
 
+  /** Prometheus 3, run by the prometheus-operator for a `Prometheus` resource; runs as uid/gid 65534 `nobody`. */
+  public static readonly PROMETHEUS = 'quay.io/prometheus/prometheus:v3.13.2';
+
+  /** Prometheus exporter for PostgreSQL, the `metrics` sidecar of `Postgres`; runs as uid/gid 65534 `nobody`. */
+  public static readonly POSTGRES_EXPORTER = 'quay.io/prometheuscommunity/postgres-exporter:v0.20.1';
+
+  /** Prometheus exporter for MySQL, the `metrics` sidecar of `Mysql`; runs as uid/gid 65534 `nobody`. */
+  public static readonly MYSQLD_EXPORTER = 'quay.io/prometheus/mysqld-exporter:v0.18.0';
+
+  /** Prometheus exporter for Redis, the `metrics` sidecar of `Redis`; runs as uid/gid 59000. */
+  public static readonly REDIS_EXPORTER = 'docker.io/oliver006/redis_exporter:v1.91.1';
+
   private constructor() {}
 }

@@ -3,14 +3,19 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseAttributes, ExternalDatabase } from './external-database';
 import { MysqlDatabase } from './mysql-database';
-import { assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources } from './sql-server';
+import {
+  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources,
+} from './sql-server';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { DefaultImages } from '../core/images';
+import { allowIngress } from '../core/network';
+import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 
 const VOLUME_PATH = '/var/lib/mysql';
+const EXPORTER_PORT = 9104;
 
 const NAME_RULES: SqlNameRules = {
   engineName: 'MySQL',
@@ -90,6 +95,21 @@ export interface MysqlProps {
    * @default - none; add them with `addDatabase()`
    */
   readonly databases?: string[];
+
+  /**
+   * Whether a Prometheus exporter (mysqld_exporter) runs next to the server, as the container `metrics` on port 9104,
+   * logged in as `root`; `FederatedPrometheus.addTargets(mysql)` scrapes it.
+   *
+   * @default false
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * The exporter's image when `metrics` is on.
+   *
+   * @default DefaultImages.MYSQLD_EXPORTER
+   */
+  readonly metricsExporterImage?: string;
 }
 
 /** Options of `Mysql.addDatabase()`. */
@@ -125,7 +145,7 @@ export interface MysqlDatabaseOptions {
  *
  * The pod runs as uid/gid 999 (`mysql`) under Pod Security `restricted` with a read-only root filesystem.
  */
-export class Mysql extends Construct {
+export class Mysql extends Construct implements IScrapeTarget {
   /** A database on a MySQL server outside this app. */
   public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
     return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.MYSQL });
@@ -139,6 +159,9 @@ export class Mysql extends Construct {
   public readonly service: kplus.Service;
   /** The server's StatefulSet. */
   public readonly statefulSet: kplus.StatefulSet;
+
+  /** The exporter's metrics, when `metrics` is on; else none. */
+  public readonly scrapeTargets: ScrapeTargetSpec[];
 
   private readonly parts: SqlServerParts;
   private readonly catalog: DatabaseCatalog;
@@ -175,9 +198,27 @@ export class Mysql extends Construct {
     this.service = this.parts.service;
     this.endpoint = this.parts.endpoint;
     this.jobResources = withDefaultResources(props.jobResources, DEFAULT_JOB_RESOURCES);
+    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
+      image: props.metricsExporterImage ?? DefaultImages.MYSQLD_EXPORTER,
+      runAs: { user: 65534, group: 65534 },
+      port: EXPORTER_PORT,
+      // mysqld_exporter 0.15+ takes the address and user as flags and the password from MYSQLD_EXPORTER_PASSWORD.
+      args: ['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)'],
+      env: {
+        MYSQL_EXPORTER_USER: this.adminCredentials.envValue(Credentials.USERNAME),
+        MYSQLD_EXPORTER_PASSWORD: this.adminCredentials.envValue(Credentials.PASSWORD),
+      },
+    })] : [];
     this.catalog = new DatabaseCatalog(this);
     for (const name of props.databases ?? []) {
       this.addDatabase(name);
+    }
+  }
+
+  /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */
+  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
+    if (this.scrapeTargets.length > 0) {
+      allowIngress(this, this.statefulSet, scraper, [EXPORTER_PORT]);
     }
   }
 

@@ -3,14 +3,19 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseAttributes, ExternalDatabase } from './external-database';
 import { PostgresDatabase } from './postgres-database';
-import { assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources } from './sql-server';
+import {
+  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources,
+} from './sql-server';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { DefaultImages } from '../core/images';
+import { allowIngress } from '../core/network';
+import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 
 const PGDATA = '/var/lib/postgresql/data';
+const EXPORTER_PORT = 9187;
 
 const NAME_RULES: SqlNameRules = {
   engineName: 'PostgreSQL',
@@ -92,6 +97,21 @@ export interface PostgresProps {
    * @default - none; add them with `addDatabase()`
    */
   readonly databases?: string[];
+
+  /**
+   * Whether a Prometheus exporter (postgres_exporter) runs next to the server, as the container `metrics` on port
+   * 9187, logged in as the superuser; `FederatedPrometheus.addTargets(postgres)` scrapes it.
+   *
+   * @default false
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * The exporter's image when `metrics` is on.
+   *
+   * @default DefaultImages.POSTGRES_EXPORTER
+   */
+  readonly metricsExporterImage?: string;
 }
 
 /** Options of `Postgres.addDatabase()`. */
@@ -127,7 +147,7 @@ export interface PostgresDatabaseOptions {
  *
  * The pod runs as uid/gid 999 (`postgres`) under Pod Security `restricted` with a read-only root filesystem.
  */
-export class Postgres extends Construct {
+export class Postgres extends Construct implements IScrapeTarget {
   /** A database on a PostgreSQL server outside this app. */
   public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
     return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.POSTGRES });
@@ -141,6 +161,9 @@ export class Postgres extends Construct {
   public readonly service: kplus.Service;
   /** The server's StatefulSet. */
   public readonly statefulSet: kplus.StatefulSet;
+
+  /** The exporter's metrics, when `metrics` is on; else none. */
+  public readonly scrapeTargets: ScrapeTargetSpec[];
 
   private readonly parts: SqlServerParts;
   private readonly catalog: DatabaseCatalog;
@@ -175,9 +198,27 @@ export class Postgres extends Construct {
     this.service = this.parts.service;
     this.endpoint = this.parts.endpoint;
     this.jobResources = withDefaultResources(props.jobResources, DEFAULT_JOB_RESOURCES);
+    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
+      image: props.metricsExporterImage ?? DefaultImages.POSTGRES_EXPORTER,
+      runAs: { user: 65534, group: 65534 },
+      port: EXPORTER_PORT,
+      // postgres_exporter's connection settings (prometheus-community/postgres_exporter README).
+      env: {
+        DATA_SOURCE_URI: kplus.EnvValue.fromValue('127.0.0.1:5432/postgres?sslmode=disable'),
+        DATA_SOURCE_USER: this.adminCredentials.envValue(Credentials.USERNAME),
+        DATA_SOURCE_PASS: this.adminCredentials.envValue(Credentials.PASSWORD),
+      },
+    })] : [];
     this.catalog = new DatabaseCatalog(this);
     for (const name of props.databases ?? []) {
       this.addDatabase(name);
+    }
+  }
+
+  /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */
+  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
+    if (this.scrapeTargets.length > 0) {
+      allowIngress(this, this.statefulSet, scraper, [EXPORTER_PORT]);
     }
   }
 

@@ -2,6 +2,7 @@ import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExternalRedis } from './external-redis';
+import { addMetricsExporter } from './sql-server';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
@@ -9,10 +10,12 @@ import { DefaultImages } from '../core/images';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
+import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
 const PORT = 6379;
+const EXPORTER_PORT = 9121;
 const DATABASES = 16;
 const DATA_DIR = '/data';
 /** The `redis` user of the Docker official image. */
@@ -96,6 +99,21 @@ export interface RedisProps {
    * @default - requests 50m cpu and 64Mi memory, limit 256Mi memory
    */
   readonly resources?: kplus.ContainerResources;
+
+  /**
+   * Whether a Prometheus exporter (redis_exporter) runs next to the server, as the container `metrics` on port 9121;
+   * `FederatedPrometheus.addTargets(redis)` scrapes it.
+   *
+   * @default false
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * The exporter's image when `metrics` is on.
+   *
+   * @default DefaultImages.REDIS_EXPORTER
+   */
+  readonly metricsExporterImage?: string;
 }
 
 /**
@@ -111,7 +129,7 @@ export interface RedisProps {
  * password env var, the URL env var and the NetworkPolicy rule. The URL carries the password as it is: a password
  * from an existing Secret must not contain URL-reserved characters (the generated ones are letters and digits).
  */
-export class Redis extends Construct implements IKeyValueStore {
+export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
   /** A Redis server outside this app (no NetworkPolicy is created for it). */
   public static fromRedisAttributes(scope: Construct, id: string, attrs: RedisAttributes): IKeyValueStore {
     return new ExternalRedis(scope, id, attrs);
@@ -127,6 +145,8 @@ export class Redis extends Construct implements IKeyValueStore {
   public readonly statefulSet: kplus.StatefulSet;
   /** The data volume's claim, when `persistence` is on. */
   public readonly claim?: kplus.PersistentVolumeClaim;
+  /** The exporter's metrics, when `metrics` is on; else none. */
+  public readonly scrapeTargets: ScrapeTargetSpec[];
 
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
@@ -205,6 +225,22 @@ export class Redis extends Construct implements IKeyValueStore {
       mountWritablePaths(this, container, { data: DATA_DIR });
     }
     this.endpoint = ServiceEndpoint.fromService(this.service, PORT, 'redis');
+    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
+      image: props.metricsExporterImage ?? DefaultImages.REDIS_EXPORTER,
+      runAs: { user: 59000, group: 59000 },
+      port: EXPORTER_PORT,
+      env: {
+        REDIS_ADDR: kplus.EnvValue.fromValue(`redis://127.0.0.1:${PORT}`),
+        REDIS_PASSWORD: this.credentials.envValue(Credentials.PASSWORD),
+      },
+    })] : [];
+  }
+
+  /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */
+  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
+    if (this.scrapeTargets.length > 0) {
+      allowIngress(this, this.statefulSet, scraper, [EXPORTER_PORT]);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { Chart, Duration, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Credentials } from '../core/credentials';
@@ -8,6 +8,7 @@ import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
+import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
@@ -109,6 +110,45 @@ function dataVolume(scope: Construct, spec: SqlServerSpec, labels: Record<string
     storageClassName: spec.storageClassName,
   });
   return kplus.Volume.fromPersistentVolumeClaim(scope, 'DataVolume', claim, { name: 'data' });
+}
+
+/** A Prometheus exporter that runs next to a server, in its pod, and reaches it on localhost. */
+export interface MetricsExporterSpec {
+  readonly image: string;
+  /** The user the exporter's image runs as. */
+  readonly runAs: ImageUser;
+  readonly port: number;
+  readonly args?: string[];
+  readonly env: { [name: string]: kplus.EnvValue };
+}
+
+/**
+ * Adds the exporter as the container `metrics` (port `metrics`) of `statefulSet`'s pod, and returns its scrape target:
+ * the pods, found by their labels (POD discovery, so that the server's Service stays as it is), named after
+ * `scope`'s path. Used by Postgres, Mysql and Redis.
+ */
+export function addMetricsExporter(scope: Construct, statefulSet: kplus.StatefulSet, spec: MetricsExporterSpec): ScrapeTargetSpec {
+  statefulSet.addContainer({
+    name: 'metrics',
+    image: spec.image,
+    args: spec.args,
+    envVariables: spec.env,
+    ports: [{ name: 'metrics', number: spec.port }],
+    securityContext: restrictedContainerSecurity(spec.runAs),
+    resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) } },
+    readiness: kplus.Probe.fromTcpSocket({ port: spec.port, periodSeconds: Duration.seconds(10) }),
+  });
+  const podLabels = statefulSet.podMetadata;
+  return {
+    name: Names.toDnsLabel(scope, { includeHash: false }),
+    discovery: ScrapeDiscovery.POD,
+    namespace: Chart.of(scope).namespace,
+    selector: {
+      'app.kubernetes.io/name': podLabels.getLabel('app.kubernetes.io/name')!,
+      'app.kubernetes.io/instance': podLabels.getLabel('app.kubernetes.io/instance')!,
+    },
+    endpoints: [{ port: 'metrics', path: '/metrics' }],
+  };
 }
 
 /** `resources` with each of cpu and memory the user left out taken from `defaults`. */

@@ -12,6 +12,7 @@ import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { assertDnsLabel } from '../core/names';
 import { allowIngress } from '../core/network';
+import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
@@ -140,11 +141,11 @@ interface Grant {
  * Docker Hub in September 2026. The defaults pin the last community release on quay.io, which has known unpatched
  * CVEs: plan a replacement (a maintained fork or an image of your own) and set `image` and `mcImage`.
  *
- * Network: once a bucket exists, a NetworkPolicy selects the MinIO pod, and only the Jobs and the workloads given to
- * `grantRead` / `grantReadWrite` reach it. Allow anything else (Prometheus, an Ingress controller for the console)
- * with `statefulSet.connections.allowFrom(...)`.
+ * Network: once a bucket exists, a NetworkPolicy selects the MinIO pod, and only the Jobs, the workloads given to
+ * `grantRead` / `grantReadWrite` and the scrapers given to `allowScrapeFrom` (which `FederatedPrometheus.addTargets`
+ * calls) reach it. Allow anything else (an Ingress controller for the console) with `statefulSet.connections.allowFrom(...)`.
  */
-export class MinioWithBuckets extends Construct implements IObjectStore {
+export class MinioWithBuckets extends Construct implements IObjectStore, IScrapeTarget {
   /** The S3 API, `http://<service>:9000`. */
   public readonly endpoint: ServiceEndpoint;
   /** The web console, `http://<service>:9001`. */
@@ -258,6 +259,29 @@ export class MinioWithBuckets extends Construct implements IObjectStore {
     const bucket = MinioBucket._create(this, name, options);
     this.bucketsByName.set(name, bucket);
     return bucket;
+  }
+
+  /**
+   * The cluster metrics at `/minio/v2/metrics/cluster` on the Service's `api` port (public: `MINIO_PROMETHEUS_AUTH_TYPE`
+   * is `public`), named after the construct path, e.g. `mlops-minio`.
+   */
+  public get scrapeTargets(): ScrapeTargetSpec[] {
+    const label = (key: string) => this.service.metadata.getLabel(key)!;
+    return [{
+      name: Names.toDnsLabel(this, { includeHash: false }),
+      discovery: ScrapeDiscovery.SERVICE,
+      namespace: this.service.metadata.namespace ?? Chart.of(this).namespace,
+      selector: {
+        'app.kubernetes.io/name': label('app.kubernetes.io/name'),
+        'app.kubernetes.io/instance': label('app.kubernetes.io/instance'),
+      },
+      endpoints: [{ port: 'api', path: '/minio/v2/metrics/cluster' }],
+    }];
+  }
+
+  /** Lets `scraper` reach the API port, where the metrics are. */
+  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
+    allowIngress(this, this.statefulSet, scraper, [API_PORT]);
   }
 
   /** The bucket `name`, added with `addBucket()` or the `buckets` prop. */

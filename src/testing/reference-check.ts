@@ -5,6 +5,7 @@
 import { ExternalObject } from './external-object';
 import { asArray, asObject, isObject, jsonPath, namespaceOf } from './manifest-object';
 import { ObjectIndex } from './object-index';
+import { operatorPodTemplates } from './operator-pods';
 import { checkPodReferences } from './pod-reference-check';
 import { groupKind, podTemplatesIn } from './pod-specs';
 import { References } from './reference-context';
@@ -16,7 +17,7 @@ export function checkReferences(manifests: readonly unknown[], externalObjects: 
   const refs = new References(new ObjectIndex(manifests, externalObjects));
   const pods = podTemplatesIn(manifests);
   for (const pod of pods) checkPodReferences(pod, refs);
-  checkServiceReferences(manifests, pods, refs);
+  checkServiceReferences(manifests, [...pods, ...operatorPodTemplates(manifests)], refs);
   for (const obj of manifests) {
     if (!isObject(obj)) continue;
     const kind = groupKind(obj);

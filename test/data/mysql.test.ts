@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, DatabaseEngine, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, SecretSource } from '../../src';
+import { Credentials, DatabaseEngine, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, ScrapeDiscovery, SecretSource } from '../../src';
 import { Mysql } from '../../src/data';
 import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
@@ -334,5 +334,33 @@ describe('Mysql.fromDatabaseAttributes', () => {
     expect(() => Mysql.fromDatabaseAttributes(chart, 'Shared', { host: 'mysql', databaseName: 'kfp/x', credentials })).toThrow(
       "ExternalDatabase 'test/Shared': database name 'kfp/x' is invalid: must be non-empty without whitespace, '/', '?' or '#' (it is the path of the connection URI); give the name as the server knows it",
     );
+  });
+});
+
+describe('Mysql metrics', () => {
+  test('metrics: mysqld_exporter next to the server, with root\'s password from the Secret in MYSQLD_EXPORTER_PASSWORD', () => {
+    // GIVEN
+    const chart = testChart('data');
+    // WHEN
+    const mysql = new Mysql(chart, 'Mysql', { metrics: true });
+    const scraper = kplus.Pods.select(chart, 'Prometheus', { labels: { 'app.kubernetes.io/name': 'prometheus' } });
+    mysql.allowScrapeFrom(scraper);
+    // THEN
+    const manifests = synthValid(chart);
+    const statefulSet = objectNamed(manifests, 'StatefulSet', 'mysql');
+    const secret = objectNamed(manifests, 'Secret', 'mysql-admincredentials').metadata.name;
+    const exporter = container(statefulSet, 'metrics');
+    expect(exporter.image).toBe(DefaultImages.MYSQLD_EXPORTER);
+    expect(exporter.args).toEqual(['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)']);
+    expect(exporter.env).toEqual([
+      { name: 'MYSQL_EXPORTER_USER', valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
+      { name: 'MYSQLD_EXPORTER_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+    ]);
+    expect(exporter.ports).toEqual([{ containerPort: 9104, name: 'metrics' }]);
+    expect(exporter.securityContext).toMatchObject({ runAsUser: 65534, runAsGroup: 65534 });
+    expect(mysql.scrapeTargets.map((t) => [t.name, t.discovery, t.endpoints])).toEqual([
+      ['test-mysql', ScrapeDiscovery.POD, [{ port: 'metrics', path: '/metrics' }]],
+    ]);
+    expect(objectNamed(manifests, 'NetworkPolicy', 'mysql-allowfrom-test-prometheus').spec.ingress[0].ports).toEqual([{ port: 9104, protocol: 'TCP' }]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, DatabaseEngine, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, SecretSource } from '../../src';
+import { Credentials, DatabaseEngine, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, ScrapeDiscovery, SecretSource } from '../../src';
 import { Postgres } from '../../src/data';
 import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
@@ -479,5 +479,56 @@ describe('Postgres.fromDatabaseAttributes', () => {
     expect(() => Postgres.fromDatabaseAttributes(chart, 'Ext2', { host: 'db', port: 0, databaseName: 'mlflow', credentials })).toThrow(
       "ExternalDatabase 'test/Ext2': port '0' is invalid: must be a whole number from 1 to 65535; omit it for the engine's default (5432)",
     );
+  });
+});
+
+describe('Postgres metrics', () => {
+  test('metrics: postgres_exporter next to the server, logged in as the superuser through the Secret, as a POD scrape target', () => {
+    // GIVEN
+    const chart = testChart('data');
+    // WHEN
+    const postgres = new Postgres(chart, 'Postgres', { metrics: true });
+    // THEN
+    const manifests = synthValid(chart);
+    const statefulSet = objectNamed(manifests, 'StatefulSet', 'postgres');
+    const secret = objectNamed(manifests, 'Secret', 'postgres-admincredentials').metadata.name;
+    const exporter = container(statefulSet, 'metrics');
+    expect(exporter.image).toBe(DefaultImages.POSTGRES_EXPORTER);
+    expect(exporter.ports).toEqual([{ containerPort: 9187, name: 'metrics' }]);
+    expect(exporter.env).toEqual([
+      { name: 'DATA_SOURCE_URI', value: '127.0.0.1:5432/postgres?sslmode=disable' },
+      { name: 'DATA_SOURCE_USER', valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
+      { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+    ]);
+    expect(exporter.securityContext).toMatchObject({ runAsUser: 65534, runAsGroup: 65534, readOnlyRootFilesystem: true });
+    expect(exporter.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } });
+    expect(exporter.readinessProbe.tcpSocket).toEqual({ port: 9187 });
+    expect(postgres.scrapeTargets).toEqual([{
+      name: 'test-postgres',
+      discovery: ScrapeDiscovery.POD,
+      namespace: 'data',
+      selector: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': statefulSet.spec.template.metadata.labels['app.kubernetes.io/instance'] },
+      endpoints: [{ port: 'metrics', path: '/metrics' }],
+    }]);
+  });
+
+  test('allowScrapeFrom admits the scraper to the exporter only; without metrics there is nothing to scrape', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const postgres = new Postgres(chart, 'Postgres', { metrics: true });
+    const plain = new Postgres(chart, 'Plain');
+    const scraper = kplus.Pods.select(chart, 'Prometheus', { labels: { 'app.kubernetes.io/name': 'prometheus' } });
+    // WHEN
+    postgres.allowScrapeFrom(scraper);
+    plain.allowScrapeFrom(scraper);
+    // THEN
+    const manifests = synthValid(chart);
+    expect(objectNamed(manifests, 'NetworkPolicy', 'postgres-allowfrom-test-prometheus').spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+      ports: [{ port: 9187, protocol: 'TCP' }],
+    }]);
+    expect(plain.scrapeTargets).toEqual([]);
+    expect(podSpec(objectNamed(manifests, 'StatefulSet', 'plain')).containers.map((c: any) => c.name)).toEqual(['postgres']);
+    expect(objectsOfKind(manifests, 'NetworkPolicy').filter((p) => p.metadata.name.includes('plain'))).toEqual([]);
   });
 });

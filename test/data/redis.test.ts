@@ -1,8 +1,9 @@
-import { Size, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Credentials } from '../../src/core/credentials';
 import { DefaultImages } from '../../src/core/images';
+import { ScrapeDiscovery } from '../../src/core/scrape-target';
 import { SecretSource } from '../../src/core/secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../../src/core/security';
 import { Redis } from '../../src/data/redis';
@@ -336,5 +337,36 @@ describe('Redis.fromRedisAttributes', () => {
     const { deployment, main } = consumer(chart, 'Worker');
     expect(() => store.bind(deployment, main, { database: -1 })).toThrow(
       "ExternalRedis 'test/Cache': Redis database '-1' is invalid: must be a whole number from 0 up; leave it out for 0");
+  });
+});
+
+describe('Redis metrics', () => {
+  test('metrics: redis_exporter next to the server, as uid 59000, with the password from the Secret', () => {
+    // GIVEN
+    const chart = testChart('data');
+    // WHEN
+    const redis = new Redis(chart, 'Redis', { metrics: true });
+    const scraper = kplus.Pods.select(chart, 'Prometheus', { labels: { 'app.kubernetes.io/name': 'prometheus' } });
+    redis.allowScrapeFrom(scraper);
+    // THEN
+    const manifests = synthValid(chart);
+    const statefulSet = objectNamed(manifests, 'StatefulSet', 'redis');
+    const secret = objectNamed(manifests, 'Secret', 'redis-password').metadata.name;
+    const exporter = container(statefulSet, 'metrics');
+    expect(exporter.image).toBe(DefaultImages.REDIS_EXPORTER);
+    expect(exporter.env).toEqual([
+      { name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' },
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+    ]);
+    expect(exporter.ports).toEqual([{ containerPort: 9121, name: 'metrics' }]);
+    expect(exporter.securityContext).toMatchObject({ runAsUser: 59000, runAsGroup: 59000, runAsNonRoot: true });
+    expect(redis.scrapeTargets.map((t) => [t.name, t.discovery, t.selector['app.kubernetes.io/name']])).toEqual([['test-redis', ScrapeDiscovery.POD, 'redis']]);
+    expect(objectNamed(manifests, 'NetworkPolicy', 'redis-allowfrom-test-prometheus').spec.ingress[0].ports).toEqual([{ port: 9121, protocol: 'TCP' }]);
+  });
+
+  test('without metrics: no exporter and no scrape target', () => {
+    const redis = new Redis(testChart('data'), 'Redis');
+    expect(redis.scrapeTargets).toEqual([]);
+    expect(podSpec(objectNamed(Testing.synth(Chart.of(redis)), 'StatefulSet', 'redis')).containers.map((c: any) => c.name)).toEqual(['redis']);
   });
 });

@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, SecretSource } from '../../src';
+import { Credentials, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, ScrapeDiscovery, SecretSource } from '../../src';
 import { BucketAnonymousAccess, MinioWithBuckets } from '../../src/storage';
 import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
@@ -512,5 +512,49 @@ describe('MinioWithBuckets grants', () => {
       "MinioWithBuckets 'test/Minio': grantee 'test/Mlflow' is invalid: it is in namespace 'tracking' and MinIO's user "
       + "Secrets are in 'storage', which its pods cannot read; put it in 'storage', or import the bucket in 'tracking' "
       + 'with ExternalBucket.fromBucketAttributes() and credentials from a Secret there');
+  });
+});
+
+describe('MinioWithBuckets metrics', () => {
+  test('one scrape target: the cluster metrics on the Service\'s api port', () => {
+    // GIVEN
+    const chart = testChart('storage');
+    // WHEN
+    const minio = new MinioWithBuckets(chart, 'Minio');
+    // THEN
+    const service = objectNamed(synthValid(chart), 'Service', 'minio');
+    expect(minio.scrapeTargets).toEqual([{
+      name: 'test-minio',
+      discovery: ScrapeDiscovery.SERVICE,
+      namespace: 'storage',
+      selector: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': service.metadata.labels['app.kubernetes.io/instance'] },
+      endpoints: [{ port: 'api', path: '/minio/v2/metrics/cluster' }],
+    }]);
+    const [target] = minio.scrapeTargets;
+    expect(Object.entries(target.selector).every(([key, value]) => service.metadata.labels[key] === value)).toBe(true);
+    expect(service.spec.ports.map((p: any) => p.name)).toContain(target.endpoints[0].port);
+  });
+
+  test('allowScrapeFrom lets the scraper reach the API port', () => {
+    // GIVEN
+    const chart = testChart('storage');
+    const minio = new MinioWithBuckets(chart, 'Minio', { buckets: ['models'] });
+    const scraper = kplus.Pods.select(chart, 'Prometheus', {
+      labels: { 'app.kubernetes.io/name': 'prometheus' },
+      namespaces: kplus.Namespaces.select(chart, 'Monitoring', { names: ['monitoring'] }),
+    });
+    // WHEN
+    minio.allowScrapeFrom(scraper);
+    // THEN
+    const manifests = synthValid(chart);
+    const policy = objectNamed(manifests, 'NetworkPolicy', 'allowfrom-test-prometheus');
+    expect(policy.spec.podSelector).toEqual(objectNamed(manifests, 'StatefulSet', 'minio').spec.selector);
+    expect(policy.spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    }]);
   });
 });

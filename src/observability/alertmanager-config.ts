@@ -1,0 +1,58 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AlertRouteOptions } from './alert-route';
+import { MlopsAlerts } from './alert-thresholds';
+import { promDuration } from './promql';
+import { MlopsValidationError } from '../core/errors';
+import { AlertmanagerConfig, AlertmanagerConfigSpecRouteMatchersMatchType as MatchType } from '../imports/monitoring-alertmanagerconfig-monitoring.coreos.com';
+
+/**
+ * An AlertmanagerConfig (v1alpha1) with one webhook receiver and a route that matches the given alert names, under
+ * `scope/AlertRoute-<id>`.
+ */
+export function createAlertRoute(scope: Construct, id: string, labels: Record<string, string>, options: AlertRouteOptions): AlertmanagerConfig {
+  const fail = (message: string) => new MlopsValidationError(scope, `addAlertRoute('${id}'): ${message}`);
+  if (options.alerts.length === 0) {
+    throw fail(`alerts is invalid: it is empty; name at least one, e.g. [MlopsAlerts.MODEL_DRIFTED] (known: ${MlopsAlerts.ALL.join(', ')})`);
+  }
+  const unknown = options.alerts.filter((name) => !MlopsAlerts.ALL.includes(name));
+  if (unknown.length > 0) {
+    const names = unknown.map((name) => `'${name}'`).join(', ');
+    throw fail(`alerts is invalid: ${names} ${unknown.length === 1 ? 'is' : 'are'} not defined here; use ${MlopsAlerts.ALL.join(', ')}`);
+  }
+  if ((options.webhookUrl === undefined) === (options.webhookUrlSecret === undefined)) {
+    throw fail('webhookUrl and webhookUrlSecret are invalid together: give exactly one of them');
+  }
+  if (options.webhookUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.webhookUrl)) {
+    throw fail(`webhookUrl '${options.webhookUrl}' is invalid: give an http:// or https:// URL, e.g. http://retrain.mlops.svc:8080/hooks/drift`);
+  }
+  const receiver = 'webhook';
+  const matchers = [
+    options.alerts.length === 1
+      ? { name: 'alertname', matchType: MatchType.VALUE_EQUALS, value: options.alerts[0] }
+      // Alertmanager anchors regular expressions at both ends.
+      : { name: 'alertname', matchType: MatchType.VALUE_EQUAL_TILDE, value: options.alerts.join('|') },
+    ...Object.entries(options.matchLabels ?? {}).map(([name, value]) => ({ name, matchType: MatchType.VALUE_EQUALS, value })),
+  ];
+  return new AlertmanagerConfig(scope, `AlertRoute-${id}`, {
+    metadata: { labels },
+    spec: {
+      route: {
+        receiver,
+        groupBy: options.groupBy ?? ['alertname', 'cluster', 'target_namespace', 'model'],
+        repeatInterval: promDuration(options.repeatInterval ?? Duration.hours(4)),
+        matchers,
+      },
+      receivers: [{
+        name: receiver,
+        webhookConfigs: [{
+          url: options.webhookUrl,
+          urlSecret: options.webhookUrlSecret
+            ? { name: options.webhookUrlSecret.name, key: options.webhookUrlSecretKey ?? 'url' }
+            : undefined,
+          sendResolved: options.sendResolved ?? true,
+        }],
+      }],
+    },
+  });
+}

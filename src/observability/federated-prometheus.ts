@@ -1,0 +1,264 @@
+import { ApiObject, Chart, Duration, JsonPatch, Lazy, Names, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { AlertRouteOptions } from './alert-route';
+import { alertRuleGroup, resolveThresholds } from './alert-rules';
+import { createAlertRoute } from './alertmanager-config';
+import { FederatedPrometheusProps, PrometheusRole } from './federated-prometheus-props';
+import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
+import { createFederationScrapeConfig, remoteWriteSpec } from './federation-config';
+import { createDashboardConfigMap, resolveDashboardOptions } from './grafana-dashboard';
+import { MODEL_SERVING_DASHBOARD, PLATFORM_DASHBOARD } from './mlops-dashboards';
+import { assertLabels, prometheusResources, quantity, versionOf } from './prometheus-spec';
+import { promDuration, RuleGroupSpec, SeriesScope } from './promql';
+import { recordingRuleGroups } from './recording-rules';
+import { assertValidSpec, createMonitor, targetNamespace } from './scrape-monitors';
+import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
+import { DefaultImages } from '../core/images';
+import { componentLabels } from '../core/labels';
+import { assertDnsLabel } from '../core/names';
+import { IScrapeTarget } from '../core/scrape-target';
+import {
+  Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort, PrometheusSpecRemoteWrite,
+  PrometheusSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest,
+} from '../imports/monitoring-prometheus-monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring-prometheusrule-monitoring.coreos.com';
+
+const WEB_PORT = 9090;
+/** The image's `nobody` user; the operator adds the rest of the restricted container settings itself. */
+const NOBODY = 65534;
+
+/**
+ * A Prometheus run by the prometheus-operator (v0.93 CRDs): its `Prometheus` resource, ServiceAccount and read-only
+ * ClusterRole, a Service in front of its pods, a monitor for each target added with `addTargets`, recording rules
+ * that pre-aggregate per model and per component, alerts, Alertmanager routes and Grafana dashboards.
+ *
+ * A secondary runs in each cluster and labels everything with its `cluster`; a primary also pulls the secondaries'
+ * aggregates through `/federate` (`addFederatedCluster`), or receives them by remote write (`addRemoteWrite` on
+ * the secondary, `enableRemoteWriteReceiver` on the primary).
+ *
+ * Every object this construct creates carries `monitorLabels`, and the Prometheus resource selects exactly those
+ * labels, so no monitor is silently ignored.
+ */
+export class FederatedPrometheus extends Construct {
+  /** The `cluster` external label. */
+  public readonly clusterName: string;
+  /** Secondary or primary. */
+  public readonly role: PrometheusRole;
+  /** The labels the Prometheus resource selects monitors, rules and scrape configs by. */
+  public readonly monitorLabels: { [key: string]: string };
+  /** The name of the `Prometheus` resource (and the `operator.prometheus.io/name` label of its pods). */
+  public readonly prometheusName: string;
+  /** The ServiceAccount Prometheus runs as. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The Service in front of the Prometheus pods. */
+  public readonly service: kplus.Service;
+  /** `http://<service>.<namespace>.svc:9090`: the API, `/federate` and, with the receiver on, `/api/v1/write`. */
+  public readonly endpoint: ServiceEndpoint;
+  /** The Prometheus pods, for NetworkPolicies that let scrapes in. */
+  public readonly pods: kplus.Pods;
+
+  private readonly scrapeInterval: string;
+  private readonly remoteWrites: PrometheusSpecRemoteWrite[] = [];
+  private readonly targetKeys = new Map<string, string>();
+  private readonly federatedClusters = new Set<string>();
+  private readonly hasAlertmanager: boolean;
+
+  constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
+    super(scope, id);
+    assertDnsLabel(this, 'clusterName', props.clusterName);
+    this.clusterName = props.clusterName;
+    this.role = props.role ?? PrometheusRole.SECONDARY;
+    this.monitorLabels = { ...(props.monitorLabels ?? { 'mlops.cdk8s.io/prometheus': Names.toLabelValue(this) }) };
+    assertLabels(this, 'monitorLabels', this.monitorLabels);
+    const replicas = props.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new MlopsValidationError(this, `replicas ${replicas} is invalid: give a whole number, 1 or more`);
+    }
+    const interval = props.scrapeInterval ?? Duration.seconds(30);
+    this.scrapeInterval = promDuration(interval);
+    const image = props.image ?? DefaultImages.PROMETHEUS;
+    const namespace = Chart.of(this).namespace;
+    const labels = componentLabels(this, { name: 'prometheus', component: 'monitoring', image });
+    this.hasAlertmanager = props.alertmanager !== undefined;
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { labels } });
+    // What service discovery and the operator's generated config need (the operator's documented RBAC for Prometheus).
+    const clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { labels } });
+    clusterRole.allowRead(kplus.ApiResource.SERVICES, kplus.ApiResource.ENDPOINTS, kplus.ApiResource.PODS, kplus.ApiResource.ENDPOINT_SLICES);
+    clusterRole.allowGet(kplus.ApiResource.CONFIG_MAPS);
+    clusterRole.allowGet(kplus.NonApiResource.of('/metrics'));
+    const binding = clusterRole.bind(this.serviceAccount);
+    if (namespace) {
+      // Cluster-scoped: kplus gives them the chart's namespace, which they must not carry.
+      for (const clusterScoped of [clusterRole, binding]) {
+        ApiObject.of(clusterScoped).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      }
+    }
+
+    const prometheus = new Prometheus(this, 'Resource', {
+      metadata: { labels },
+      spec: {
+        image,
+        version: props.version ?? versionOf(this, image),
+        replicas,
+        serviceAccountName: this.serviceAccount.name,
+        automountServiceAccountToken: true,
+        securityContext: {
+          runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' },
+        },
+        resources: prometheusResources(this, props.resources),
+        externalLabels: { cluster: this.clusterName },
+        // One series per metric whichever replica answers a federation scrape.
+        replicaExternalLabelName: '',
+        scrapeInterval: this.scrapeInterval,
+        evaluationInterval: this.scrapeInterval,
+        retention: promDuration(props.retention ?? Duration.days(15)),
+        storage: {
+          volumeClaimTemplate: {
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: props.storageClassName,
+              resources: {
+                requests: {
+                  storage: StorageRequest.fromString(quantity(props.storageSize ?? Size.gibibytes(20))),
+                },
+              },
+            },
+          },
+        },
+        serviceMonitorSelector: { matchLabels: this.monitorLabels },
+        serviceMonitorNamespaceSelector: {},
+        podMonitorSelector: { matchLabels: this.monitorLabels },
+        podMonitorNamespaceSelector: {},
+        scrapeConfigSelector: { matchLabels: this.monitorLabels },
+        scrapeConfigNamespaceSelector: {},
+        ruleSelector: { matchLabels: this.monitorLabels },
+        ruleNamespaceSelector: {},
+        alerting: props.alertmanager ? {
+          alertmanagers: [{
+            name: props.alertmanager.serviceName,
+            namespace: props.alertmanager.namespace ?? namespace,
+            port: PrometheusSpecAlertingAlertmanagersPort.fromString(props.alertmanager.port ?? 'web'),
+            apiVersion: PrometheusSpecAlertingAlertmanagersApiVersion.V2,
+          }],
+        } : undefined,
+        enableRemoteWriteReceiver: props.enableRemoteWriteReceiver,
+        remoteWrite: Lazy.any({ produce: () => (this.remoteWrites.length > 0 ? this.remoteWrites : undefined) }),
+      },
+    });
+    this.prometheusName = prometheus.name;
+
+    // The labels prometheus-operator puts on every pod of a Prometheus resource.
+    const podLabels = { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': this.prometheusName };
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { labels },
+      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'web', port: WEB_PORT, targetPort: WEB_PORT }],
+    });
+    for (const [key, value] of Object.entries(podLabels)) {
+      this.service.selectLabel(key, value);
+    }
+    this.endpoint = ServiceEndpoint.fromService(this.service, WEB_PORT);
+    this.pods = kplus.Pods.select(this, 'Pods', {
+      labels: podLabels,
+      namespaces: namespace ? kplus.Namespaces.select(this, 'Namespace', { names: [namespace] }) : undefined,
+    });
+
+    const thresholds = resolveThresholds(this, props.alertThresholds);
+    const series = new SeriesScope(this.clusterName, this.role === PrometheusRole.PRIMARY || props.enableRemoteWriteReceiver === true);
+    this.createRules([...recordingRuleGroups(this.clusterName, series), alertRuleGroup(thresholds, namespace, series)]);
+
+    const dashboards = resolveDashboardOptions(props.dashboards);
+    if (dashboards.enabled) {
+      const dashboardLabels = componentLabels(this, { name: 'prometheus', component: 'dashboard' });
+      createDashboardConfigMap(this, 'ModelServingDashboard', MODEL_SERVING_DASHBOARD, dashboards, dashboardLabels);
+      createDashboardConfigMap(this, 'PlatformDashboard', PLATFORM_DASHBOARD, dashboards, dashboardLabels);
+    }
+  }
+
+  /**
+   * Scrapes `targets`: a ServiceMonitor or PodMonitor for each of their `scrapeTargets`, and `allowScrapeFrom` so
+   * that their NetworkPolicies let Prometheus in.
+   */
+  public addTargets(...targets: IScrapeTarget[]): void {
+    for (const target of targets) {
+      if (target.scrapeTargets.length === 0) {
+        throw new MlopsValidationError(this, `target '${target.node.path}' is invalid: it exposes no metrics (its scrapeTargets is empty); `
+          + 'turn its exporter on first, e.g. metrics: true on Postgres, Mysql and Redis');
+      }
+      for (const spec of target.scrapeTargets) {
+        assertValidSpec(this, target, spec);
+        const namespace = targetNamespace(target, spec);
+        const key = `${namespace ?? ''}/${spec.name}`;
+        const previous = this.targetKeys.get(key);
+        if (previous !== undefined) {
+          throw new MlopsValidationError(this, `scrape target '${spec.name}' of '${target.node.path}' is invalid: '${previous}' `
+            + `already has a target of that name${namespace ? ` in namespace '${namespace}'` : ''}, and the name is the job label; `
+            + 'add each target once, and give targets in one namespace different names');
+        }
+        this.targetKeys.set(key, target.node.path);
+        createMonitor(this, `Monitor-${namespace ?? 'default'}-${spec.name}`, namespace, spec, this.monitorLabels, this.scrapeInterval);
+      }
+      target.allowScrapeFrom(this.pods);
+    }
+  }
+
+  /**
+   * Federates a secondary: a ScrapeConfig that pulls its `/federate` with `honor_labels`, selecting its aggregates
+   * (and the raw series of `modelNamespaces`). Only a primary federates.
+   */
+  public addFederatedCluster(options: FederatedClusterOptions): void {
+    const fail = (message: string) => new MlopsValidationError(this, `addFederatedCluster('${options.clusterName}'): ${message}`);
+    if (this.role !== PrometheusRole.PRIMARY) {
+      throw fail('this Prometheus is a secondary: only a primary federates other clusters; create it with role: PrometheusRole.PRIMARY');
+    }
+    assertDnsLabel(this, 'addFederatedCluster: clusterName', options.clusterName);
+    if (options.clusterName === this.clusterName) {
+      throw fail('clusterName is invalid: it is the cluster name of this Prometheus itself; give the clusterName of the secondary');
+    }
+    if (this.federatedClusters.has(options.clusterName)) {
+      throw fail('clusterName is invalid: that cluster is federated already; add each secondary once');
+    }
+    this.federatedClusters.add(options.clusterName);
+    createFederationScrapeConfig(this, options, this.monitorLabels);
+  }
+
+  /**
+   * Pushes the aggregates (series with a `:` in their name, unless `seriesNameRegex` says otherwise) to a remote write
+   * receiver: a primary with `enableRemoteWriteReceiver`, Thanos Receive, Mimir. The `cluster` external label comes along.
+   */
+  public addRemoteWrite(options: RemoteWriteOptions): void {
+    const spec = remoteWriteSpec(this, options);
+    if (this.remoteWrites.some((existing) => existing.url === spec.url)) {
+      throw new MlopsValidationError(this, `addRemoteWrite: url '${spec.url}' is invalid: it was added already; add each receiver once`);
+    }
+    this.remoteWrites.push(spec);
+  }
+
+  /**
+   * Routes some alerts to a webhook (e.g. `MlopsAlerts.MODEL_DRIFTED` to the retraining trigger): an
+   * AlertmanagerConfig with a webhook receiver, matchers on the alert names and `sendResolved`. Needs `alertmanager`.
+   */
+  public addAlertRoute(id: string, options: AlertRouteOptions): void {
+    if (!this.hasAlertmanager) {
+      throw new MlopsValidationError(this, `addAlertRoute('${id}'): the alerts would never reach an Alertmanager: `
+        + "give the alertmanager prop (e.g. { serviceName: 'alertmanager-operated' }) so that Prometheus sends them");
+    }
+    assertDnsLabel(this, 'addAlertRoute id', id);
+    createAlertRoute(this, id, this.monitorLabels, options);
+  }
+
+  private createRules(groups: RuleGroupSpec[]): void {
+    new PrometheusRule(this, 'Rules', {
+      metadata: { labels: this.monitorLabels },
+      spec: {
+        groups: groups.map((group) => ({
+          name: group.name,
+          rules: group.rules.map((rule) => ({ ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) })),
+        })),
+      },
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
+import { promDuration } from './promql';
+import { MlopsValidationError } from '../core/errors';
+import { dnsLabelProblems } from '../core/names';
+import { PrometheusSpecRemoteWrite, PrometheusSpecRemoteWriteWriteRelabelConfigsAction } from '../imports/monitoring-prometheus-monitoring.coreos.com';
+import { ScrapeConfig, ScrapeConfigSpecScheme } from '../imports/monitoring-scrapeconfig-monitoring.coreos.com';
+
+/** Every series written by a recording rule: by convention only they have a `:` in their name. */
+export const AGGREGATES_SELECTOR = '{__name__=~".+:.+"}';
+
+/** The ScrapeConfig that pulls `/federate` of one secondary. */
+export function createFederationScrapeConfig(
+  scope: Construct, options: FederatedClusterOptions, labels: Record<string, string>,
+): ScrapeConfig {
+  const fail = (message: string) => new MlopsValidationError(scope, `addFederatedCluster('${options.clusterName}'): ${message}`);
+  const interval = options.scrapeInterval ?? Duration.minutes(1);
+  const timeout = options.scrapeTimeout ?? Duration.seconds(50);
+  if (timeout.toMilliseconds() > interval.toMilliseconds() || timeout.toMilliseconds() <= 0) {
+    throw fail(`scrapeTimeout ${promDuration(timeout)} is invalid: it must be longer than 0 and at most scrapeInterval `
+      + `${promDuration(interval)}, or Prometheus rejects the job; raise scrapeInterval or lower scrapeTimeout`);
+  }
+  const namespaces = options.modelNamespaces ?? [];
+  for (const namespace of namespaces) {
+    const problems = dnsLabelProblems(namespace);
+    if (problems.length > 0) {
+      throw fail(`modelNamespaces entry '${namespace}' is invalid: ${problems.join('; ')}`);
+    }
+  }
+  const match = [...(options.match ?? [AGGREGATES_SELECTOR])];
+  if (namespaces.length > 0) {
+    match.push(`{namespace=~"${namespaces.join('|')}"}`);
+  }
+  if (match.length === 0) {
+    throw fail('match is invalid: it is empty, so /federate would answer nothing; leave it out to pull the aggregates');
+  }
+  return new ScrapeConfig(scope, `Federate-${options.clusterName}`, {
+    metadata: { labels },
+    spec: {
+      jobName: `federate-${options.clusterName}`,
+      metricsPath: '/federate',
+      // The secondary's labels, `cluster` first of all, are kept as they are instead of being renamed `exported_*`.
+      honorLabels: true,
+      params: { 'match[]': match },
+      scheme: options.endpoint.scheme === 'https' ? ScrapeConfigSpecScheme.HTTPS : ScrapeConfigSpecScheme.HTTP,
+      scrapeInterval: promDuration(interval),
+      scrapeTimeout: promDuration(timeout),
+      // No `cluster` target label: the series bring their own, and `up` of this job stays without one, so that the
+      // primary's ScrapeTargetDown alert covers an unreachable secondary.
+      staticConfigs: [{ targets: [options.endpoint.hostPort] }],
+    },
+  });
+}
+
+/** The `remoteWrite` entry for `options`. */
+export function remoteWriteSpec(scope: Construct, options: RemoteWriteOptions): PrometheusSpecRemoteWrite {
+  if (!/^https?:\/\/[^\s/]+/.test(options.url)) {
+    throw new MlopsValidationError(scope, `addRemoteWrite: url '${options.url}' is invalid: give an http:// or https:// URL, `
+      + 'e.g. http://prometheus.monitoring.svc:9090/api/v1/write');
+  }
+  return {
+    url: options.url,
+    writeRelabelConfigs: [{
+      sourceLabels: ['__name__'],
+      regex: options.seriesNameRegex ?? '.+:.+',
+      action: PrometheusSpecRemoteWriteWriteRelabelConfigsAction.KEEP,
+    }],
+  };
+}
