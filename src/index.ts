@@ -1,5 +1,6 @@
 export * from './core';
 export * from './data';
+export * from './observability';
 export * from './orchestration';
 export * from './storage';
 export * from './testing';
