@@ -6,3 +6,4 @@ export * from './storage';
 export * from './testing';
 export * from './tracking';
 export * from './serving';
+export * from './platform';

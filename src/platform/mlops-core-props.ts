@@ -1,0 +1,133 @@
+import { PlatformAccess } from './platform-access';
+import { PlatformProfile } from './platform-profile';
+import { IBucket } from '../core/bucket';
+import { IDatabase } from '../core/database';
+import { IKeyValueStore } from '../core/key-value-store';
+import { SecretSource } from '../core/secret-source';
+import { PrometheusRole } from '../observability/federated-prometheus-props';
+import { DagSource } from '../orchestration/dag-source';
+import { NfsSharedVolumeProps } from '../storage/nfs-shared-volume';
+
+/**
+ * Where the credentials of the pieces `MlopsCore` creates come from. A source for a piece that is not created (its
+ * replacement was given) is refused.
+ */
+export interface PlatformSecrets {
+  /** The in-cluster Postgres' superuser password (`PostgresProps.adminPassword`). @default - generated (dev only) */
+  readonly postgresAdminPassword?: SecretSource;
+  /** The password of the in-cluster `airflow` database's user. @default - generated (dev only) */
+  readonly airflowDatabasePassword?: SecretSource;
+  /** The password of the in-cluster `mlflow` database's user. @default - generated (dev only) */
+  readonly mlflowDatabasePassword?: SecretSource;
+  /** The in-cluster MinIO's root user and password (`MinioWithBucketsProps.rootCredentials`). @default - generated (dev only) */
+  readonly minioRootCredentials?: SecretSource;
+  /** The in-cluster Redis' password (`RedisProps.password`). @default - generated (dev only) */
+  readonly redisPassword?: SecretSource;
+  /** The first Airflow admin's password (`GitSyncAirflowProps.adminPassword`). @default - generated (dev only) */
+  readonly airflowAdminPassword?: SecretSource;
+  /** Airflow's Fernet key (`GitSyncAirflowProps.fernetKey`, key `fernet-key`). @default - generated (dev only) */
+  readonly airflowFernetKey?: SecretSource;
+  /** The Airflow api-server's session key (`GitSyncAirflowProps.apiSecretKey`). @default - generated (dev only) */
+  readonly airflowApiSecretKey?: SecretSource;
+  /** Airflow's Execution API token key (`GitSyncAirflowProps.jwtSecret`). @default - generated (dev only) */
+  readonly airflowJwtSecret?: SecretSource;
+}
+
+/** Properties of `MlopsCore`. */
+export interface MlopsCoreProps {
+  /** Where Airflow's DAGs come from, e.g. `DagSource.fromGit({ repository, subPath })`. */
+  readonly dags: DagSource;
+
+  /**
+   * Dev (small, generated credentials) or production (existing credentials, replicas, disruption budgets).
+   *
+   * @default PlatformProfile.DEV
+   */
+  readonly profile?: PlatformProfile;
+
+  /**
+   * How users reach the UIs.
+   *
+   * @default PlatformAccess.clusterIp()
+   */
+  readonly access?: PlatformAccess;
+
+  /**
+   * Airflow's metadata database, e.g. `Postgres.fromDatabaseAttributes(...)`.
+   *
+   * @default - the database `airflow` of an in-cluster Postgres
+   */
+  readonly airflowDatabase?: IDatabase;
+
+  /**
+   * MLflow's backend store.
+   *
+   * @default - the database `mlflow` of an in-cluster Postgres (created only when this or `airflowDatabase` is missing)
+   */
+  readonly mlflowDatabase?: IDatabase;
+
+  /** MLflow's artifacts. @default - the bucket `mlflow-artifacts` of an in-cluster MinIO */
+  readonly artifactsBucket?: IBucket;
+
+  /** Airflow's task logs. @default - the bucket `airflow-logs` of an in-cluster MinIO */
+  readonly logsBucket?: IBucket;
+
+  /** Data sets, the Airflow connection `datasets_s3`. @default - the bucket `datasets` of an in-cluster MinIO */
+  readonly datasetsBucket?: IBucket;
+
+  /**
+   * Models, the Airflow connection `models_s3` and `modelsBucket` for predictors.
+   *
+   * @default - the bucket `models` of an in-cluster MinIO (created only when any of the four buckets is missing)
+   */
+  readonly modelsBucket?: IBucket;
+
+  /**
+   * The store tasks exchange values through, the Airflow connection `task_values`.
+   *
+   * @default - an in-cluster Redis
+   */
+  readonly keyValueStore?: IKeyValueStore;
+
+  /**
+   * Whether a `FederatedPrometheus` scrapes every piece (and the exporters of Postgres and Redis run).
+   *
+   * @default true
+   */
+  readonly monitoring?: boolean;
+
+  /**
+   * The Prometheus' role in a multi-cluster setup.
+   *
+   * @default PrometheusRole.SECONDARY
+   */
+  readonly prometheusRole?: PrometheusRole;
+
+  /**
+   * The cluster's name: the Prometheus `cluster` label. A DNS label.
+   *
+   * @default - the construct's id, lower-cased
+   */
+  readonly clusterName?: string;
+
+  /**
+   * The labels the Prometheus selects its monitors by (`FederatedPrometheusProps.monitorLabels`).
+   *
+   * @default - a label unique to the Prometheus
+   */
+  readonly monitorLabels?: { [key: string]: string };
+
+  /**
+   * An NFS share for the platform (`sharedVolume`), mounted nowhere: mount it where you need it.
+   *
+   * @default - none
+   */
+  readonly sharedVolume?: NfsSharedVolumeProps;
+
+  /**
+   * Credentials of the pieces created in the cluster. The production profile requires one for each such piece.
+   *
+   * @default - every credential generated inside the cluster (dev only)
+   */
+  readonly secrets?: PlatformSecrets;
+}

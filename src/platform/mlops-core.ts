@@ -1,0 +1,262 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { MlopsCoreProps } from './mlops-core-props';
+import { PlatformAccess } from './platform-access';
+import { makeHighlyAvailable } from './platform-availability';
+import { checkPlatformSecrets } from './platform-credentials';
+import { AIRFLOW_PATH, exposeThroughIngress, exposeThroughNodePorts, MLFLOW_PATH } from './platform-exposure';
+import { createRestrictedNamespace, denyAllIngress } from './platform-network';
+import { PlatformProfile } from './platform-profile';
+import { IBucket } from '../core/bucket';
+import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
+import { IKeyValueStore } from '../core/key-value-store';
+import { dnsLabelProblems, isHostOrIp } from '../core/names';
+import { allowIngress } from '../core/network';
+import { Postgres } from '../data/postgres';
+import { Redis } from '../data/redis';
+import { FederatedPrometheus } from '../observability/federated-prometheus';
+import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
+import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
+import { MinioWithBuckets } from '../storage/minio-with-buckets';
+import { NfsSharedVolume } from '../storage/nfs-shared-volume';
+import { MlflowTracking } from '../tracking/mlflow-tracking';
+
+const BUCKETS = { artifacts: 'mlflow-artifacts', logs: 'airflow-logs', datasets: 'datasets', models: 'models' };
+const PROMETHEUS_PORT = 9090;
+const DEV_AIRFLOW_CPU = { request: kplus.Cpu.millis(100) };
+
+/**
+ * One cluster's MLOps platform in one namespace: Airflow (DAGs from git) runs the pipelines, MLflow tracks runs and
+ * keeps models, KServe serves them (`addPredictor`), Prometheus watches it all; Postgres, MinIO and Redis hold the
+ * state unless you bring your own.
+ *
+ * ```ts
+ * const platform = new MlopsCore(chart, 'Platform', {
+ *   dags: DagSource.fromGit({ repository: 'https://github.com/org/dags.git', subPath: 'dags' }),
+ *   access: PlatformAccess.ingress({ host: 'mlops.example.com' }),
+ * });
+ * platform.addPredictor('Iris', {
+ *   model: ModelSource.fromBucket(platform.modelsBucket, 'sklearn/iris'),
+ *   modelFormat: ModelFormat.SKLEARN,
+ * });
+ * ```
+ *
+ * - The Namespace of the chart is created with Pod Security `restricted` enforced; the chart must have a namespace.
+ * - A NetworkPolicy denies all ingress to the namespace's pods; the wiring allows exactly its flows: Airflow's pods to
+ *   the databases, buckets, Redis and MLflow, task pods to the api-server and the predictors, MLflow to its database
+ *   and bucket, every Job to its server, Prometheus to every metrics port, and with an Ingress or NodePorts anyone to
+ *   the exposed UI ports.
+ * - Airflow gets the S3 connections `datasets_s3` and `models_s3`, the Redis connection `task_values`, remote task
+ *   logs in `logsBucket`, and `MLFLOW_TRACKING_URI`.
+ * - Everything the cluster would otherwise host is replaceable: `airflowDatabase`, `mlflowDatabase`, the four buckets,
+ *   `keyValueStore`, `monitoring: false`. A piece is created only when something still needs it.
+ */
+export class MlopsCore extends Construct {
+  /** Dev or production. */
+  public readonly profile: PlatformProfile;
+  /** The Prometheus `cluster` label. */
+  public readonly clusterName: string;
+  /** The chart's Namespace, enforcing Pod Security `restricted`. */
+  public readonly namespace: kplus.Namespace;
+  /** The NetworkPolicy that denies all ingress to the namespace's pods. */
+  public readonly defaultDeny: kplus.NetworkPolicy;
+  /** The in-cluster Postgres, unless both databases were given. */
+  public readonly postgres?: Postgres;
+  /** The in-cluster MinIO, unless all four buckets were given. */
+  public readonly minio?: MinioWithBuckets;
+  /** The in-cluster Redis, unless `keyValueStore` was given. */
+  public readonly redis?: Redis;
+  /** Airflow: the api-server at `/airflow` behind an Ingress. */
+  public readonly airflow: GitSyncAirflow;
+  /** MLflow: at `/mlflow` behind an Ingress, where `trackingUri` carries the prefix. */
+  public readonly mlflow: MlflowTracking;
+  /** The Prometheus, unless `monitoring` is off. */
+  public readonly prometheus?: FederatedPrometheus;
+  /** The NFS share, when `sharedVolume` is given. */
+  public readonly sharedVolume?: NfsSharedVolume;
+  /** Where models go (the Airflow connection `models_s3`); `ModelSource.fromBucket(platform.modelsBucket, ...)`. */
+  public readonly modelsBucket: IBucket;
+  /** Where data sets go (the Airflow connection `datasets_s3`). */
+  public readonly datasetsBucket: IBucket;
+  /** The store tasks exchange values through (the Airflow connection `task_values`). */
+  public readonly keyValueStore: IKeyValueStore;
+  /** The Ingress of MLflow (and the MinIO console), with `PlatformAccess.ingress()`; Airflow has its own. */
+  public readonly ingress?: kplus.Ingress;
+
+  constructor(scope: Construct, id: string, props: MlopsCoreProps) {
+    super(scope, id);
+    const namespace = Chart.of(this).namespace;
+    if (!namespace) {
+      throw new MlopsValidationError(this, "the chart has no namespace: MlopsCore creates the chart's Namespace and puts "
+        + "everything in it; give the chart one, e.g. new Chart(app, 'mlops', { namespace: 'mlops' })");
+    }
+    this.profile = props.profile ?? PlatformProfile.DEV;
+    const access = props.access ?? PlatformAccess.clusterIp();
+    this.checkAccess(access);
+    const monitoring = props.monitoring ?? true;
+    if (!monitoring && (props.monitorLabels || props.prometheusRole || props.clusterName)) {
+      throw new MlopsValidationError(this, 'clusterName, monitorLabels and prometheusRole are invalid with monitoring: false: '
+        + 'they configure the Prometheus, which is not created; remove them or turn monitoring on');
+    }
+    this.clusterName = props.clusterName ?? id.toLowerCase();
+    const clusterNameProblems = dnsLabelProblems(this.clusterName);
+    if (clusterNameProblems.length > 0) {
+      throw new MlopsValidationError(this, `clusterName '${this.clusterName}' is invalid: ${clusterNameProblems.join('; ')}`
+        + `${props.clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : ''}`);
+    }
+    const needsBucket = !props.artifactsBucket || !props.logsBucket || !props.datasetsBucket || !props.modelsBucket;
+    const secrets = props.secrets ?? {};
+    checkPlatformSecrets(this, this.profile, {
+      postgres: !props.airflowDatabase || !props.mlflowDatabase,
+      airflowDatabase: !props.airflowDatabase,
+      mlflowDatabase: !props.mlflowDatabase,
+      minio: needsBucket,
+      redis: !props.keyValueStore,
+    }, secrets);
+
+    this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
+    this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
+
+    if (!props.airflowDatabase || !props.mlflowDatabase) {
+      this.postgres = new Postgres(this, 'Postgres', { adminPassword: secrets.postgresAdminPassword, metrics: monitoring });
+    }
+    const airflowDatabase = props.airflowDatabase ?? this.postgres!.addDatabase('airflow', { password: secrets.airflowDatabasePassword });
+    const mlflowDatabase = props.mlflowDatabase ?? this.postgres!.addDatabase('mlflow', { password: secrets.mlflowDatabasePassword });
+
+    if (needsBucket) {
+      this.minio = new MinioWithBuckets(this, 'Minio', { rootCredentials: secrets.minioRootCredentials });
+    }
+    const bucket = (given: IBucket | undefined, name: string) => given ?? this.minio!.addBucket(name);
+    const artifactsBucket = bucket(props.artifactsBucket, BUCKETS.artifacts);
+    const logsBucket = bucket(props.logsBucket, BUCKETS.logs);
+    this.datasetsBucket = bucket(props.datasetsBucket, BUCKETS.datasets);
+    this.modelsBucket = bucket(props.modelsBucket, BUCKETS.models);
+
+    if (!props.keyValueStore) {
+      this.redis = new Redis(this, 'Redis', { password: secrets.redisPassword, metrics: monitoring });
+    }
+    this.keyValueStore = props.keyValueStore ?? this.redis!;
+
+    const ingress = access._ingress;
+    const replicas = this.profile.serverReplicas;
+    this.mlflow = new MlflowTracking(this, 'Mlflow', {
+      database: mlflowDatabase,
+      artifacts: artifactsBucket,
+      replicas,
+      staticPrefix: ingress ? MLFLOW_PATH : undefined,
+      allowedHosts: ingress ? [ingress.host] : undefined,
+    });
+
+    const devCpu = this.profile.isProduction ? undefined : DEV_AIRFLOW_CPU;
+    this.airflow = new GitSyncAirflow(this, 'Airflow', {
+      database: airflowDatabase,
+      dags: props.dags,
+      logBucket: logsBucket,
+      adminPassword: secrets.airflowAdminPassword,
+      fernetKey: secrets.airflowFernetKey,
+      apiSecretKey: secrets.airflowApiSecretKey,
+      jwtSecret: secrets.airflowJwtSecret,
+      nodePort: access._nodePorts?.airflow,
+      ingress: ingress
+        ? { host: ingress.host, path: AIRFLOW_PATH, ingressClassName: ingress.ingressClassName, tlsSecret: ingress.tlsSecret }
+        : undefined,
+      ...(devCpu ? {
+        apiServerResources: { cpu: devCpu }, schedulerResources: { cpu: devCpu }, dagProcessorResources: { cpu: devCpu },
+      } : {}),
+    });
+    this.airflow.addS3Connection('datasets_s3', this.datasetsBucket);
+    this.airflow.addS3Connection('models_s3', this.modelsBucket);
+    this.airflow.addRedisConnection('task_values', this.keyValueStore);
+    this.airflow.useMlflowTracking(trackingEndpoint(this.mlflow));
+    this.mlflow.allowFrom(this.airflow.airflowPods);
+
+    if (this.profile.isProduction) {
+      makeHighlyAvailable(this, 'AirflowApiServerDisruptionBudget', this.airflow.apiServer, replicas);
+      makeHighlyAvailable(this, 'MlflowDisruptionBudget', this.mlflow.deployment, replicas);
+    }
+
+    const apps = { mlflow: this.mlflow, minio: this.minio };
+    if (ingress) {
+      this.ingress = exposeThroughIngress(this, ingress, apps);
+    } else if (access._nodePorts) {
+      exposeThroughNodePorts(this, access._nodePorts, apps);
+    }
+
+    if (props.sharedVolume) {
+      this.sharedVolume = new NfsSharedVolume(this, 'SharedVolume', props.sharedVolume);
+    }
+
+    if (monitoring) {
+      this.prometheus = new FederatedPrometheus(this, 'Prometheus', {
+        clusterName: this.clusterName,
+        role: props.prometheusRole,
+        monitorLabels: props.monitorLabels,
+        ...(this.profile.isProduction ? {} : {
+          resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) } },
+          storageSize: Size.gibibytes(5),
+          retention: Duration.days(7),
+        }),
+      });
+      this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
+    }
+  }
+
+  /**
+   * Serves a model with KServe: creates the predictor, lets Airflow's task pods call it (so that pipelines can test
+   * or use it) and has Prometheus scrape it.
+   */
+  public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
+    const predictor = new KservePredictor(this, id, props);
+    predictor.allowFrom(this.airflow.taskPods);
+    this.prometheus?.addTargets(predictor);
+    return predictor;
+  }
+
+  /**
+   * Lets `peer` reach the Prometheus API on port 9090, e.g. Grafana's namespace, or a primary cluster's Prometheus
+   * that federates this one. Nothing else reaches it under the default deny.
+   */
+  public allowPrometheusFrom(peer: kplus.INetworkPolicyPeer): void {
+    if (!this.prometheus) {
+      throw new MlopsValidationError(this, 'allowPrometheusFrom: there is no Prometheus (monitoring is off); turn monitoring on or remove the call');
+    }
+    allowIngress(this.prometheus, this.prometheus.pods, peer, [PROMETHEUS_PORT]);
+  }
+
+  private checkAccess(access: PlatformAccess): void {
+    const ingress = access._ingress;
+    for (const host of [ingress?.host, ingress?.minioConsoleHost].filter(isDefined)) {
+      if (!isHostOrIp(host) || /^[0-9.:]+$/.test(host)) {
+        throw new MlopsValidationError(this, `ingress host '${host}' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'`);
+      }
+    }
+    if (ingress?.minioConsoleHost === ingress?.host && ingress) {
+      throw new MlopsValidationError(this, `ingress minioConsoleHost '${ingress.host}' is invalid: it is the platform's host, whose root the console cannot share; give it a host of its own, e.g. 'minio.${ingress.host}'`);
+    }
+    const ports = Object.entries(access._nodePorts ?? {});
+    for (const [app, port] of ports) {
+      if (!Number.isInteger(port) || port < 30000 || port > 32767) {
+        throw new MlopsValidationError(this, `nodePorts ${app} '${port}' is invalid: must be a whole number from 30000 to 32767 (the default NodePort range)`);
+      }
+      const other = ports.find(([name, value]) => name !== app && value === port);
+      if (other) {
+        throw new MlopsValidationError(this, `nodePorts ${app} '${port}' is invalid: ${other[0]} has it too; give each app its own port`);
+      }
+    }
+  }
+}
+
+/**
+ * MLflow's endpoint for `GitSyncAirflow.useMlflowTracking`, whose `url()` carries the static prefix: the method only
+ * takes an endpoint, and MLflow serves every route (the API too) under `--static-prefix`.
+ */
+function trackingEndpoint(mlflow: MlflowTracking): ServiceEndpoint {
+  const uri = mlflow.trackingUri;
+  return Object.create(mlflow.endpoint, { url: { value: (path: string = '') => `${uri}${path}` } });
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}

@@ -1,0 +1,59 @@
+import { Chart, Testing } from 'cdk8s';
+import { DagSource, MlopsCore, PlatformAccess, SecretSource } from '../../src';
+import { testChart } from '../util';
+import { platform } from './mlops-core-fixtures';
+
+describe('MlopsCore bad input', () => {
+  test('a chart without a namespace', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    expect(() => new MlopsCore(chart, 'Platform', { dags: DagSource.fromGit({ repository: 'https://github.com/example/dags.git' }) })).toThrow(
+      "MlopsCore 'test/Platform': the chart has no namespace: MlopsCore creates the chart's Namespace and puts everything in it; "
+      + "give the chart one, e.g. new Chart(app, 'mlops', { namespace: 'mlops' })");
+  });
+
+  test('a cluster name that is not a DNS label, from the construct id', () => {
+    expect(() => new MlopsCore(testChart('mlops'), 'My_Platform', { dags: DagSource.fromGit({ repository: 'https://github.com/example/dags.git' }) })).toThrow(
+      "MlopsCore 'test/My_Platform': clusterName 'my_platform' is invalid: must contain only lowercase letters, digits and '-' "
+      + "(it defaults to the construct's id, lower-cased); give clusterName");
+  });
+
+  test('a secret for a piece that is not created', () => {
+    const chart = testChart('mlops');
+    const store = { keyValueStore: platform({}, chart).keyValueStore };
+    expect(() => platform({ ...store, secrets: { redisPassword: SecretSource.generated() } }, testChart('mlops'))).toThrow(
+      "MlopsCore 'test/Platform': secrets.redisPassword is invalid: it is Redis' password, and that piece is not created because keyValueStore is given; remove it");
+  });
+
+  test('an ingress host with a scheme', () => {
+    expect(() => platform({ access: PlatformAccess.ingress({ host: 'https://mlops.example.com' }) })).toThrow(
+      "MlopsCore 'test/Platform': ingress host 'https://mlops.example.com' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'");
+  });
+
+  test('the MinIO console on the platform host', () => {
+    expect(() => platform({ access: PlatformAccess.ingress({ host: 'mlops.example.com', minioConsoleHost: 'mlops.example.com' }) })).toThrow(
+      "MlopsCore 'test/Platform': ingress minioConsoleHost 'mlops.example.com' is invalid: it is the platform's host, whose root the console "
+      + "cannot share; give it a host of its own, e.g. 'minio.mlops.example.com'");
+  });
+
+  test('a NodePort outside the range', () => {
+    expect(() => platform({ access: PlatformAccess.nodePorts({ mlflow: 8080 }) })).toThrow(
+      "MlopsCore 'test/Platform': nodePorts mlflow '8080' is invalid: must be a whole number from 30000 to 32767 (the default NodePort range)");
+  });
+
+  test('two apps on one NodePort', () => {
+    expect(() => platform({ access: PlatformAccess.nodePorts({ mlflow: 30007 }) })).toThrow(
+      "MlopsCore 'test/Platform': nodePorts airflow '30007' is invalid: mlflow has it too; give each app its own port");
+  });
+
+  test('Prometheus settings without monitoring', () => {
+    expect(() => platform({ monitoring: false, clusterName: 'edge' })).toThrow(
+      "MlopsCore 'test/Platform': clusterName, monitorLabels and prometheusRole are invalid with monitoring: false: "
+      + 'they configure the Prometheus, which is not created; remove them or turn monitoring on');
+  });
+
+  test('allowPrometheusFrom without monitoring', () => {
+    const core = platform({ monitoring: false });
+    expect(() => core.allowPrometheusFrom(core.airflow.airflowPods)).toThrow(
+      "MlopsCore 'test/Platform': allowPrometheusFrom: there is no Prometheus (monitoring is off); turn monitoring on or remove the call");
+  });
+});
