@@ -1,18 +1,18 @@
-import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   DagSource, FederatedPrometheus, GitSubmodules, GitSyncAirflow, KservePredictor, MinioWithBuckets, MlflowTracking,
-  ModelFormat, ModelSource, Postgres, Redis,
+  MlopsCore, ModelFormat, ModelSource, PlatformAccess, Postgres, Redis,
 } from 'cdk8s-mlops';
 
 /**
- * One cluster, one namespace, the whole loop: Airflow runs the pipelines (DAGs from git), MLflow tracks runs and keeps
- * models in MinIO, KServe serves a model straight from the bucket, Prometheus watches it all. Postgres holds Airflow's
- * and MLflow's metadata, Redis the values tasks exchange. Every credential is generated inside the cluster; none is in
- * the YAML.
+ * One cluster, one namespace, the whole loop from one construct: Airflow runs the pipelines (DAGs from git), MLflow
+ * tracks runs and keeps models in MinIO, KServe serves a model straight from the bucket, Prometheus watches it all.
+ * Postgres holds Airflow's and MLflow's metadata, Redis the values tasks exchange. Every credential is generated
+ * inside the cluster; none is in the YAML.
  */
 export class QuickstartChart extends Chart {
+  public readonly platform: MlopsCore;
   public readonly postgres: Postgres;
   public readonly redis: Redis;
   public readonly minio: MinioWithBuckets;
@@ -24,58 +24,30 @@ export class QuickstartChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'mlops', ...props });
 
-    const namespace = new kplus.Namespace(this, 'Namespace', {
-      metadata: {
-        name: this.namespace,
-        labels: {
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'v1.28',
-        },
-      },
-    });
-    // A Namespace is cluster-scoped: it must not carry the chart's namespace like the objects inside it.
-    ApiObject.of(namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-
-    this.postgres = new Postgres(this, 'Postgres', { databases: ['airflow', 'mlflow'], metrics: true });
-    this.redis = new Redis(this, 'Redis', { metrics: true });
-    this.minio = new MinioWithBuckets(this, 'Minio', {
-      buckets: ['mlflow-artifacts', 'airflow-logs', 'datasets', 'models'],
-    });
-
-    this.mlflow = new MlflowTracking(this, 'Mlflow', {
-      database: this.postgres.database('mlflow'),
-      artifacts: this.minio.bucket('mlflow-artifacts'),
-    });
-
-    // Airflow's own example DAGs stand in for yours: point `repository` at your DAG repository (add `auth` for a
-    // private one) and `subPath` at its DAG folder. Every task pod clones the repository once, so keep it small.
-    this.airflow = new GitSyncAirflow(this, 'Airflow', {
-      database: this.postgres.database('airflow'),
+    this.platform = new MlopsCore(this, 'Platform', {
+      // Airflow's own example DAGs stand in for yours: point `repository` at your DAG repository (add `auth` for a
+      // private one) and `subPath` at its DAG folder. Every task pod clones the repository once, so keep it small.
       dags: DagSource.fromGit({
         repository: 'https://github.com/apache/airflow.git',
         ref: '3.1.8',
         subPath: 'airflow-core/src/airflow/example_dags',
         submodules: GitSubmodules.OFF,
       }),
-      logBucket: this.minio.bucket('airflow-logs'),
-      nodePort: 30007,
+      access: PlatformAccess.nodePorts(), // Airflow 30007, MLflow 30008, MinIO API 30009 and console 30010
+      clusterName: 'quickstart',
     });
-    this.airflow.addS3Connection('datasets_s3', this.minio.bucket('datasets'));
-    this.airflow.addS3Connection('models_s3', this.minio.bucket('models'));
-    this.airflow.addRedisConnection('task_values', this.redis);
-    this.airflow.useMlflowTracking(this.mlflow.endpoint);
-    this.mlflow.allowFrom(this.airflow.airflowPods);
+    this.postgres = this.platform.postgres!;
+    this.redis = this.platform.redis!;
+    this.minio = this.platform.minio!;
+    this.mlflow = this.platform.mlflow;
+    this.airflow = this.platform.airflow;
+    this.prometheus = this.platform.prometheus!;
 
     // Upload a scikit-learn model to s3://models/sklearn/iris (model.joblib) and KServe serves it.
-    this.iris = new KservePredictor(this, 'Iris', {
+    this.iris = this.platform.addPredictor('Iris', {
       name: 'iris',
-      model: ModelSource.fromBucket(this.minio.bucket('models'), 'sklearn/iris'),
+      model: ModelSource.fromBucket(this.platform.modelsBucket, 'sklearn/iris'),
       modelFormat: ModelFormat.SKLEARN,
     });
-
-    // Run by the prometheus-operator (installed separately): scrapes the platform, pre-aggregates per model, alerts,
-    // and ships the Grafana dashboards as ConfigMaps.
-    this.prometheus = new FederatedPrometheus(this, 'Prometheus', { clusterName: 'quickstart' });
-    this.prometheus.addTargets(this.minio, this.postgres, this.redis, this.airflow, this.mlflow, this.iris);
   }
 }
