@@ -10,9 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App, Chart, Testing } from 'cdk8s';
-import { KservePredictor, MinioWithBuckets, ModelFormat, ModelSource } from 'cdk8s-mlops';
 import { stringify } from 'yaml';
 import { QuickstartChart } from '../examples/quickstart/quickstart-chart';
+import { KservePredictor, MinioWithBuckets, ModelFormat, ModelSource } from 'cdk8s-mlops';
 
 const root = resolve(__dirname, '..');
 
