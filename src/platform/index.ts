@@ -2,3 +2,8 @@ export * from './mlops-core';
 export * from './mlops-core-props';
 export * from './platform-access';
 export * from './platform-profile';
+export * from './argo-cd-application';
+export * from './argo-cd-sync-waves';
+export * from './multi-cluster-platform';
+export * from './multi-cluster-platform-props';
+export * from './serving-cluster';

@@ -1,0 +1,55 @@
+import * as kplus from 'cdk8s-plus-28';
+import {
+  DagSource, GitSubmodules, KservePredictor, ModelFormat, ModelSource, MultiClusterPlatform, PlatformAccess,
+  ProtocolVersion, ServiceEndpoint,
+} from 'cdk8s-mlops';
+
+/** The serving clusters: each serves the iris model next to its users and is federated by the primary's Prometheus. */
+export const SERVING_CLUSTERS = ['serving-eu', 'serving-us'];
+
+/**
+ * A primary cluster (`primary`: Airflow, MLflow, the shared MinIO, the federating Prometheus) and two serving clusters
+ * (`serving-eu`, `serving-us`: the iris ONNX model under Triton, read from the primary's MinIO, and a secondary
+ * Prometheus), plus the Argo CD Applications that sync each cluster's folder.
+ *
+ * Replace the `example.com` names with the addresses your load balancers get, and `repoUrl` with your repository.
+ */
+export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
+  const platform = new MultiClusterPlatform({
+    outdir,
+    primary: {
+      clusterName: 'primary',
+      platform: {
+        dags: DagSource.fromGit({
+          repository: 'https://github.com/apache/airflow.git',
+          ref: '3.1.8',
+          subPath: 'airflow-core/src/airflow/example_dags',
+          submodules: GitSubmodules.OFF,
+        }),
+        access: PlatformAccess.ingress({ host: 'mlops.example.com' }),
+      },
+      // A LoadBalancer on port 9000 in front of MinIO's S3 API; point this DNS name at its address.
+      sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
+    },
+    gitOps: { repoUrl: 'https://github.com/example/mlops-platform.git', path: 'dist/multicluster' },
+  });
+
+  for (const clusterName of SERVING_CLUSTERS) {
+    const serving = platform.addServingCluster({
+      clusterName,
+      // A LoadBalancer on port 9090 in front of the cluster's Prometheus; the primary federates it there.
+      prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 9090),
+    });
+    // Upload the Triton model repository to s3://models/triton: iris/config.pbtxt and iris/1/model.onnx.
+    const iris: KservePredictor = serving.addPredictor('Iris', {
+      name: 'iris',
+      model: ModelSource.fromBucket(serving.modelsBucket, 'triton'),
+      modelFormat: ModelFormat.ONNX,
+      runtime: 'kserve-tritonserver',
+      protocolVersion: ProtocolVersion.V2,
+    });
+    // Inference calls come through the cluster's Istio ingress gateway.
+    iris.allowFrom(kplus.Namespaces.select(serving, 'IngressGateway', { names: ['istio-system'] }));
+  }
+  return platform;
+}

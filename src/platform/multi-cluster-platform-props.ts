@@ -1,0 +1,158 @@
+import * as kplus from 'cdk8s-plus-28';
+import { MlopsCoreProps } from './mlops-core-props';
+import { ServiceEndpoint } from '../core/endpoint';
+
+/** The primary cluster of a `MultiClusterPlatform`: Airflow, MLflow, the shared MinIO and the primary Prometheus. */
+export interface PrimaryClusterOptions {
+  /** The cluster's name: its folder, its Argo CD Application and its Prometheus `cluster` label. A DNS label. */
+  readonly clusterName: string;
+
+  /**
+   * The platform (`MlopsCore`) of the cluster. Leave out `clusterName`, `prometheusRole` and `monitoring`: the
+   * multi-cluster platform sets them (the Prometheus is the federating primary). The imports these props refer to
+   * (`ExternalBucket.fromBucketAttributes`, `kplus.Secret.fromSecretName`, `Postgres.fromDatabaseAttributes`)
+   * synthesize nothing, so create them in any scope, e.g. `Testing.chart()` or a chart of their own.
+   */
+  readonly platform: MlopsCoreProps;
+
+  /**
+   * The namespace of the platform.
+   *
+   * @default 'mlops'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Where the serving clusters reach the primary's MinIO S3 API, e.g. `ServiceEndpoint.fromHost('minio.mlops.example.com', 9000)`:
+   * the address of the LoadBalancer (pointed at by DNS or fixed with your load balancer's IP annotation), or a node's
+   * address and the NodePort. Required when the primary runs its own MinIO; with your own `modelsBucket` the serving
+   * clusters use that bucket's endpoint.
+   *
+   * @default - the endpoint of `platform.modelsBucket`
+   */
+  readonly sharedStorageEndpoint?: ServiceEndpoint;
+
+  /**
+   * The Service that exposes MinIO's S3 API to the serving clusters: a LoadBalancer listening on the port of
+   * `sharedStorageEndpoint`, or a NodePort on that port.
+   *
+   * @default kplus.ServiceType.LOAD_BALANCER
+   */
+  readonly sharedStorageServiceType?: kplus.ServiceType;
+
+  /**
+   * The addresses the primary's traffic to other clusters comes from (an IPv4 CIDR): the serving clusters let only
+   * them reach their Prometheus.
+   *
+   * @default '0.0.0.0/0'
+   */
+  readonly egressCidr?: string;
+
+  /**
+   * The cluster's name in Argo CD (`destination.name`).
+   *
+   * @default - the cluster Argo CD runs in (`destination.server: https://kubernetes.default.svc`)
+   */
+  readonly argoCdClusterName?: string;
+}
+
+/** A serving cluster of a `MultiClusterPlatform`: KServe predictors and a secondary Prometheus. */
+export interface ServingClusterOptions {
+  /** The cluster's name: its folder, its Argo CD Application and its Prometheus `cluster` label. A DNS label. */
+  readonly clusterName: string;
+
+  /**
+   * Where the primary's Prometheus reaches this cluster's Prometheus, e.g.
+   * `ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 9090)`.
+   */
+  readonly prometheusEndpoint: ServiceEndpoint;
+
+  /**
+   * How the Prometheus is exposed to the primary: `LOAD_BALANCER` (port 9090), or `NODE_PORT` on the port of
+   * `prometheusEndpoint`.
+   *
+   * @default kplus.ServiceType.LOAD_BALANCER
+   */
+  readonly prometheusServiceType?: kplus.ServiceType;
+
+  /**
+   * The namespace of the serving cluster's objects.
+   *
+   * @default 'mlops'
+   */
+  readonly namespace?: string;
+
+  /**
+   * The Secret you create in this cluster, before applying, with the keys `username` (the S3 access key id) and
+   * `password` (the secret access key) of the primary's models bucket: copy them from the primary's Secret
+   * `primaryCredentialsFor(clusterName)` names.
+   *
+   * @default 'primary-models-credentials'
+   */
+  readonly modelsCredentialsSecretName?: string;
+
+  /**
+   * The addresses this cluster's traffic to the primary comes from (an IPv4 CIDR): only they reach the primary's
+   * MinIO as this cluster's user.
+   *
+   * @default '0.0.0.0/0'
+   */
+  readonly egressCidr?: string;
+
+  /**
+   * The cluster's name in Argo CD (`destination.name`), as registered with `argocd cluster add <context> --name <name>`.
+   *
+   * @default - `clusterName`
+   */
+  readonly argoCdClusterName?: string;
+}
+
+/** Argo CD Applications, one per cluster, that sync each cluster's folder from Git. */
+export interface GitOpsOptions {
+  /** The Git repository the synthesized folders are committed to, e.g. `https://github.com/org/platform.git`. */
+  readonly repoUrl: string;
+
+  /** The folder of the repository that holds one folder per cluster, e.g. `dist/multicluster`. */
+  readonly path: string;
+
+  /**
+   * The branch, tag or commit to follow.
+   *
+   * @default 'HEAD'
+   */
+  readonly targetRevision?: string;
+
+  /**
+   * Argo CD's namespace, where the Applications go.
+   *
+   * @default 'argocd'
+   */
+  readonly namespace?: string;
+
+  /**
+   * The Argo CD project.
+   *
+   * @default 'default'
+   */
+  readonly project?: string;
+}
+
+/** Properties of a `MultiClusterPlatform`. */
+export interface MultiClusterPlatformProps {
+  /** The primary cluster. */
+  readonly primary: PrimaryClusterOptions;
+
+  /**
+   * Argo CD Applications for every cluster, synthesized into `<outdir>/argocd/` for the cluster Argo CD runs in.
+   *
+   * @default - no Applications: apply each folder with `kubectl apply --server-side -f <outdir>/<cluster>/`
+   */
+  readonly gitOps?: GitOpsOptions;
+
+  /**
+   * The folder the clusters' folders are written to.
+   *
+   * @default - `$CDK8S_OUTDIR`, else 'dist' (as a cdk8s App)
+   */
+  readonly outdir?: string;
+}

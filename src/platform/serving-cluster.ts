@@ -1,0 +1,139 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { assertCidr, assertExternalServiceType, preserveClientAddress } from './cross-cluster-access';
+import { createRestrictedNamespace, denyAllIngress } from './platform-network';
+import { IBucket } from '../core/bucket';
+import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
+import { dnsLabelProblems } from '../core/names';
+import { allowIngress } from '../core/network';
+import { FederatedPrometheus } from '../observability/federated-prometheus';
+import { PrometheusRole } from '../observability/federated-prometheus-props';
+import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
+
+const PROMETHEUS_PORT = 9090;
+
+/** Properties of a `ServingCluster`. */
+export interface ServingClusterProps {
+  /**
+   * Where the models are, typically the primary cluster's MinIO imported with `ExternalBucket.fromBucketAttributes()`
+   * and credentials from a Secret you create in this cluster.
+   */
+  readonly modelsBucket: IBucket;
+
+  /**
+   * Where the primary's Prometheus reaches this cluster's Prometheus, e.g.
+   * `ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090)`: the LoadBalancer's address, or a node's address
+   * and the NodePort.
+   */
+  readonly prometheusEndpoint: ServiceEndpoint;
+
+  /**
+   * The cluster's name: the Prometheus `cluster` label. A DNS label.
+   *
+   * @default - the construct's id, lower-cased
+   */
+  readonly clusterName?: string;
+
+  /**
+   * How the Prometheus is exposed to the primary: `LOAD_BALANCER` (port 9090), or `NODE_PORT` on the port of
+   * `prometheusEndpoint`.
+   *
+   * @default kplus.ServiceType.LOAD_BALANCER
+   */
+  readonly prometheusServiceType?: kplus.ServiceType;
+
+  /**
+   * The addresses the primary's Prometheus federates from (an IPv4 CIDR): only they reach port 9090. `/federate` has no
+   * authentication, so narrow this to the primary's node or egress addresses.
+   *
+   * @default '0.0.0.0/0'
+   */
+  readonly federatedFrom?: string;
+
+  /**
+   * The labels the Prometheus selects its monitors by (`FederatedPrometheusProps.monitorLabels`).
+   *
+   * @default - a label unique to the Prometheus
+   */
+  readonly monitorLabels?: { [key: string]: string };
+}
+
+/**
+ * A cluster that serves models for a primary: KServe predictors that read the primary's model bucket, and a secondary
+ * `FederatedPrometheus` the primary federates, in one namespace.
+ *
+ * ```ts
+ * const serving = new ServingCluster(chart, 'ServingEu', {
+ *   modelsBucket: ExternalBucket.fromBucketAttributes(chart, 'Models', { ... }),
+ *   prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090),
+ * });
+ * serving.addPredictor('Iris', { model: ModelSource.fromBucket(serving.modelsBucket, 'triton'), ... });
+ * primary.prometheus!.addFederatedCluster({ clusterName: serving.clusterName, endpoint: serving.prometheusEndpoint });
+ * ```
+ *
+ * - The chart's Namespace enforces Pod Security `restricted`; a NetworkPolicy denies all ingress, then allows
+ *   Prometheus to scrape each predictor and `federatedFrom` to reach Prometheus. Allow your inference clients with
+ *   `predictor.allowFrom(...)`.
+ * - The Prometheus Service keeps the caller's address (`externalTrafficPolicy: Local`) so that `federatedFrom` matches
+ *   the primary rather than the node that forwarded the call.
+ */
+export class ServingCluster extends Construct {
+  /** The Prometheus `cluster` label. */
+  public readonly clusterName: string;
+  /** The chart's Namespace, enforcing Pod Security `restricted`. */
+  public readonly namespace: kplus.Namespace;
+  /** The NetworkPolicy that denies all ingress to the namespace's pods. */
+  public readonly defaultDeny: kplus.NetworkPolicy;
+  /** The secondary Prometheus. */
+  public readonly prometheus: FederatedPrometheus;
+  /** Where the primary reaches `prometheus`: give it to the primary's `addFederatedCluster`. */
+  public readonly prometheusEndpoint: ServiceEndpoint;
+  /** Where the models are: `ModelSource.fromBucket(serving.modelsBucket, ...)`. */
+  public readonly modelsBucket: IBucket;
+
+  constructor(scope: Construct, id: string, props: ServingClusterProps) {
+    super(scope, id);
+    const namespace = Chart.of(this).namespace;
+    if (!namespace) {
+      throw new MlopsValidationError(this, "the chart has no namespace: ServingCluster creates the chart's Namespace and puts "
+        + "everything in it; give the chart one, e.g. new Chart(app, 'serving-eu', { namespace: 'mlops' })");
+    }
+    this.clusterName = props.clusterName ?? id.toLowerCase();
+    const nameProblems = dnsLabelProblems(this.clusterName);
+    if (nameProblems.length > 0) {
+      throw new MlopsValidationError(this, `clusterName '${this.clusterName}' is invalid: ${nameProblems.join('; ')}`
+        + `${props.clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : ''}`);
+    }
+    const serviceType = props.prometheusServiceType ?? kplus.ServiceType.LOAD_BALANCER;
+    assertExternalServiceType(this, 'prometheusServiceType', serviceType, props.prometheusEndpoint.port);
+    const federatedFrom = props.federatedFrom ?? '0.0.0.0/0';
+    assertCidr(this, 'federatedFrom', federatedFrom);
+    this.prometheusEndpoint = props.prometheusEndpoint;
+    this.modelsBucket = props.modelsBucket;
+
+    this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
+    this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
+
+    this.prometheus = new FederatedPrometheus(this, 'Prometheus', {
+      clusterName: this.clusterName,
+      role: PrometheusRole.SECONDARY,
+      monitorLabels: props.monitorLabels,
+      serviceType,
+    });
+    preserveClientAddress(this.prometheus.service, serviceType, props.prometheusEndpoint.port);
+    const primary = kplus.NetworkPolicyIpBlock.ipv4(this, 'FederatedFrom', federatedFrom);
+    allowIngress(this.prometheus, this.prometheus.pods, primary, [PROMETHEUS_PORT]);
+  }
+
+  /**
+   * Serves a model with KServe and has Prometheus scrape it. Nothing else reaches it until you allow your clients:
+   * `predictor.allowFrom(peer)` (your ingress gateway's namespace, an application's pods).
+   */
+  public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
+    const predictor = new KservePredictor(this, id, props);
+    this.prometheus.addTargets(predictor);
+    return predictor;
+  }
+}

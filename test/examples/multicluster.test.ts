@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing, Yaml } from 'cdk8s';
+import { multiclusterPlatform, SERVING_CLUSTERS } from '../../examples/multicluster/multicluster-platform';
+import { ArgoCdSyncWaves, MultiClusterPlatform } from '../../src';
+import { ExternalObject } from '../../src/testing';
+import { container, envOf, objectNamed, objectsOfKind, validManifests } from '../util';
+
+const MODELS_SECRET: ExternalObject = { kind: 'Secret', name: 'primary-models-credentials', namespace: 'mlops', keys: ['username', 'password'] };
+
+describe('examples/multicluster', () => {
+  let outdir: string;
+  beforeEach(() => { outdir = mkdtempSync(join(tmpdir(), 'multicluster-')); });
+  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('writes one folder per cluster and one for the Argo CD Applications, each passing the validation harness', () => {
+    multiclusterPlatform(outdir).synth();
+    expect(readdirSync(outdir).sort()).toEqual(['argocd', 'primary', 'serving-eu', 'serving-us']);
+    const read = (folder: string) => {
+      expect(readdirSync(join(outdir, folder))).toEqual([`${folder}.k8s.yaml`]);
+      return Yaml.load(join(outdir, folder, `${folder}.k8s.yaml`));
+    };
+    validManifests(read('primary'));
+    for (const cluster of SERVING_CLUSTERS) {
+      const manifests = validManifests(read(cluster), [MODELS_SECRET]);
+      expect(objectNamed(manifests, 'InferenceService', 'iris').spec.predictor.model.storageUri).toBe('s3://models/triton');
+    }
+    const applications = validManifests(read('argocd'));
+    expect(applications.map((app) => [app.metadata.name, app.metadata.namespace, app.spec.source.path])).toEqual([
+      ['primary', 'argocd', 'dist/multicluster/primary'],
+      ['serving-eu', 'argocd', 'dist/multicluster/serving-eu'],
+      ['serving-us', 'argocd', 'dist/multicluster/serving-us'],
+    ]);
+    expect(readFileSync(join(outdir, 'primary', 'primary.k8s.yaml'), 'utf8')).toContain('argocd.argoproj.io/sync-wave');
+  });
+
+  test('the primary federates each serving cluster at its Prometheus endpoint', () => {
+    const manifests = Testing.synth(multiclusterPlatform(outdir).primaryChart);
+    const federations = objectsOfKind(manifests, 'ScrapeConfig');
+    expect(federations.map((c) => [c.spec.jobName, c.spec.staticConfigs[0].targets, c.spec.metricsPath])).toEqual([
+      ['federate-serving-eu', ['prometheus.serving-eu.example.com:9090'], '/federate'],
+      ['federate-serving-us', ['prometheus.serving-us.example.com:9090'], '/federate'],
+    ]);
+    expect(objectNamed(manifests, 'Prometheus', 'prometheus').spec.externalLabels).toEqual({ cluster: 'primary' });
+  });
+
+  test('Triton in each serving cluster reads the primary MinIO with the Secret created in that cluster', () => {
+    const platform = multiclusterPlatform(outdir);
+    for (const cluster of SERVING_CLUSTERS) {
+      const manifests = validManifests(Testing.synth(platform.chartOf(cluster)), [MODELS_SECRET]);
+      const isvc = objectNamed(manifests, 'InferenceService', 'iris');
+      expect(isvc.spec.predictor.model).toMatchObject({ modelFormat: { name: 'onnx' }, runtime: 'kserve-tritonserver', protocolVersion: 'v2' });
+      const s3 = objectNamed(manifests, 'Secret', 's3credentials');
+      expect(s3.metadata.annotations['serving.kserve.io/s3-endpoint']).toBe('minio.mlops.example.com:9000');
+      const copyJob = objectNamed(manifests, 'Job', 's3credentials-copy');
+      const copy = envOf(container(copyJob, copyJob.spec.template.spec.containers[0].name));
+      expect(copy.AWS_ACCESS_KEY_ID).toEqual({ valueFrom: { secretKeyRef: { name: 'primary-models-credentials', key: 'username' } } });
+      expect(copy.AWS_SECRET_ACCESS_KEY).toEqual({ valueFrom: { secretKeyRef: { name: 'primary-models-credentials', key: 'password' } } });
+      expect(objectNamed(manifests, 'Prometheus', 'prometheus').spec.externalLabels).toEqual({ cluster });
+    }
+  });
+
+  test('sync waves put the namespace before secrets, secrets before data stores, data stores before their users', () => {
+    const manifests = Testing.synth(multiclusterPlatform(outdir).primaryChart);
+    const wave = (m: any) => Number(m.metadata.annotations[ArgoCdSyncWaves.ANNOTATION]);
+    const namespace = wave(objectsOfKind(manifests, 'Namespace')[0]);
+    const secrets = objectsOfKind(manifests, 'Secret').map(wave);
+    const generators = objectsOfKind(manifests, 'Job').filter((j) => j.metadata.name.includes('generate')).map(wave);
+    const stores = ['postgres', 'minio', 'redis'].map((name) => wave(objectNamed(manifests, 'StatefulSet', name)));
+    const setups = objectsOfKind(manifests, 'Job')
+      .filter((j) => ['database-setup', 'object-store-setup'].includes(j.metadata.labels?.['app.kubernetes.io/component'])).map(wave);
+    const users = [
+      ...objectsOfKind(manifests, 'Deployment'),
+      objectNamed(manifests, 'Job', 'migrate'),
+      objectNamed(manifests, 'Job', 'createadmin'),
+      objectNamed(manifests, 'Prometheus', 'prometheus'),
+    ].map(wave);
+    expect(namespace).toBe(-3);
+    expect(new Set([...secrets, ...generators])).toEqual(new Set([-2]));
+    expect(generators).toHaveLength(11);
+    expect(setups).toHaveLength(12);
+    expect(new Set([...stores, ...setups])).toEqual(new Set([-1]));
+    expect(new Set(users)).toEqual(new Set([0]));
+    expect(new Set(objectsOfKind(manifests, 'NetworkPolicy').map(wave))).toEqual(new Set([-2]));
+  });
+
+  test('synthesizes byte-identical YAML every time', () => {
+    const yaml = (platform: MultiClusterPlatform) => platform.clusters.map((c) => Yaml.stringify(...Testing.synth(platform.chartOf(c)))).join('---\n');
+    expect(yaml(multiclusterPlatform(outdir))).toBe(yaml(multiclusterPlatform(outdir)));
+  });
+});

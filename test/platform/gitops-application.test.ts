@@ -1,0 +1,73 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ArgoCdApplication, ArgoCdApplicationProps, ArgoCdSyncWaves, Postgres, SecretSource } from '../../src';
+import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
+
+const source = { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster/eu' };
+
+function application(props: Partial<ArgoCdApplicationProps> = {}, chart: Chart = testChart('argocd')): any {
+  new ArgoCdApplication(chart, 'Eu', { ...source, ...props });
+  return objectsOfKind(synthValid(chart), 'Application')[0];
+}
+
+describe('ArgoCdApplication', () => {
+  test('syncs the folder automatically: prune last, self-heal, server-side apply, retries', () => {
+    expect(application()).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'eu', namespace: 'argocd' },
+      spec: {
+        project: 'default',
+        source: { repoURL: 'https://github.com/org/platform.git', targetRevision: 'HEAD', path: 'dist/multicluster/eu' },
+        destination: { server: 'https://kubernetes.default.svc' },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    });
+  });
+
+  test('targets a cluster by its Argo CD name, a revision and a project; no pruning when asked', () => {
+    const app = application({ destinationName: 'serving-eu', destinationNamespace: 'mlops', targetRevision: 'v1.2.0', project: 'mlops', prune: false });
+    expect(app.spec.destination).toEqual({ name: 'serving-eu', namespace: 'mlops' });
+    expect(app.spec.source.targetRevision).toBe('v1.2.0');
+    expect(app.spec.project).toBe('mlops');
+    expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+    expect(app.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
+  });
+
+  test('bad input', () => {
+    expect(() => application({ path: '/dist/eu' })).toThrow(
+      "ArgoCdApplication 'test/Eu': path '/dist/eu' is invalid: give the folder relative to the repository's root, without a leading '/', '.', '..' or '//', e.g. 'dist/multicluster/primary'");
+    expect(() => application({ path: 'dist/../eu' })).toThrow("ArgoCdApplication 'test/Eu': path 'dist/../eu' is invalid");
+    expect(() => application({ repoUrl: 'not a url' })).toThrow(
+      "ArgoCdApplication 'test/Eu': repoUrl 'not a url' is invalid: give the Git URL Argo CD clones, e.g. 'https://github.com/org/platform.git'");
+    expect(() => application({ destinationName: 'eu', destinationServer: 'https://eu.example.com' })).toThrow(
+      "ArgoCdApplication 'test/Eu': destinationName 'eu' and destinationServer 'https://eu.example.com' are both given: Argo CD takes one; remove one");
+    expect(() => application({ name: 'EU' })).toThrow("ArgoCdApplication 'test/Eu': name 'EU' is invalid: ");
+    expect(() => application({}, testChart())).toThrow(
+      "ArgoCdApplication 'test/Eu': the chart has no namespace: an Application must be created in Argo CD's namespace; give the chart one, e.g. namespace: 'argocd'");
+  });
+});
+
+describe('ArgoCdSyncWaves', () => {
+  test('annotates objects added after applyTo by role, and keeps a wave given by hand', () => {
+    const chart = testChart('data');
+    ArgoCdSyncWaves.applyTo(chart);
+    const namespace = new kplus.Namespace(chart, 'Namespace', { metadata: { name: 'data' } });
+    const postgres = new Postgres(chart, 'Postgres', { adminPassword: SecretSource.generated() });
+    postgres.addDatabase('app');
+    const app = new kplus.Deployment(chart, 'App', { containers: [{ image: 'nginx', securityContext: { ensureNonRoot: false } }] });
+    ApiObject.of(app).metadata.addAnnotation(ArgoCdSyncWaves.ANNOTATION, '5');
+    const manifests = Testing.synth(chart);
+    const wave = (kind: string, name: string) => objectNamed(manifests, kind, name).metadata.annotations[ArgoCdSyncWaves.ANNOTATION];
+    expect(wave('Namespace', ApiObject.of(namespace).name)).toBe('-3');
+    expect(wave('Secret', 'admincredentials')).toBe('-2');
+    expect(wave('Job', 'admincredentials-generate')).toBe('-2');
+    expect(wave('StatefulSet', 'postgres')).toBe('-1');
+    expect(wave('Job', 'database-app-setup')).toBe('-1');
+    expect(wave('Deployment', 'app')).toBe('5');
+  });
+});
