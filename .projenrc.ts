@@ -32,7 +32,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // Not jsii packages, so they ship inside ours; none of their types is part of the public API.
   bundledDeps: ['ajv@^8.20.0', 'yaml@^2.9.1'],
-  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'cdk8s-cli@2.207.60', '@prometheus-io/lezer-promql@^0.315.0'],
+  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'esbuild@^0.28.2', 'cdk8s-cli@2.207.60', '@prometheus-io/lezer-promql@^0.315.0'],
 
   // dist/ holds the examples' synthesized manifests, so npm and jsii packages go elsewhere.
   artifactsDirectory: 'build/packages',
@@ -94,7 +94,7 @@ project.compileTask.exec('tsc --project test/tsconfig.json', {
 // package-lock.json without entries `npm ci` insists on; 1.12.2 is complete.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
-project.package.setScript('synth', 'tsx --tsconfig examples/tsconfig.json scripts/synth-examples.ts');
+project.package.setScript('synth', 'node scripts/synth-examples.mjs');
 project.package.setScript('bench', 'tsx --tsconfig examples/tsconfig.json scripts/bench.ts');
 
 project.synth();
