@@ -95,6 +95,6 @@ project.compileTask.exec('tsc --project test/tsconfig.json', {
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 project.package.setScript('synth', 'node scripts/synth-examples.mjs');
-project.package.setScript('bench', 'tsx --tsconfig examples/tsconfig.json scripts/bench.ts');
+project.package.setScript('bench', 'tsx --expose-gc --tsconfig examples/tsconfig.json scripts/bench.ts');
 
 project.synth();

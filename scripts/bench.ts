@@ -1,10 +1,11 @@
 /**
  * Synth benchmark: prints
- *  (a) the wall time of `npm run synth` (every example, the documented command),
- *  (b) the in-process synth time of the quickstart example against its floor: the same objects serialized with the
- *      yaml library alone,
+ *  (a) the wall time of `npm run synth`, for every example and for quickstart alone (the documented command),
+ *  (b) the in-process synth time of the quickstart example against its floor: the same objects serialized by the yaml
+ *      library with the options cdk8s uses, which must give byte-identical YAML (checked),
  *  (c) how synth time grows with the number of predictors.
- * Each figure is the median of several runs after a warm-up. A benchmark, not a test: it fails on nothing.
+ * Each figure is the median of several runs after a warm-up; in-process samples start from a collected heap, so that
+ * one sample's garbage is not billed to the next. A benchmark, not a test: it fails on nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -15,52 +16,60 @@ import { QuickstartChart } from '../examples/quickstart/quickstart-chart';
 import { KservePredictor, MinioWithBuckets, ModelFormat, ModelSource } from 'cdk8s-mlops';
 
 const root = resolve(__dirname, '..');
+/** What cdk8s's `Yaml.stringify` passes to the yaml library (cdk8s/lib/yaml.js). */
+const CDK8S_YAML_OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function time(runs: number, fn: () => void): number {
-  fn();
-  const samples: number[] = [];
+/** The median of `runs` timed calls of each function, after one warm-up call each; the functions take turns. */
+function time(runs: number, ...fns: Array<() => void>): number[] {
+  fns.forEach((fn) => fn());
+  const samples: number[][] = fns.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
+    fns.forEach((fn, j) => {
+      collectGarbage();
+      const start = performance.now();
+      fn();
+      samples[j].push(performance.now() - start);
+    });
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 function ms(value: number): string {
-  return `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 }
 
-function synthAllExamples(): number {
-  return time(3, () => execFileSync('npm', ['run', '--silent', 'synth'], { cwd: root, stdio: 'ignore' }));
+function npmRunSynth(...examples: string[]): () => void {
+  return () => execFileSync('npm', ['run', '--silent', 'synth', '--', ...examples], { cwd: root, stdio: 'ignore' });
 }
 
-function quickstartInProcess(): { synth: number; floor: number; objects: number } {
-  const build = (): App => {
-    const app = Testing.app();
-    new QuickstartChart(app, 'quickstart');
-    return app;
-  };
-  const objects = build().charts.flatMap((chart) => chart.toJson());
-  const synth = time(20, () => build().synthYaml());
-  const floor = time(20, () => objects.map((o) => stringify(o)).join('---\n'));
-  return { synth, floor, objects: objects.length };
+const [allExamples, quickstartOnly] = time(5, npmRunSynth(), npmRunSynth('quickstart'));
+console.log(`(a) npm run synth, wall time: all examples ${ms(allExamples)}; quickstart alone ${ms(quickstartOnly)}`);
+
+function buildQuickstart(): App {
+  const app = Testing.app();
+  new QuickstartChart(app, 'quickstart');
+  return app;
 }
 
-const wall = synthAllExamples();
-console.log(`(a) npm run synth, all examples, wall time: ${ms(wall)}`);
+const objects = buildQuickstart().charts.flatMap((chart) => chart.toJson());
+const serialize = (): string => objects.map((o) => stringify(o, CDK8S_YAML_OPTIONS)).join('---\n');
+const identical = serialize() === buildQuickstart().synthYaml();
+const [synth, floor] = time(30, () => buildQuickstart().synthYaml(), serialize);
+console.log(`(b) quickstart in-process synth: ${ms(synth)} for ${objects.length} objects; floor (the same objects `
+  + `through yaml.stringify${identical ? ', byte-identical' : ', NOT byte-identical'}): ${ms(floor)}; `
+  + `ratio ${(synth / floor).toFixed(2)}x`);
 
-const quickstart = quickstartInProcess();
-console.log(`(b) quickstart in-process synth: ${ms(quickstart.synth)} for ${quickstart.objects} objects; `
-  + `floor (yaml.stringify of the same objects): ${ms(quickstart.floor)}; ratio ${(quickstart.synth / quickstart.floor).toFixed(1)}x`);
-
-function predictors(count: number): number {
-  return time(3, () => {
+function synthPredictors(count: number): () => void {
+  return () => {
     const chart = new Chart(Testing.app(), 'bench', { namespace: 'serving' });
     const models = new MinioWithBuckets(chart, 'Minio', { buckets: ['models'] }).bucket('models');
     for (let i = 0; i < count; i++) {
@@ -71,9 +80,9 @@ function predictors(count: number): number {
       });
     }
     chart.toJson();
-  });
+  };
 }
 
-const scaling = [10, 100, 1000].map((count) => ({ count, ms: predictors(count) }));
-console.log(`(c) synth of N predictors: ${scaling.map((s) => `${s.count}: ${ms(s.ms)}`).join(', ')}; `
-  + `1000/100 = ${(scaling[2].ms / scaling[1].ms).toFixed(1)}x`);
+const [ten, hundred, thousand] = time(5, synthPredictors(10), synthPredictors(100), synthPredictors(1000));
+console.log(`(c) synth of N predictors: 10: ${ms(ten)}, 100: ${ms(hundred)}, 1000: ${ms(thousand)}; `
+  + `1000/100 = ${(thousand / hundred).toFixed(1)}x`);

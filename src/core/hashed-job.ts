@@ -34,11 +34,14 @@ export class HashedJob extends kplus.Job {
   }
 }
 
+/** Key order for the hash: a fixed collation, not the machine's locale, so every machine computes the same name. */
+const KEY_ORDER = new Intl.Collator('en');
+
 /** JSON with object keys sorted, so that the hash does not depend on the order props were set in. */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => KEY_ORDER.compare(a, b)))
       : v,
   );
 }

@@ -32,6 +32,7 @@ export class TaskPodTemplate {
   /** The `base` container that runs the task. */
   public readonly container: kplus.Container;
   private readonly nodeSelector?: Record<string, string>;
+  private rendered?: { readonly json: string; readonly yaml: string };
 
   constructor(props: TaskPodTemplateProps) {
     const chart = new Chart(new App(), 'task', { namespace: props.namespace });
@@ -73,6 +74,12 @@ export class TaskPodTemplate {
 
   /** `pod_template_file.yaml`. */
   public toYaml(): string {
-    return stringify(this.toJson());
+    // Rendered twice per synthesis (the ConfigMap and the checksum that rolls the pods): serialize once per content.
+    const pod = this.toJson();
+    const json = JSON.stringify(pod);
+    if (this.rendered?.json !== json) {
+      this.rendered = { json, yaml: stringify(pod) };
+    }
+    return this.rendered.yaml;
   }
 }
