@@ -2,3 +2,4 @@ export * from './external-database';
 export * from './mysql';
 export * from './postgres';
 export * from './redis';
+export * from './sql-server-props';

@@ -4,8 +4,10 @@ import { Construct } from 'constructs';
 import { DatabaseAttributes, ExternalDatabase } from './external-database';
 import { MysqlDatabase } from './mysql-database';
 import {
-  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources,
+  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, DEFAULT_JOB_RESOURCES, SqlNameRules, SqlServerParts,
+  withDefaultResources,
 } from './sql-server';
+import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -30,13 +32,8 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
   memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
 };
 
-const DEFAULT_JOB_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(10) },
-  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
-};
-
 /** Props of `Mysql`. */
-export interface MysqlProps {
+export interface MysqlProps extends SqlServerProps {
   /**
    * The MySQL image. It must behave like the Docker official image (entrypoint, `MYSQL_ROOT_PASSWORD`, uid 999) and
    * ship the `mysql` and `mysqladmin` clients and bash, which the setup Jobs run.
@@ -54,27 +51,6 @@ export interface MysqlProps {
   readonly adminPassword?: SecretSource;
 
   /**
-   * The volume that holds the data, e.g. an existing claim; the data lives in its `data/` sub-directory.
-   *
-   * @default - a PersistentVolumeClaim of `storageSize`
-   */
-  readonly storage?: kplus.IStorage;
-
-  /**
-   * The size of the PersistentVolumeClaim created when no `storage` is given.
-   *
-   * @default Size.gibibytes(10)
-   */
-  readonly storageSize?: Size;
-
-  /**
-   * The StorageClass of the PersistentVolumeClaim created when no `storage` is given.
-   *
-   * @default - the cluster's default StorageClass
-   */
-  readonly storageClassName?: string;
-
-  /**
    * The server's cpu and memory. Each of `cpu` and `memory` left out keeps its default.
    *
    * @default - cpu request 100m; memory request 512Mi, limit 1Gi
@@ -82,30 +58,7 @@ export interface MysqlProps {
   readonly resources?: kplus.ContainerResources;
 
   /**
-   * The cpu and memory of each database's setup Job. Each of `cpu` and `memory` left out keeps its default.
-   *
-   * @default - cpu request 10m; memory request 32Mi, limit 64Mi
-   */
-  readonly jobResources?: kplus.ContainerResources;
-
-  /**
-   * Databases to create, each with a user of the same name and a generated password; the same as calling
-   * `addDatabase(name)` for each.
-   *
-   * @default - none; add them with `addDatabase()`
-   */
-  readonly databases?: string[];
-
-  /**
-   * Whether a Prometheus exporter (mysqld_exporter) runs next to the server, as the container `metrics` on port 9104,
-   * logged in as `root`; `FederatedPrometheus.addTargets(mysql)` scrapes it.
-   *
-   * @default false
-   */
-  readonly metrics?: boolean;
-
-  /**
-   * The exporter's image when `metrics` is on.
+   * The exporter's image when `metrics` is on: mysqld_exporter, which serves on port 9104 and logs in as `root`.
    *
    * @default DefaultImages.MYSQLD_EXPORTER
    */
@@ -113,7 +66,7 @@ export interface MysqlProps {
 }
 
 /** Options of `Mysql.addDatabase()`. */
-export interface MysqlDatabaseOptions {
+export interface MysqlDatabaseOptions extends SqlDatabaseOptions {
   /**
    * The user (`'<user>'@'%'`) that gets all privileges on the database and that clients log in as: a plain
    * identifier (`^[a-z][a-z0-9_]*$`, at most 32 characters), used by no other database of this server.
@@ -124,14 +77,6 @@ export interface MysqlDatabaseOptions {
    * @default - the database's name
    */
   readonly user?: string;
-
-  /**
-   * The user's password (`Credentials.PASSWORD`). A generated Secret also holds the user name (`Credentials.USERNAME`).
-   * The setup Job sets it on every run: to rotate it, change the Secret and delete the finished Job so that it runs again.
-   *
-   * @default - generated inside the cluster
-   */
-  readonly password?: SecretSource;
 }
 
 /**
@@ -169,8 +114,13 @@ export class Mysql extends Construct implements IScrapeTarget {
 
   constructor(scope: Construct, id: string, props: MysqlProps = {}) {
     super(scope, id);
-    this.adminCredentials = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
+    const admin = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
       secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'root' },
+    });
+    // The server only ever sets root's password, so root it is, even if an existing Secret maps a user name too.
+    this.adminCredentials = Credentials.fromSecret(admin.secret, {
+      keys: { [Credentials.PASSWORD]: admin.secretKey(Credentials.PASSWORD) },
       values: { [Credentials.USERNAME]: 'root' },
     });
     this.parts = createSqlServer(this, {

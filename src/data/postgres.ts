@@ -4,8 +4,10 @@ import { Construct } from 'constructs';
 import { DatabaseAttributes, ExternalDatabase } from './external-database';
 import { PostgresDatabase } from './postgres-database';
 import {
-  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts, withDefaultResources,
+  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, DEFAULT_JOB_RESOURCES, SqlNameRules, SqlServerParts,
+  withDefaultResources,
 } from './sql-server';
+import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -31,13 +33,8 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
   memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
 };
 
-const DEFAULT_JOB_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(10) },
-  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
-};
-
 /** Props of `Postgres`. */
-export interface PostgresProps {
+export interface PostgresProps extends SqlServerProps {
   /**
    * The PostgreSQL image. It must behave like the Docker official image (entrypoint, `POSTGRES_PASSWORD`, uid 999)
    * and ship psql 15 or later, which the setup Jobs run.
@@ -56,27 +53,6 @@ export interface PostgresProps {
   readonly adminPassword?: SecretSource;
 
   /**
-   * The volume that holds the data, e.g. an existing claim; the data lives in its `pgdata/` sub-directory.
-   *
-   * @default - a PersistentVolumeClaim of `storageSize`
-   */
-  readonly storage?: kplus.IStorage;
-
-  /**
-   * The size of the PersistentVolumeClaim created when no `storage` is given.
-   *
-   * @default Size.gibibytes(10)
-   */
-  readonly storageSize?: Size;
-
-  /**
-   * The StorageClass of the PersistentVolumeClaim created when no `storage` is given.
-   *
-   * @default - the cluster's default StorageClass
-   */
-  readonly storageClassName?: string;
-
-  /**
    * The server's cpu and memory. Each of `cpu` and `memory` left out keeps its default.
    *
    * @default - cpu request 100m; memory request 256Mi, limit 1Gi
@@ -84,30 +60,8 @@ export interface PostgresProps {
   readonly resources?: kplus.ContainerResources;
 
   /**
-   * The cpu and memory of each database's setup Job. Each of `cpu` and `memory` left out keeps its default.
-   *
-   * @default - cpu request 10m; memory request 32Mi, limit 64Mi
-   */
-  readonly jobResources?: kplus.ContainerResources;
-
-  /**
-   * Databases to create, each with a user of the same name and a generated password; the same as calling
-   * `addDatabase(name)` for each.
-   *
-   * @default - none; add them with `addDatabase()`
-   */
-  readonly databases?: string[];
-
-  /**
-   * Whether a Prometheus exporter (postgres_exporter) runs next to the server, as the container `metrics` on port
-   * 9187, logged in as the superuser; `FederatedPrometheus.addTargets(postgres)` scrapes it.
-   *
-   * @default false
-   */
-  readonly metrics?: boolean;
-
-  /**
-   * The exporter's image when `metrics` is on.
+   * The exporter's image when `metrics` is on: postgres_exporter, which serves on port 9187 and logs in as the
+   * superuser.
    *
    * @default DefaultImages.POSTGRES_EXPORTER
    */
@@ -115,7 +69,7 @@ export interface PostgresProps {
 }
 
 /** Options of `Postgres.addDatabase()`. */
-export interface PostgresDatabaseOptions {
+export interface PostgresDatabaseOptions extends SqlDatabaseOptions {
   /**
    * The role that owns the database and that clients log in as: a plain identifier (`^[a-z][a-z0-9_]*$`), used by
    * no other database of this server.
@@ -126,14 +80,6 @@ export interface PostgresDatabaseOptions {
    * @default - the database's name
    */
   readonly user?: string;
-
-  /**
-   * The role's password (`Credentials.PASSWORD`). A generated Secret also holds the user name (`Credentials.USERNAME`).
-   * The setup Job sets it on every run: to rotate it, change the Secret and delete the finished Job so that it runs again.
-   *
-   * @default - generated inside the cluster
-   */
-  readonly password?: SecretSource;
 }
 
 /**

@@ -151,6 +151,12 @@ export function addMetricsExporter(scope: Construct, statefulSet: kplus.Stateful
   };
 }
 
+/** The cpu and memory of a setup Job, unless `SqlServerProps.jobResources` says otherwise. */
+export const DEFAULT_JOB_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(10) },
+  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
+};
+
 /** `resources` with each of cpu and memory the user left out taken from `defaults`. */
 export function withDefaultResources(resources: kplus.ContainerResources | undefined, defaults: kplus.ContainerResources): kplus.ContainerResources {
   return {

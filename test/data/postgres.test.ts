@@ -1,36 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, DatabaseEngine, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, ScrapeDiscovery, SecretSource } from '../../src';
+import { runWithStubs, workload } from './fixtures';
+import { Credentials, DatabaseEngine, DefaultImages, ScrapeDiscovery, SecretSource } from '../../src';
 import { Postgres } from '../../src/data';
 import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
-
-/** A workload that passes the harness, to bind databases to. */
-function workload(chart: Chart, id = 'Mlflow'): kplus.Deployment {
-  const runAs = { user: 1000, group: 1000 };
-  return new kplus.Deployment(chart, id, {
-    replicas: 1,
-    securityContext: restrictedPodSecurity(runAs),
-    containers: [{
-      name: 'app',
-      image: 'example.com/app:1.0',
-      portNumber: 8080,
-      securityContext: restrictedContainerSecurity(runAs),
-      resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) } },
-    }],
-  });
-}
-
-function setupJobs(manifests: any[]): any[] {
-  return objectsOfKind(manifests, 'Job').filter((j) => j.metadata.name.includes('-setup-'));
-}
-
-function jobNames(chart: Chart): string[] {
-  return setupJobs(Testing.synth(chart)).map((j) => j.metadata.name);
-}
 
 const SETUP_SQL = [
   '\\getenv db DB_NAME',
@@ -124,68 +96,21 @@ describe('Postgres server', () => {
     expect(postgres.endpoint.scheme).toBe('postgresql');
   });
 
-  test('storage size, class, resources and image are props', () => {
+  test('an existing admin Secret: read from its key, nothing generated', () => {
     // GIVEN
     const chart = testChart();
-    // WHEN
-    new Postgres(chart, 'Postgres', {
-      image: 'registry.example.com/postgres:17.6-bookworm',
-      storageSize: Size.gibibytes(50),
-      storageClassName: 'fast-ssd',
-      resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(4) } },
-    });
-    // THEN
-    const manifests = synthValid(chart);
-    expect(objectNamed(manifests, 'PersistentVolumeClaim', 'postgres').spec).toMatchObject({
-      storageClassName: 'fast-ssd', resources: { requests: { storage: '50Gi' } },
-    });
-    const postgres = container(objectNamed(manifests, 'StatefulSet', 'postgres'), 'postgres');
-    expect(postgres.image).toBe('registry.example.com/postgres:17.6-bookworm');
-    expect(postgres.resources).toEqual({ requests: { cpu: '100m', memory: '2048Mi' }, limits: { memory: '4096Mi' } });
-  });
-
-  test('brings its own storage and an existing admin Secret', () => {
-    // GIVEN
-    const chart = testChart();
-    const claim = kplus.PersistentVolumeClaim.fromClaimName(chart, 'Claim', 'pg-data');
     const secret = kplus.Secret.fromSecretName(chart, 'Admin', 'pg-admin');
     // WHEN
-    new Postgres(chart, 'Postgres', {
-      storage: kplus.Volume.fromPersistentVolumeClaim(chart, 'Volume', claim, { name: 'data' }),
-      adminPassword: SecretSource.fromSecret(secret, { keys: { password: 'postgres-password' } }),
-    });
+    new Postgres(chart, 'Postgres', { adminPassword: SecretSource.fromSecret(secret, { keys: { password: 'postgres-password' } }) });
     // THEN
-    const manifests = synthValid(chart, [
-      { kind: 'PersistentVolumeClaim', name: 'pg-data' },
-      { kind: 'Secret', name: 'pg-admin', keys: ['postgres-password'] },
-    ]);
-    expect(objectsOfKind(manifests, 'PersistentVolumeClaim')).toEqual([]);
+    const manifests = synthValid(chart, [{ kind: 'Secret', name: 'pg-admin', keys: ['postgres-password'] }]);
+    expect(objectsOfKind(manifests, 'Secret')).toEqual([]);
     expect(objectsOfKind(manifests, 'Job')).toEqual([]);
     const postgres = container(objectNamed(manifests, 'StatefulSet', 'postgres'), 'postgres');
     expect(envOf(postgres)).toMatchObject({
       POSTGRES_USER: { value: 'postgres' },
       POSTGRES_PASSWORD: { valueFrom: { secretKeyRef: { name: 'pg-admin', key: 'postgres-password' } } },
     });
-    expect(podSpec(objectNamed(manifests, 'StatefulSet', 'postgres')).volumes[0])
-      .toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'pg-data', readOnly: false } });
-  });
-
-  test('two synths are byte-identical', () => {
-    const synth = () => {
-      const chart = testChart('data');
-      const postgres = new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
-      postgres.addDatabase('airflow').bind(workload(chart), workload(chart, 'Other').containers[0]);
-      return JSON.stringify(Testing.synth(chart));
-    };
-    expect(synth()).toBe(synth());
-  });
-
-  test('fails when storage comes with storageSize', () => {
-    const chart = testChart();
-    const volume = kplus.Volume.fromEmptyDir(chart, 'Scratch', 'data');
-    expect(() => new Postgres(chart, 'Postgres', { storage: volume, storageSize: Size.gibibytes(5) })).toThrow(
-      "Postgres 'test/Postgres': storageSize/storageClassName are invalid together with storage: they describe the PersistentVolumeClaim this construct creates when no 'storage' is given; remove them or 'storage'",
-    );
   });
 });
 
@@ -260,23 +185,12 @@ describe('Postgres databases', () => {
     const chart = testChart();
     new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
     const script: string = container(objectNamed(synthValid(chart), 'Job', 'mlflow-setup'), 'setup').command[2];
-    const bin = mkdtempSync(join(tmpdir(), 'pg-stubs-'));
-    const stub = (name: string, body: string) => {
-      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
-      chmodSync(join(bin, name), 0o755);
-    };
-    stub('psql', 'echo "psql $*" >&2; cat');
-    stub('sleep', 'exit 0');
-    const run = () => spawnSync('sh', ['-c', script], {
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: bin, PGHOST: 'pg', PGPORT: '5432', DB_PASSWORD: "it's $(secret)" },
-      encoding: 'utf-8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const run = (pgIsready: string) => runWithStubs(['sh'], script,
+      { pg_isready: pgIsready, psql: 'echo "psql $*" >&2; cat', sleep: 'exit 0' },
+      { PGHOST: 'pg', PGPORT: '5432', DB_PASSWORD: "it's $(secret)" });
     // WHEN
-    stub('pg_isready', 'exit 0');
-    const answered = run();
-    stub('pg_isready', 'exit 2');
-    const unanswered = run();
+    const answered = run('exit 0');
+    const unanswered = run('exit 2');
     // THEN
     expect(answered.status).toBe(0);
     expect(answered.stdout.trim().split('\n')).toEqual(SETUP_SQL);
@@ -284,61 +198,6 @@ describe('Postgres databases', () => {
     expect(unanswered.status).toBe(1);
     expect(unanswered.stdout.split('\n').filter((l) => l.startsWith('waiting for PostgreSQL at pg:5432')).length).toBe(59);
     expect(unanswered.stderr).toContain('PostgreSQL at pg:5432 did not answer after 60 attempts 5 s apart');
-  });
-
-  test('the setup Job reaches the server through a NetworkPolicy, like any client', () => {
-    // GIVEN
-    const chart = testChart('data');
-    const postgres = new Postgres(chart, 'Postgres');
-    // WHEN
-    postgres.addDatabase('mlflow');
-    // THEN
-    const manifests = synthValid(chart);
-    const job = objectNamed(manifests, 'Job', 'mlflow-setup');
-    const policy = objectNamed(manifests, 'NetworkPolicy', 'mlflow-setup');
-    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'postgres').spec.selector);
-    expect(policy.spec.ingress).toEqual([{
-      from: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
-        podSelector: { matchLabels: { 'cdk8s.io/metadata.addr': job.spec.template.metadata.labels['cdk8s.io/metadata.addr'] } },
-      }],
-      ports: [{ port: 5432, protocol: 'TCP' }],
-    }]);
-  });
-
-  test('adding a database later yields a new Job and keeps the existing one', () => {
-    // GIVEN
-    const chart = testChart();
-    const postgres = new Postgres(chart, 'Postgres', { databases: ['mlflow'] });
-    const before = jobNames(chart);
-    // WHEN
-    postgres.addDatabase('airflow');
-    // THEN
-    const after = jobNames(chart);
-    expect(after).toHaveLength(2);
-    expect(after).toEqual(expect.arrayContaining(before));
-  });
-
-  test("changing a database's Job changes its name and only its name", () => {
-    const names = (password?: SecretSource) => {
-      const chart = testChart();
-      const postgres = new Postgres(chart, 'Postgres', { databases: ['airflow'] });
-      postgres.addDatabase('mlflow', { password });
-      return jobNames(chart);
-    };
-    const [airflowA, mlflowA] = names();
-    const [airflowB, mlflowB] = names(SecretSource.fromSecret(kplus.Secret.fromSecretName(testChart(), 'S', 'mlflow-db')));
-    expect(airflowB).toBe(airflowA);
-    expect(mlflowB).not.toBe(mlflowA);
-    expect(mlflowB).toMatch(/^test-postgres-database-mlflow-setup-[0-9a-f]{10}$/);
-  });
-
-  test("'_' in a name becomes '-' in object names", () => {
-    const chart = testChart();
-    new Postgres(chart, 'Postgres', { databases: ['kfp_cache'] });
-    const manifests = synthValid(chart);
-    expect(objectNamed(manifests, 'Job', 'database-kfp-cache-setup')).toBeDefined();
-    expect(envOf(container(objectNamed(manifests, 'Job', 'kfp-cache-setup'), 'setup')).DB_NAME).toEqual({ value: 'kfp_cache' });
   });
 
   test('an existing Secret with a fixed user name', () => {
@@ -381,28 +240,6 @@ describe('Postgres databases', () => {
       `Postgres 'test/Postgres': database name '${'a'.repeat(64)}' is invalid: must be at most 63 characters (has 64); use e.g. '${'a'.repeat(63)}'`,
     );
   });
-
-  test('fails on a database added twice', () => {
-    const postgres = new Postgres(testChart(), 'Postgres', { databases: ['mlflow'] });
-    expect(() => postgres.addDatabase('mlflow')).toThrow(
-      "Postgres 'test/Postgres': database name 'mlflow' is invalid: it was added already; use the IDatabase the first addDatabase('mlflow') returned, or database('mlflow')",
-    );
-  });
-
-  test('fails on a user that owns another database', () => {
-    const postgres = new Postgres(testChart(), 'Postgres', { databases: ['mlflow'] });
-    expect(() => postgres.addDatabase('mlflow_auth', { user: 'mlflow' })).toThrow(
-      "Postgres 'test/Postgres': user 'mlflow' is invalid: it already owns database 'mlflow', and each setup Job sets its user's password; give each database its own user",
-    );
-  });
-
-  test('fails to look up a database that was not added, naming those that were', () => {
-    const postgres = new Postgres(testChart(), 'Postgres', { databases: ['mlflow', 'airflow'] });
-    expect(() => postgres.database('kfp')).toThrow(
-      "Postgres 'test/Postgres': database 'kfp' is invalid: there is no such database (the databases are 'mlflow', 'airflow'); add it with addDatabase('kfp') first",
-    );
-    expect(() => new Postgres(testChart(), 'Postgres').database('kfp')).toThrow('(no database was added)');
-  });
 });
 
 describe('Postgres database bind', () => {
@@ -411,14 +248,14 @@ describe('Postgres database bind', () => {
     const chart = testChart('data');
     const postgres = new Postgres(chart, 'Postgres');
     const mlflow = postgres.addDatabase('mlflow');
-    const app = workload(chart);
+    const { deployment, main } = workload(chart, 'Mlflow');
     // WHEN
-    const binding = mlflow.bind(app, app.containers[0], { uriEnv: 'MLFLOW_BACKEND_STORE_URI' });
+    const binding = mlflow.bind(deployment, main, { uriEnv: 'MLFLOW_BACKEND_STORE_URI' });
     // THEN
     const manifests = synthValid(chart);
     const host = `${objectNamed(manifests, 'Service', 'postgres').metadata.name}.data.svc`;
     expect(binding.uri).toBe(`postgresql://$(DB_USER):$(DB_PASSWORD)@${host}:5432/mlflow`);
-    const rendered = container(objectNamed(manifests, 'Deployment', 'mlflow'), 'app');
+    const rendered = container(objectNamed(manifests, 'Deployment', 'mlflow'), 'main');
     expect(rendered.env.map((e: any) => e.name)).toEqual(['DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI']);
     const secret = objectNamed(manifests, 'Secret', 'database-mlflow-credentials').metadata.name;
     expect(envOf(rendered)).toEqual({
@@ -435,16 +272,6 @@ describe('Postgres database bind', () => {
     expect(policy.spec.ingress[0].from[0].podSelector.matchLabels)
       .toEqual(objectNamed(manifests, 'Deployment', 'mlflow').spec.selector.matchLabels);
   });
-
-  test('a workload bound to two databases of one server gets one NetworkPolicy', () => {
-    const chart = testChart();
-    const postgres = new Postgres(chart, 'Postgres', { databases: ['mlflow', 'mlflow_auth'] });
-    const app = workload(chart);
-    postgres.database('mlflow').bind(app, app.containers[0]);
-    postgres.database('mlflow_auth').bind(app, app.containers[0], { envPrefix: 'AUTH_DB' });
-    const policies = objectsOfKind(synthValid(chart), 'NetworkPolicy').filter((p) => p.metadata.name.includes('allowfrom-test-mlflow'));
-    expect(policies.map((p) => p.metadata.name)).toEqual([expect.stringMatching(/-allowfrom-test-mlflow-[0-9a-f]{8}$/)]);
-  });
 });
 
 describe('Postgres.fromDatabaseAttributes', () => {
@@ -452,21 +279,21 @@ describe('Postgres.fromDatabaseAttributes', () => {
     // GIVEN
     const chart = testChart();
     const secret = kplus.Secret.fromSecretName(chart, 'Secret', 'rds-mlflow');
-    const app = workload(chart);
+    const { deployment, main } = workload(chart, 'Mlflow');
     // WHEN
     const external = Postgres.fromDatabaseAttributes(chart, 'Rds', {
       host: 'mlflow.abc.eu-west-1.rds.amazonaws.com',
       databaseName: 'mlflow',
       credentials: Credentials.fromSecret(secret),
     });
-    const binding = external.bind(app, app.containers[0], { uriEnv: 'DATABASE_URL', query: 'sslmode=require' });
+    const binding = external.bind(deployment, main, { uriEnv: 'DATABASE_URL', query: 'sslmode=require' });
     // THEN
     expect(external.engine).toBe(DatabaseEngine.POSTGRES);
     expect(external.endpoint.port).toBe(5432);
     expect(binding.uri).toBe('postgresql://$(DB_USER):$(DB_PASSWORD)@mlflow.abc.eu-west-1.rds.amazonaws.com:5432/mlflow?sslmode=require');
     const manifests = synthValid(chart, [{ kind: 'Secret', name: 'rds-mlflow', keys: ['username', 'password'] }]);
     expect(objectsOfKind(manifests, 'NetworkPolicy')).toEqual([]);
-    expect(container(objectNamed(manifests, 'Deployment', 'mlflow'), 'app').env.map((e: any) => e.name))
+    expect(container(objectNamed(manifests, 'Deployment', 'mlflow'), 'main').env.map((e: any) => e.name))
       .toEqual(['DB_USER', 'DB_PASSWORD', 'DATABASE_URL']);
   });
 
@@ -510,25 +337,5 @@ describe('Postgres metrics', () => {
       selector: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': statefulSet.spec.template.metadata.labels['app.kubernetes.io/instance'] },
       endpoints: [{ port: 'metrics', path: '/metrics' }],
     }]);
-  });
-
-  test('allowScrapeFrom admits the scraper to the exporter only; without metrics there is nothing to scrape', () => {
-    // GIVEN
-    const chart = testChart('data');
-    const postgres = new Postgres(chart, 'Postgres', { metrics: true });
-    const plain = new Postgres(chart, 'Plain');
-    const scraper = kplus.Pods.select(chart, 'Prometheus', { labels: { 'app.kubernetes.io/name': 'prometheus' } });
-    // WHEN
-    postgres.allowScrapeFrom(scraper);
-    plain.allowScrapeFrom(scraper);
-    // THEN
-    const manifests = synthValid(chart);
-    expect(objectNamed(manifests, 'NetworkPolicy', 'postgres-allowfrom-test-prometheus').spec.ingress).toEqual([{
-      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
-      ports: [{ port: 9187, protocol: 'TCP' }],
-    }]);
-    expect(plain.scrapeTargets).toEqual([]);
-    expect(podSpec(objectNamed(manifests, 'StatefulSet', 'plain')).containers.map((c: any) => c.name)).toEqual(['postgres']);
-    expect(objectsOfKind(manifests, 'NetworkPolicy').filter((p) => p.metadata.name.includes('plain'))).toEqual([]);
   });
 });

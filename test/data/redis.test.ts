@@ -1,30 +1,12 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { addRestrictedContainer, workload } from './fixtures';
 import { Credentials } from '../../src/core/credentials';
 import { DefaultImages } from '../../src/core/images';
 import { ScrapeDiscovery } from '../../src/core/scrape-target';
 import { SecretSource } from '../../src/core/secret-source';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../../src/core/security';
 import { Redis } from '../../src/data/redis';
 import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
-
-const APP_USER = { user: 1000, group: 1000 };
-
-/** A restricted Deployment with one container, standing for a consumer such as an Airflow worker. */
-function consumer(scope: Construct, id: string): { deployment: kplus.Deployment; main: kplus.Container } {
-  const deployment = new kplus.Deployment(scope, id, {
-    securityContext: restrictedPodSecurity(APP_USER),
-    automountServiceAccountToken: false,
-  });
-  const main = deployment.addContainer({
-    name: 'main',
-    image: 'docker.io/library/python:3.13.7-slim-bookworm',
-    securityContext: restrictedContainerSecurity(APP_USER),
-    resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) } },
-  });
-  return { deployment, main };
-}
 
 function redisContainer(manifests: any[]): any {
   return container(objectNamed(manifests, 'StatefulSet', 'redis'), 'redis');
@@ -177,7 +159,7 @@ describe('Redis', () => {
     const synth = () => {
       const chart = testChart('data');
       const redis = new Redis(chart, 'Redis', { persistence: true });
-      const { deployment, main } = consumer(chart, 'Worker');
+      const { deployment, main } = workload(chart, 'Worker');
       redis.bind(deployment, main, { urlEnv: 'CELERY_BROKER_URL' });
       return JSON.stringify(Testing.synth(chart));
     };
@@ -209,7 +191,7 @@ describe('Redis.bind', () => {
     // GIVEN
     const chart = testChart('data');
     const redis = new Redis(chart, 'Redis');
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     // WHEN
     const binding = redis.bind(deployment, main, { urlEnv: 'CELERY_BROKER_URL', database: 1 });
     // THEN
@@ -235,7 +217,7 @@ describe('Redis.bind', () => {
   test('by default adds only REDIS_PASSWORD and returns the URL of database 0', () => {
     const chart = testChart('data');
     const redis = new Redis(chart, 'Redis');
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     const binding = redis.bind(deployment, main);
     expect(binding.url).toBe(`redis://:$(REDIS_PASSWORD)@${redis.service.name}.data.svc:6379/0`);
     expect(Object.keys(main.env.variables)).toEqual(['REDIS_PASSWORD']);
@@ -244,14 +226,9 @@ describe('Redis.bind', () => {
   test('two containers of one workload share one NetworkPolicy; each workload gets its own', () => {
     const chart = testChart('data');
     const redis = new Redis(chart, 'Redis');
-    const worker = consumer(chart, 'Worker');
-    const second = worker.deployment.addContainer({
-      name: 'second',
-      image: 'docker.io/library/python:3.13.7-slim-bookworm',
-      securityContext: restrictedContainerSecurity(APP_USER),
-      resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) } },
-    });
-    const scheduler = consumer(chart, 'Scheduler');
+    const worker = workload(chart, 'Worker');
+    const second = addRestrictedContainer(worker.deployment, 'second');
+    const scheduler = workload(chart, 'Scheduler');
     redis.bind(worker.deployment, worker.main);
     redis.bind(worker.deployment, second, { passwordEnv: 'BROKER_PASSWORD' });
     redis.bind(scheduler.deployment, scheduler.main);
@@ -262,7 +239,7 @@ describe('Redis.bind', () => {
   test('fails when the database number is out of range', () => {
     const chart = testChart('data');
     const redis = new Redis(chart, 'Redis');
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     expect(() => redis.bind(deployment, main, { database: 16 })).toThrow(
       "Redis 'test/Redis': Redis database '16' is invalid: must be a whole number from 0 to 15; leave it out for 0");
   });
@@ -270,7 +247,7 @@ describe('Redis.bind', () => {
   test('fails when the container already has the env var', () => {
     const chart = testChart('data');
     const redis = new Redis(chart, 'Redis');
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     redis.bind(deployment, main);
     expect(() => redis.bind(deployment, main)).toThrow(
       "Redis 'test/Redis': env var 'REDIS_PASSWORD' is invalid: container 'main' already has it; give another name with passwordEnv");
@@ -279,7 +256,7 @@ describe('Redis.bind', () => {
   test('fails when the URL var has the password var\'s name', () => {
     const chart = testChart('data');
     const redis = new Redis(chart, 'Redis');
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     expect(() => redis.bind(deployment, main, { urlEnv: 'REDIS_PASSWORD' })).toThrow(
       "Redis 'test/Redis': env var 'REDIS_PASSWORD' is invalid: container 'main' already has it; give another name with urlEnv");
   });
@@ -293,7 +270,7 @@ describe('Redis.fromRedisAttributes', () => {
     const store = Redis.fromRedisAttributes(chart, 'Cache', {
       host: 'cache.example.com', port: 6380, credentials: Credentials.fromSecret(secret, { keys: { password: 'token' } }),
     });
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     // WHEN
     const binding = store.bind(deployment, main, { urlEnv: 'CACHE_URL', passwordEnv: 'CACHE_PASSWORD', database: 20 });
     // THEN
@@ -334,7 +311,7 @@ describe('Redis.fromRedisAttributes', () => {
     const chart = testChart('data');
     const credentials = Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Auth', 'auth'));
     const store = Redis.fromRedisAttributes(chart, 'Cache', { host: 'cache.example.com', credentials });
-    const { deployment, main } = consumer(chart, 'Worker');
+    const { deployment, main } = workload(chart, 'Worker');
     expect(() => store.bind(deployment, main, { database: -1 })).toThrow(
       "ExternalRedis 'test/Cache': Redis database '-1' is invalid: must be a whole number from 0 up; leave it out for 0");
   });

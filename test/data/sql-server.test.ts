@@ -1,0 +1,210 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { setupJobNames, workload } from './fixtures';
+import { SecretSource } from '../../src';
+import { Mysql, MysqlProps, Postgres, PostgresProps } from '../../src/data';
+import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+
+// What Postgres and Mysql share (src/data/sql-server.ts), asserted on both.
+const SERVERS = [
+  {
+    kind: 'Postgres',
+    name: 'postgres',
+    port: 5432,
+    exporterPort: 9187,
+    /** The database name the setup Job creates: psql reads it from DB_NAME. */
+    setupDatabaseName: (setup: any): string => envOf(setup).DB_NAME.value,
+    create: (scope: Construct, props?: PostgresProps, id = 'Postgres') => new Postgres(scope, id, props),
+  },
+  {
+    kind: 'Mysql',
+    name: 'mysql',
+    port: 3306,
+    exporterPort: 9104,
+    /** The database name the setup Job creates: the script quotes it as an identifier. */
+    setupDatabaseName: (setup: any): string => /^db='`(.*)`'$/m.exec(setup.command[2])![1],
+    create: (scope: Construct, props?: MysqlProps, id = 'Mysql') => new Mysql(scope, id, props),
+  },
+];
+
+describe.each(SERVERS)('$kind server', ({ kind, name, create }) => {
+  test('storage size, class, resources and image are props; cpu left out keeps its default', () => {
+    // GIVEN
+    const chart = testChart();
+    // WHEN
+    create(chart, {
+      image: `registry.example.com/${name}:1.0`,
+      storageSize: Size.gibibytes(50),
+      storageClassName: 'fast-ssd',
+      resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(4) } },
+    });
+    // THEN
+    const manifests = synthValid(chart);
+    expect(objectNamed(manifests, 'PersistentVolumeClaim', name).spec).toMatchObject({
+      storageClassName: 'fast-ssd', resources: { requests: { storage: '50Gi' } },
+    });
+    const server = container(objectNamed(manifests, 'StatefulSet', name), name);
+    expect(server.image).toBe(`registry.example.com/${name}:1.0`);
+    expect(server.resources).toEqual({ requests: { cpu: '100m', memory: '2048Mi' }, limits: { memory: '4096Mi' } });
+  });
+
+  test('brings its own storage: no claim, and the volume holds the data', () => {
+    // GIVEN
+    const chart = testChart();
+    const claim = kplus.PersistentVolumeClaim.fromClaimName(chart, 'Claim', 'db-data');
+    // WHEN
+    create(chart, { storage: kplus.Volume.fromPersistentVolumeClaim(chart, 'Volume', claim, { name: 'data' }) });
+    // THEN
+    const manifests = synthValid(chart, [{ kind: 'PersistentVolumeClaim', name: 'db-data' }]);
+    expect(objectsOfKind(manifests, 'PersistentVolumeClaim')).toEqual([]);
+    const statefulSet = objectNamed(manifests, 'StatefulSet', name);
+    expect(podSpec(statefulSet).volumes[0]).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'db-data', readOnly: false } });
+    expect(container(statefulSet, name).volumeMounts[0].name).toBe('data');
+  });
+
+  test('fails when storage comes with storageSize', () => {
+    const chart = testChart();
+    const volume = kplus.Volume.fromEmptyDir(chart, 'Scratch', 'data');
+    expect(() => create(chart, { storage: volume, storageSize: Size.gibibytes(5) })).toThrow(
+      `${kind} 'test/${kind}': storageSize/storageClassName are invalid together with storage: they describe the PersistentVolumeClaim this construct creates when no 'storage' is given; remove them or 'storage'`,
+    );
+  });
+
+  test('jobResources sets the setup Jobs\' memory; cpu left out keeps its default', () => {
+    // GIVEN
+    const chart = testChart();
+    // WHEN
+    create(chart, { databases: ['mlflow'], jobResources: { memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) } } });
+    // THEN
+    expect(container(objectNamed(synthValid(chart), 'Job', 'mlflow-setup'), 'setup').resources)
+      .toEqual({ requests: { cpu: '10m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  });
+
+  test('two synths are byte-identical', () => {
+    const synth = () => {
+      const chart = testChart('data');
+      const server = create(chart, { databases: ['mlflow'] });
+      const { deployment, main } = workload(chart, 'Mlflow');
+      server.addDatabase('airflow').bind(deployment, main);
+      return JSON.stringify(Testing.synth(chart));
+    };
+    expect(synth()).toBe(synth());
+  });
+});
+
+describe.each(SERVERS)('$kind databases', ({ kind, name, port, setupDatabaseName, create }) => {
+  test('the setup Job reaches the server through a NetworkPolicy, like any client', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const server = create(chart);
+    // WHEN
+    server.addDatabase('mlflow');
+    // THEN
+    const manifests = synthValid(chart);
+    const job = objectNamed(manifests, 'Job', 'mlflow-setup');
+    const policy = objectNamed(manifests, 'NetworkPolicy', 'mlflow-setup');
+    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', name).spec.selector);
+    expect(policy.spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
+        podSelector: { matchLabels: { 'cdk8s.io/metadata.addr': job.spec.template.metadata.labels['cdk8s.io/metadata.addr'] } },
+      }],
+      ports: [{ port, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('adding a database later yields a new Job and keeps the existing one', () => {
+    // GIVEN
+    const chart = testChart();
+    const server = create(chart, { databases: ['mlflow'] });
+    const before = setupJobNames(chart);
+    // WHEN
+    server.addDatabase('airflow');
+    // THEN
+    const after = setupJobNames(chart);
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(expect.arrayContaining(before));
+  });
+
+  test("changing a database's Job changes its name and only its name", () => {
+    const names = (password?: SecretSource) => {
+      const chart = testChart();
+      const server = create(chart, { databases: ['airflow'] });
+      server.addDatabase('mlflow', { password });
+      return setupJobNames(chart);
+    };
+    const [airflowA, mlflowA] = names();
+    const [airflowB, mlflowB] = names(SecretSource.fromSecret(kplus.Secret.fromSecretName(testChart(), 'S', 'mlflow-db')));
+    expect(airflowB).toBe(airflowA);
+    expect(mlflowB).not.toBe(mlflowA);
+    expect(mlflowB).toMatch(new RegExp(`^test-${name}-database-mlflow-setup-[0-9a-f]{10}$`));
+  });
+
+  test("'_' in a name becomes '-' in object names", () => {
+    const chart = testChart();
+    create(chart, { databases: ['kfp_cache'] });
+    const manifests = synthValid(chart);
+    expect(setupDatabaseName(container(objectNamed(manifests, 'Job', 'database-kfp-cache-setup'), 'setup'))).toBe('kfp_cache');
+    const generate = container(objectNamed(manifests, 'Job', 'database-kfp-cache-credentials-generate'), 'generate');
+    expect(JSON.parse(envOf(generate).SECRET_SPEC.value).values).toEqual({ username: 'kfp_cache' });
+  });
+
+  test('fails on a database added twice', () => {
+    const server = create(testChart(), { databases: ['mlflow'] });
+    expect(() => server.addDatabase('mlflow')).toThrow(
+      `${kind} 'test/${kind}': database name 'mlflow' is invalid: it was added already; use the IDatabase the first addDatabase('mlflow') returned, or database('mlflow')`,
+    );
+  });
+
+  test('fails on a user that owns another database', () => {
+    const server = create(testChart(), { databases: ['mlflow'] });
+    expect(() => server.addDatabase('mlflow_auth', { user: 'mlflow' })).toThrow(
+      `${kind} 'test/${kind}': user 'mlflow' is invalid: it already owns database 'mlflow', and each setup Job sets its user's password; give each database its own user`,
+    );
+  });
+
+  test('fails to look up a database that was not added, naming those that were', () => {
+    const server = create(testChart(), { databases: ['mlflow', 'airflow'] });
+    expect(() => server.database('kfp')).toThrow(
+      `${kind} 'test/${kind}': database 'kfp' is invalid: there is no such database (the databases are 'mlflow', 'airflow'); add it with addDatabase('kfp') first`,
+    );
+    expect(() => create(testChart()).database('kfp')).toThrow(
+      `${kind} 'test/${kind}': database 'kfp' is invalid: there is no such database (no database was added); add it with addDatabase('kfp') first`,
+    );
+  });
+
+  test('a workload bound to two databases of one server gets one NetworkPolicy', () => {
+    const chart = testChart();
+    const server = create(chart, { databases: ['mlflow', 'mlflow_auth'] });
+    const { deployment, main } = workload(chart, 'Mlflow');
+    server.database('mlflow').bind(deployment, main);
+    server.database('mlflow_auth').bind(deployment, main, { envPrefix: 'AUTH_DB' });
+    const policies = objectsOfKind(synthValid(chart), 'NetworkPolicy').filter((p) => p.metadata.name.includes('allowfrom-test-mlflow'));
+    expect(policies.map((p) => p.metadata.name)).toEqual([expect.stringMatching(/-allowfrom-test-mlflow-[0-9a-f]{8}$/)]);
+    expect(Object.keys(envOf(container(objectNamed(Testing.synth(chart), 'Deployment', 'mlflow'), 'main'))))
+      .toEqual(['DB_USER', 'DB_PASSWORD', 'AUTH_DB_USER', 'AUTH_DB_PASSWORD']);
+  });
+});
+
+describe.each(SERVERS)('$kind metrics', ({ name, exporterPort, create }) => {
+  test('allowScrapeFrom admits the scraper to the exporter only; without metrics there is nothing to scrape', () => {
+    // GIVEN
+    const chart = testChart('data');
+    const server = create(chart, { metrics: true });
+    const plain = create(chart, {}, 'Plain');
+    const scraper = kplus.Pods.select(chart, 'Prometheus', { labels: { 'app.kubernetes.io/name': 'prometheus' } });
+    // WHEN
+    server.allowScrapeFrom(scraper);
+    plain.allowScrapeFrom(scraper);
+    // THEN
+    const manifests = synthValid(chart);
+    expect(objectNamed(manifests, 'NetworkPolicy', `${name}-allowfrom-test-prometheus`).spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+      ports: [{ port: exporterPort, protocol: 'TCP' }],
+    }]);
+    expect(plain.scrapeTargets).toEqual([]);
+    expect(podSpec(objectNamed(manifests, 'StatefulSet', 'plain')).containers.map((c: any) => c.name)).toEqual([name]);
+    expect(objectsOfKind(manifests, 'NetworkPolicy').filter((p) => p.metadata.name.includes('plain'))).toEqual([]);
+  });
+});
