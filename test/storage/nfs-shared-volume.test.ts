@@ -1,26 +1,10 @@
 import { Size, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../../src/core/security';
 import { NfsSharedVolume } from '../../src/storage/nfs-shared-volume';
+import { addRestrictedContainer, workload } from '../data/fixtures';
 import { container, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
+/** The workloads that mount the share run as Airflow's user. */
 const AIRFLOW_USER = { user: 50000, group: 0, fsGroup: 50000 };
-
-/** A restricted Deployment with one container, like the workloads that mount the share. */
-function workload(scope: Construct, id: string): { deployment: kplus.Deployment; main: kplus.Container } {
-  const deployment = new kplus.Deployment(scope, id, {
-    securityContext: restrictedPodSecurity(AIRFLOW_USER),
-    automountServiceAccountToken: false,
-  });
-  const main = deployment.addContainer({
-    name: 'main',
-    image: 'docker.io/apache/airflow:3.0.6',
-    securityContext: restrictedContainerSecurity(AIRFLOW_USER),
-    resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) } },
-  });
-  return { deployment, main };
-}
 
 describe('NfsSharedVolume', () => {
   test('renders a PersistentVolume pointing at the export and a claim bound to it by name, with no storage class', () => {
@@ -59,7 +43,7 @@ describe('NfsSharedVolume', () => {
     // GIVEN
     const chart = testChart('ml');
     const nfs = new NfsSharedVolume(chart, 'Shared', { server: '10.0.0.5', path: '/exports/ml' });
-    const { main } = workload(chart, 'Scheduler');
+    const { main } = workload(chart, 'Scheduler', AIRFLOW_USER);
     // WHEN
     main.mount('/shared', nfs);
     // THEN
@@ -74,13 +58,8 @@ describe('NfsSharedVolume', () => {
     // GIVEN
     const chart = testChart('ml');
     const nfs = new NfsSharedVolume(chart, 'Shared', { server: 'nfs.example.com', path: '/exports/ml' });
-    const { deployment, main } = workload(chart, 'Worker');
-    const sidecar = deployment.addContainer({
-      name: 'sidecar',
-      image: 'docker.io/apache/airflow:3.0.6',
-      securityContext: restrictedContainerSecurity(AIRFLOW_USER),
-      resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) } },
-    });
+    const { deployment, main } = workload(chart, 'Worker', AIRFLOW_USER);
+    const sidecar = addRestrictedContainer(deployment, 'sidecar', AIRFLOW_USER);
     // WHEN
     main.mount('/shared', nfs);
     sidecar.mount('/logs', nfs, { subPath: 'logs' });
@@ -93,7 +72,7 @@ describe('NfsSharedVolume', () => {
   test('readOnly makes the volume, the claim and every mount read-only', () => {
     // GIVEN
     const chart = testChart('ml');
-    const { main } = workload(chart, 'Reader');
+    const { main } = workload(chart, 'Reader', AIRFLOW_USER);
     // WHEN
     const nfs = new NfsSharedVolume(chart, 'Models', { server: 'nfs.example.com', path: '/exports/models', readOnly: true });
     main.mount('/models', nfs);
@@ -144,7 +123,7 @@ describe('NfsSharedVolume', () => {
     const synth = () => {
       const chart = testChart('ml');
       const nfs = new NfsSharedVolume(chart, 'Shared', { server: 'nfs.example.com', path: '/exports/ml' });
-      workload(chart, 'Scheduler').main.mount('/shared', nfs);
+      workload(chart, 'Scheduler', AIRFLOW_USER).main.mount('/shared', nfs);
       return JSON.stringify(Testing.synth(chart));
     };
     expect(synth()).toBe(synth());
