@@ -29,6 +29,22 @@ export function objectNamed(manifests: any[], kind: string, nameFragment: string
   return matches[0];
 }
 
+/**
+ * How the chart's secret generator Job fills in the generated Secret named *`nameFragment`*: its entry in the Job's
+ * `SECRETS` (`secretValues`, `values`, `format`, `length`), without the name.
+ */
+export function generatedSecretSpec(manifests: any[], nameFragment: string): any {
+  const secretName = objectNamed(manifests, 'Secret', nameFragment).metadata.name;
+  const generator = objectNamed(manifests, 'Job', 'mlopssecretgenerator');
+  const env = generator.spec.template.spec.containers[0].env;
+  const specs: any[] = JSON.parse(env.find((e: any) => e.name === 'SECRETS').value);
+  const { name, ...spec } = specs.find((s) => s.name === secretName) ?? {};
+  if (name === undefined) {
+    throw new Error(`the secret generator does not fill in Secret ${secretName}`);
+  }
+  return spec;
+}
+
 /** The pod spec of a workload (Deployment, StatefulSet, Job, CronJob, Pod). */
 export function podSpec(workload: any): any {
   if (workload.kind === 'Pod') return workload.spec;

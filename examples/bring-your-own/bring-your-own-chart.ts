@@ -59,8 +59,10 @@ export class BringYourOwnChart extends Chart {
       datasetsBucket: bucket('datasets'),
       modelsBucket: bucket('models'),
       clusterName: 'production',
-      // kube-prometheus-stack's Prometheus selects only monitors that carry its release label.
+      // kube-prometheus-stack's Prometheus selects only monitors that carry its release label, and its Grafana's
+      // sidecar picks the dashboard ConfigMaps up, so the platform runs no Grafana of its own.
       monitorLabels: { release: 'kube-prometheus-stack' },
+      grafana: false,
       secrets: {
         redisPassword: SecretSource.fromSecret(secret(EXISTING_SECRETS.redis.name)),
         airflowAdminPassword: SecretSource.fromSecret(secret(EXISTING_SECRETS.airflowAdmin.name)),

@@ -17,21 +17,23 @@ export const SERVING_CLUSTERS = ['serving-eu', 'serving-us'];
 export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
   const platform = new MultiClusterPlatform({
     outdir,
-    primary: {
-      clusterName: 'primary',
-      platform: {
-        dags: DagSource.fromGit({
-          repository: 'https://github.com/apache/airflow.git',
-          ref: '3.1.8',
-          subPath: 'airflow-core/src/airflow/example_dags',
-          submodules: GitSubmodules.OFF,
-        }),
-        access: PlatformAccess.ingress({ host: 'mlops.example.com' }),
-      },
-      // A LoadBalancer on port 9000 in front of MinIO's S3 API; point this DNS name at its address.
-      sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
-    },
     gitOps: { repoUrl: 'https://github.com/example/mlops-platform.git', path: 'dist/multicluster' },
+  });
+
+  const primary = platform.addPrimary({
+    clusterName: 'primary',
+    // A LoadBalancer on port 9000 in front of MinIO's S3 API; point this DNS name at its address.
+    sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
+  });
+  // The primary is a chart: objects its platform refers to (an existing Secret, a database) are created in it first.
+  primary.addPlatform({
+    dags: DagSource.fromGit({
+      repository: 'https://github.com/apache/airflow.git',
+      ref: '3.1.8',
+      subPath: 'airflow-core/src/airflow/example_dags',
+      submodules: GitSubmodules.OFF,
+    }),
+    access: PlatformAccess.ingress({ host: 'mlops.example.com' }),
   });
 
   for (const clusterName of SERVING_CLUSTERS) {

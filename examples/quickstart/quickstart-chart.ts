@@ -7,9 +7,9 @@ import {
 
 /**
  * One cluster, one namespace, the whole loop from one construct: Airflow runs the pipelines (DAGs from git), MLflow
- * tracks runs and keeps models in MinIO, KServe serves a model straight from the bucket, Prometheus watches it all.
- * Postgres holds Airflow's and MLflow's metadata, Redis the values tasks exchange. Every credential is generated
- * inside the cluster; none is in the YAML.
+ * tracks runs and keeps models in MinIO, KServe serves a model straight from the bucket, Prometheus watches it all and
+ * Grafana shows its dashboards. Postgres holds Airflow's and MLflow's metadata, Redis the values tasks exchange. Every
+ * credential is generated inside the cluster; none is in the YAML.
  */
 export class QuickstartChart extends Chart {
   public readonly platform: MlopsCore;
@@ -33,7 +33,7 @@ export class QuickstartChart extends Chart {
         subPath: 'airflow-core/src/airflow/example_dags',
         submodules: GitSubmodules.OFF,
       }),
-      access: PlatformAccess.nodePorts(), // Airflow 30007, MLflow 30008, MinIO API 30009 and console 30010
+      access: PlatformAccess.nodePorts(), // Airflow 30007, MLflow 30008, MinIO API 30009 and console 30010, Grafana 30011
       clusterName: 'quickstart',
     });
     this.postgres = this.platform.postgres!;

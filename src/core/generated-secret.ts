@@ -1,9 +1,11 @@
-import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
 import { DefaultImages } from './images';
+import { secretApiScript } from './secret-api-script';
+import type { SecretValueFormat } from './secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './security';
 
 /** The annotation listing the keys a generated Secret will hold once its Job has run (read by the validation harness). */
@@ -12,111 +14,80 @@ export const GENERATED_KEYS_ANNOTATION = 'mlops.cdk8s.io/generated-keys';
 const NOBODY = { user: 65534, group: 65534 };
 
 /**
- * Fills in the missing keys of one Secret through the Kubernetes API (stdlib only; the Secret must exist: it is
- * part of the same manifests). It retries while the Secret is not there yet and fails loudly on anything else.
+ * Fills in the missing keys of each Secret in `SECRETS`: a random value in the Secret's format for each secret value,
+ * the given value for each other one. It never overwrites a key that exists.
  */
-const GENERATE_SCRIPT = `
-import base64, json, os, secrets, ssl, string, sys, time, urllib.error, urllib.request
-sa = "/var/run/secrets/kubernetes.io/serviceaccount"
-namespace = open(sa + "/namespace").read().strip()
-url = "https://%s:%s/api/v1/namespaces/%s/secrets/%s" % (
-    os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"], namespace, os.environ["SECRET_NAME"])
-context = ssl.create_default_context(cafile=sa + "/ca.crt")
-spec = json.loads(os.environ["SECRET_SPEC"])
-
-def call(method, body=None, content_type="application/json"):
-    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("Authorization", "Bearer " + open(sa + "/token").read().strip())
-    request.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(request, context=context, timeout=30) as response:
-        return json.load(response)
-
-for attempt in range(60):
-    try:
-        current = call("GET")
-        break
-    except urllib.error.HTTPError as error:
-        if error.code != 404:
-            sys.exit("reading Secret %s failed: HTTP %s %s" % (os.environ["SECRET_NAME"], error.code, error.read().decode()))
-        print("Secret %s does not exist yet, retrying in 5s" % os.environ["SECRET_NAME"], flush=True)
-        time.sleep(5)
-else:
-    sys.exit("Secret %s never appeared; apply the manifests that define it" % os.environ["SECRET_NAME"])
-
-present = current.get("data") or {}
+const GENERATE_SCRIPT = secretApiScript(`
+import base64, secrets, string
 alphabet = string.ascii_letters + string.digits
-missing = {}
-for key in spec["secretValues"]:
-    if key not in present:
-        missing[key] = "".join(secrets.choice(alphabet) for _ in range(spec["length"]))
-for key, value in spec["values"].items():
-    if key not in present:
-        missing[key] = value
-if missing:
-    encoded = {key: base64.b64encode(value.encode()).decode() for key, value in missing.items()}
-    call("PATCH", {"data": encoded}, "application/merge-patch+json")
-print("Secret %s: generated %s; kept %s" % (os.environ["SECRET_NAME"], sorted(missing) or "nothing", sorted(present) or "nothing"))
-`.trim();
+formats = {
+    "ALPHANUMERIC": lambda length: "".join(secrets.choice(alphabet) for _ in range(length)),
+    "FERNET_KEY": lambda length: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    "URL_SAFE_TOKEN": lambda length: secrets.token_urlsafe(length),
+}
+for spec in json.loads(os.environ["SECRETS"]):
+    name = spec["name"]
+    generate = formats[spec["format"]]
+    present = wait_for_secret(name).get("data") or {}
+    missing = {key: generate(spec.get("length")) for key in spec["secretValues"] if key not in present}
+    missing.update({key: value for key, value in spec["values"].items() if key not in present})
+    if missing:
+        call("PATCH", secret_path(name), {"data": {key: base64.b64encode(value.encode()).decode() for key, value in missing.items()}})
+    print("Secret %s: generated %s; kept %s" % (name, sorted(missing) or "nothing", sorted(present) or "nothing"), flush=True)
+`);
 
 /** What to generate. */
 export interface GeneratedSecretProps {
   readonly secretValues: string[];
   readonly values: { [name: string]: string };
-  readonly length: number;
+  readonly format: SecretValueFormat;
+  /** Only for a format with a length. */
+  readonly length?: number;
 }
 
 /**
- * An empty Secret plus the hash-named Job that fills it in. The Secret object is part of the manifests (so that
+ * An empty Secret that its chart's secret generator fills in. The Secret object is part of the manifests (so that
  * references to it resolve and `kubectl delete` removes it); its values are never in them.
  */
 export class GeneratedSecret extends Construct {
   public readonly secret: kplus.Secret;
-  public readonly job: HashedJob;
 
   constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
     super(scope, id);
-    if (!Number.isInteger(props.length) || props.length < 16 || props.length > 256) {
-      throw new MlopsValidationError(scope, `generated secret length ${props.length} is invalid: use a whole number from 16 to 256`);
-    }
+    const length = lengthOf(scope, props);
     const keys = [...props.secretValues, ...Object.keys(props.values)].sort();
     this.secret = new kplus.Secret(this, 'Resource', {
       metadata: { annotations: { [GENERATED_KEYS_ANNOTATION]: keys.join(',') } },
     });
     // kplus renders `stringData: {}` for a Secret without data; the generated Secret carries no data field at all.
     ApiObject.of(this.secret).addJsonPatch(JsonPatch.remove('/stringData'));
-
-    const generator = SecretGenerator.of(this);
-    generator.role.allow(['get', 'patch'], this.secret);
-
-    this.job = new HashedJob(this, 'Generate', {
-      serviceAccount: generator.serviceAccount,
-      automountServiceAccountToken: true,
-      securityContext: restrictedPodSecurity(NOBODY),
-      backoffLimit: 6,
-      containers: [{
-        name: 'generate',
-        image: DefaultImages.PYTHON,
-        command: ['python', '-c', GENERATE_SCRIPT],
-        envVariables: {
-          SECRET_NAME: kplus.EnvValue.fromValue(this.secret.name),
-          SECRET_SPEC: kplus.EnvValue.fromValue(JSON.stringify({
-            secretValues: props.secretValues, values: props.values, length: props.length,
-          })),
-          PYTHONDONTWRITEBYTECODE: kplus.EnvValue.fromValue('1'),
-        },
-        securityContext: restrictedContainerSecurity(NOBODY),
-        resources: {
-          cpu: { request: kplus.Cpu.millis(10) },
-          memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
-        },
-      }],
-    });
+    SecretGenerator.of(this).add(this.secret, { secretValues: props.secretValues, values: props.values, format: props.format.name, length });
   }
 }
 
+/** The length the spec carries: the given or default one for a format with a length, none otherwise. */
+function lengthOf(scope: Construct, props: GeneratedSecretProps): number | undefined {
+  if (!props.format.hasLength) {
+    if (props.length !== undefined) {
+      throw new MlopsValidationError(scope, `generated secret length ${props.length} is invalid with SecretValueFormat.${props.format.name}: `
+        + 'its values have a fixed size; remove length');
+    }
+    return undefined;
+  }
+  const length = props.length ?? 32;
+  if (!Number.isInteger(length) || length < 16 || length > 256) {
+    throw new MlopsValidationError(scope, `generated secret length ${length} is invalid: use a whole number from 16 to 256`);
+  }
+  return length;
+}
+
+/** The `app.kubernetes.io/component` label of the Job that generates a chart's Secrets. */
+export const SECRET_GENERATOR_COMPONENT = 'secret-generator';
+
 /**
- * The ServiceAccount and Role every secret-generating Job of a chart shares. The Role grants `get` and `patch` on
- * exactly the generated Secrets, by name.
+ * One hash-named Job per chart that generates all of the chart's Secrets, with a ServiceAccount whose Role may `get`
+ * and `patch` exactly those Secrets, by name. Its spec lists every Secret, so adding or changing one makes a new Job,
+ * which fills in what is missing and leaves every existing value alone.
  */
 class SecretGenerator extends Construct {
   public static of(scope: Construct): SecretGenerator {
@@ -127,13 +98,41 @@ class SecretGenerator extends Construct {
 
   private static readonly ID = 'MlopsSecretGenerator';
 
-  public readonly serviceAccount: kplus.ServiceAccount;
-  public readonly role: kplus.Role;
+  private readonly role: kplus.Role;
+  private readonly specs: Array<{ readonly secret: kplus.Secret; readonly spec: object }> = [];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { automountToken: false });
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { automountToken: false });
     this.role = new kplus.Role(this, 'Role');
-    this.role.bind(this.serviceAccount);
+    this.role.bind(serviceAccount);
+    const secrets = Lazy.any({ produce: () => JSON.stringify(this.specs.map(({ secret, spec }) => ({ name: secret.name, ...spec }))) });
+    new HashedJob(this, 'Job', {
+      metadata: { labels: { 'app.kubernetes.io/component': SECRET_GENERATOR_COMPONENT } },
+      serviceAccount,
+      automountServiceAccountToken: true,
+      securityContext: restrictedPodSecurity(NOBODY),
+      backoffLimit: 6,
+      containers: [{
+        name: 'generate',
+        image: DefaultImages.PYTHON,
+        command: ['python', '-c', GENERATE_SCRIPT],
+        envVariables: {
+          SECRETS: kplus.EnvValue.fromValue(secrets as unknown as string),
+          PYTHONDONTWRITEBYTECODE: kplus.EnvValue.fromValue('1'),
+        },
+        securityContext: restrictedContainerSecurity(NOBODY),
+        resources: {
+          cpu: { request: kplus.Cpu.millis(10) },
+          memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
+        },
+      }],
+    });
+  }
+
+  /** Makes the Job fill in `secret` as `spec` says. */
+  public add(secret: kplus.Secret, spec: object): void {
+    this.role.allow(['get', 'patch'], secret);
+    this.specs.push({ secret, spec });
   }
 }

@@ -45,6 +45,12 @@ export class DefaultImages {
   /** Prometheus 3, run by the prometheus-operator for a `Prometheus` resource; runs as uid/gid 65534 `nobody`. */
   public static readonly PROMETHEUS = 'quay.io/prometheus/prometheus:v3.13.2';
 
+  /**
+   * Grafana 12.4, the last 12.x minor (security fixes until May 2027), which provisions the dashboards' classic JSON
+   * model from files as it is; runs as uid 472.
+   */
+  public static readonly GRAFANA = 'docker.io/grafana/grafana:12.4.5';
+
   /** Prometheus exporter for PostgreSQL, the `metrics` sidecar of `Postgres`; runs as uid/gid 65534 `nobody`. */
   public static readonly POSTGRES_EXPORTER = 'quay.io/prometheuscommunity/postgres-exporter:v0.20.1';
 

@@ -8,3 +8,4 @@ export * from './key-value-store';
 export * from './scrape-target';
 export * from './secret-source';
 export * from './security';
+export * from './tracking';

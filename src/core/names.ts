@@ -80,6 +80,20 @@ export function assertDnsLabel(scope: IConstruct, what: string, value: string, m
   assertValid(scope, what, value, dnsLabelProblems(value, maxLength));
 }
 
+/**
+ * The Prometheus `cluster` label of a platform construct: `clusterName`, or else the construct's id lower-cased.
+ * Throws when it is not a DNS label.
+ */
+export function clusterNameOf(scope: IConstruct, clusterName: string | undefined): string {
+  const name = clusterName ?? scope.node.id.toLowerCase();
+  const problems = dnsLabelProblems(name);
+  if (problems.length > 0) {
+    throw new MlopsValidationError(scope, `clusterName '${name}' is invalid: ${problems.join('; ')}`
+      + `${clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : ''}`);
+  }
+  return name;
+}
+
 /** Validates an S3 bucket name. */
 export function assertBucketName(scope: IConstruct, value: string): void {
   assertValid(scope, 'bucket name', value, bucketNameProblems(value));

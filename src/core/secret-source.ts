@@ -16,12 +16,45 @@ export interface SecretRequest {
   readonly values?: { [name: string]: string };
 }
 
+/** The form of the random values of a generated Secret. */
+export class SecretValueFormat {
+  /** `length` letters and digits [A-Za-z0-9]: safe in URIs, shells and INI files. */
+  public static readonly ALPHANUMERIC = new SecretValueFormat('ALPHANUMERIC', true);
+
+  /**
+   * A Fernet key: 32 random bytes in url-safe base64 (44 characters), the only form Fernet accepts (Airflow's
+   * `AIRFLOW__CORE__FERNET_KEY`). Its size is fixed: it takes no `length`.
+   */
+  public static readonly FERNET_KEY = new SecretValueFormat('FERNET_KEY', false);
+
+  /**
+   * `length` random bytes in url-safe base64 without padding (Python's `secrets.token_urlsafe(length)`, about 1.3
+   * characters per byte): signing keys such as Airflow's API secret key and JWT secret.
+   */
+  public static readonly URL_SAFE_TOKEN = new SecretValueFormat('URL_SAFE_TOKEN', true);
+
+  private constructor(
+    /** The name of the format, e.g. `FERNET_KEY`. */
+    public readonly name: string,
+    /** Whether `GeneratedSecretOptions.length` sets the size of a value. */
+    public readonly hasLength: boolean,
+  ) {}
+}
+
 /** Options for a Secret generated inside the cluster. */
 export interface GeneratedSecretOptions {
   /**
-   * The length of each random value, from the letters and digits [A-Za-z0-9] (safe in URIs, shells and INI files).
+   * The form of each random value.
    *
-   * @default 32
+   * @default SecretValueFormat.ALPHANUMERIC
+   */
+  readonly format?: SecretValueFormat;
+
+  /**
+   * The size of each random value, from 16 to 256: characters for `ALPHANUMERIC`, random bytes for
+   * `URL_SAFE_TOKEN`. `FERNET_KEY` takes none.
+   *
+   * @default 32, for a format that takes a length
    */
   readonly length?: number;
 }
@@ -32,8 +65,9 @@ export interface GeneratedSecretOptions {
  * - `SecretSource.fromSecret(secret)`: a Secret that exists already (created by hand, by External Secrets, by
  *   Sealed Secrets, ...). The manifests only reference it.
  * - `SecretSource.generated()`: a Secret generated inside the cluster. The manifests hold an empty Secret and a Job
- *   that fills in each missing value with a random one; it never overwrites a value that exists, so re-applying or
- *   re-running it is safe and no secret value ever appears in the manifests.
+ *   that fills in each missing value with a random one (letters and digits, or another `SecretValueFormat`); it never
+ *   overwrites a value that exists, so re-applying or re-running it is safe and no secret value ever appears in the
+ *   manifests.
  */
 export abstract class SecretSource {
   /** Credentials from an existing Secret. */
@@ -50,6 +84,13 @@ export abstract class SecretSource {
   public abstract readonly isGenerated: boolean;
 
   /**
+   * The form of the generated values.
+   *
+   * @default - none: the values come from an existing Secret
+   */
+  public abstract readonly format?: SecretValueFormat;
+
+  /**
    * Provides the credentials a component asked for: for a generated source, creates the Secret and its Job under
    * `scope/id`; for an existing one, only refers to it.
    */
@@ -58,6 +99,7 @@ export abstract class SecretSource {
 
 class ExistingSecretSource extends SecretSource {
   public readonly isGenerated = false;
+  public readonly format = undefined;
 
   constructor(private readonly secret: kplus.ISecret, private readonly options: CredentialsOptions) {
     super();
@@ -76,16 +118,19 @@ class ExistingSecretSource extends SecretSource {
 
 class GeneratedSecretSource extends SecretSource {
   public readonly isGenerated = true;
+  public readonly format: SecretValueFormat;
 
   constructor(private readonly options: GeneratedSecretOptions) {
     super();
+    this.format = options.format ?? SecretValueFormat.ALPHANUMERIC;
   }
 
   public bind(scope: Construct, id: string, request: SecretRequest): Credentials {
     const generated = new GeneratedSecret(scope, id, {
       secretValues: request.secretValues,
       values: request.values ?? {},
-      length: this.options.length ?? 32,
+      format: this.format,
+      length: this.options.length,
     });
     return Credentials.fromSecret(generated.secret);
   }

@@ -58,6 +58,8 @@ export class FederatedPrometheus extends Construct {
   public readonly endpoint: ServiceEndpoint;
   /** The Prometheus pods, for NetworkPolicies that let scrapes in. */
   public readonly pods: kplus.Pods;
+  /** The dashboard ConfigMaps (labelled for Grafana's sidecar; `Grafana` mounts them); empty with dashboards off. */
+  public readonly dashboards: kplus.ConfigMap[] = [];
 
   private readonly scrapeInterval: string;
   private readonly remoteWrites: PrometheusSpecRemoteWrite[] = [];
@@ -173,8 +175,10 @@ export class FederatedPrometheus extends Construct {
     const dashboards = resolveDashboardOptions(props.dashboards);
     if (dashboards.enabled) {
       const dashboardLabels = componentLabels(this, { name: 'prometheus', component: 'dashboard' });
-      createDashboardConfigMap(this, 'ModelServingDashboard', MODEL_SERVING_DASHBOARD, dashboards, dashboardLabels);
-      createDashboardConfigMap(this, 'PlatformDashboard', PLATFORM_DASHBOARD, dashboards, dashboardLabels);
+      this.dashboards.push(
+        createDashboardConfigMap(this, 'ModelServingDashboard', MODEL_SERVING_DASHBOARD, dashboards, dashboardLabels),
+        createDashboardConfigMap(this, 'PlatformDashboard', PLATFORM_DASHBOARD, dashboards, dashboardLabels),
+      );
     }
   }
 

@@ -157,6 +157,14 @@ export interface GitSyncAirflowProps {
    */
   readonly ingress?: AirflowIngressOptions;
 
+  /**
+   * How many api-server pods run behind the Service, from 1 to 100. They share the secret keys and the database, so
+   * any of them serves any request.
+   *
+   * @default 1
+   */
+  readonly apiServerReplicas?: number;
+
   /** The api-server's resources. @default - requests 200m cpu and 512Mi memory, limit 2Gi memory */
   readonly apiServerResources?: kplus.ContainerResources;
 

@@ -24,6 +24,7 @@ import { allowIngress } from '../core/network';
 import { ScrapeDiscovery, ScrapeTargetSpec, IScrapeTarget } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { IMlflowTracking } from '../core/tracking';
 
 const API_PORT = 8080;
 const SCHEDULER_HEALTH_PORT = 8974;
@@ -38,6 +39,8 @@ const POD_LOGS = kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/lo
 interface ComponentSpec {
   readonly component: string;
   readonly args: string[];
+  /** 1 unless the component can run several. */
+  readonly replicas?: number;
   readonly resources: kplus.ContainerResources;
   readonly serviceAccount?: kplus.ServiceAccount;
   readonly readsDags: boolean;
@@ -110,6 +113,10 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     this.image = props.image ?? DefaultImages.AIRFLOW;
     this.dags = props.dags;
     const access = new ApiServerAccess(this, 'Access', { nodePort: props.nodePort, ingress: props.ingress });
+    const apiServerReplicas = props.apiServerReplicas ?? 1;
+    if (!Number.isInteger(apiServerReplicas) || apiServerReplicas < 1 || apiServerReplicas > 100) {
+      throw new MlopsValidationError(this, `apiServerReplicas '${apiServerReplicas}' is invalid: must be a whole number from 1 to 100; e.g. 2 for a highly available api-server`);
+    }
 
     const instance = Names.toLabelValue(this);
     this.airflowPods = kplus.Pods.select(this, 'AirflowPods', { labels: { [AIRFLOW_POD_LABEL]: instance } });
@@ -176,6 +183,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     this.apiServer = this.component('ApiServer', {
       component: 'api-server',
       args: ['api-server'],
+      replicas: apiServerReplicas,
       resources: resources(props.apiServerResources, 200, 512, 2048),
       serviceAccount: apiServerAccount,
       readsDags: false,
@@ -295,11 +303,12 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
   }
 
   /**
-   * Points MLflow clients in DAG code at a tracking server (`MLFLOW_TRACKING_URI`), e.g. `mlflow.endpoint`. The
-   * tracking server decides who may reach it.
+   * Points MLflow clients in DAG code at a tracking server: `MLFLOW_TRACKING_URI` is its `trackingUri`, static prefix
+   * included, in the components and the task pods. The tracking server decides who may reach it, e.g.
+   * `mlflow.allowFrom(airflow.airflowPods)`.
    */
-  public useMlflowTracking(endpoint: ServiceEndpoint): void {
-    this.environment.add([['MLFLOW_TRACKING_URI', kplus.EnvValue.fromValue(endpoint.url())]]);
+  public useMlflowTracking(mlflow: IMlflowTracking): void {
+    this.environment.add([['MLFLOW_TRACKING_URI', kplus.EnvValue.fromValue(mlflow.trackingUri)]]);
   }
 
   private addRemoteLogging(bucket: IBucket, prefix: string): void {
@@ -338,7 +347,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     const deployment = new kplus.Deployment(this, id, {
       metadata: { labels },
       podMetadata: { labels },
-      replicas: 1,
+      replicas: spec.replicas ?? 1,
       serviceAccount: spec.serviceAccount,
       automountServiceAccountToken: spec.serviceAccount !== undefined,
       securityContext: restrictedPodSecurity(AIRFLOW_USER),

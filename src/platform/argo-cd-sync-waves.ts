@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { GENERATED_KEYS_ANNOTATION } from '../core/generated-secret';
+import { GENERATED_KEYS_ANNOTATION, SECRET_GENERATOR_COMPONENT } from '../core/generated-secret';
 
 const COMPONENT_LABEL = 'app.kubernetes.io/component';
 /** The components that hold state, and the Jobs that set them up (databases, users, buckets, grants). */
@@ -81,10 +81,13 @@ export class ArgoCdSyncWaves {
 }
 
 /**
- * Whether a Job fills a generated Secret: a Secret with the generated-keys annotation is its sibling, as in every
- * construct that generates one (`SecretSource.generated()`, Airflow's secret keys).
+ * Whether a Job fills Secrets: the chart's secret generator (`SecretSource.generated()`), or a Job with a Secret
+ * that carries the generated-keys annotation as its sibling (KServe's S3 credentials).
  */
 function generatesSecret(job: ApiObject): boolean {
+  if (job.metadata.getLabel(COMPONENT_LABEL) === SECRET_GENERATOR_COMPONENT) {
+    return true;
+  }
   const owner = job.node.scope?.node.scope;
   return owner?.node.children.some((child) => child instanceof kplus.Secret
     && ApiObject.of(child).metadata.toJson().annotations?.[GENERATED_KEYS_ANNOTATION] !== undefined) ?? false;

@@ -3,6 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { MlopsValidationError } from '../core/errors';
 
+/** The namespace of a multi-cluster platform's charts unless given. */
+export const DEFAULT_CLUSTER_NAMESPACE = 'mlops';
+
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const EXTERNAL_TYPES = [kplus.ServiceType.LOAD_BALANCER, kplus.ServiceType.NODE_PORT];
 

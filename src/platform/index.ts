@@ -6,4 +6,5 @@ export * from './argo-cd-application';
 export * from './argo-cd-sync-waves';
 export * from './multi-cluster-platform';
 export * from './multi-cluster-platform-props';
+export * from './primary-cluster';
 export * from './serving-cluster';

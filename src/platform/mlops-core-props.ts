@@ -31,6 +31,36 @@ export interface PlatformSecrets {
   readonly airflowApiSecretKey?: SecretSource;
   /** Airflow's Execution API token key (`GitSyncAirflowProps.jwtSecret`). @default - generated (dev only) */
   readonly airflowJwtSecret?: SecretSource;
+  /** Grafana's admin user and password (`GrafanaProps.adminCredentials`). @default - generated (dev only) */
+  readonly grafanaAdminCredentials?: SecretSource;
+  /**
+   * The password of the in-cluster `grafana` database's user, created with profile production when the platform runs
+   * its own Postgres and `grafanaDatabase` is not given.
+   *
+   * @default - generated (dev only)
+   */
+  readonly grafanaDatabasePassword?: SecretSource;
+  /**
+   * The keys of MLflow's own MinIO user on the in-cluster `mlflow-artifacts` bucket (`MinioBucket.withUserCredentials`;
+   * `Credentials.USERNAME` is the access key, `Credentials.PASSWORD` the secret key).
+   *
+   * @default - generated (dev only)
+   */
+  readonly mlflowS3Credentials?: SecretSource;
+  /**
+   * The keys of Airflow's own MinIO user on the in-cluster `airflow-logs`, `datasets` and `models` buckets (remote
+   * logs, `datasets_s3`, `models_s3`).
+   *
+   * @default - generated (dev only)
+   */
+  readonly airflowS3Credentials?: SecretSource;
+  /**
+   * The keys of the MinIO user that each predictor served from the in-cluster `models` bucket reads it with
+   * (`addPredictor`). Production requires it once a predictor reads that bucket.
+   *
+   * @default - a user per predictor, generated (dev only)
+   */
+  readonly predictorS3Credentials?: SecretSource;
 }
 
 /** Properties of `MlopsCore`. */
@@ -102,6 +132,23 @@ export interface MlopsCoreProps {
    * @default PrometheusRole.SECONDARY
    */
   readonly prometheusRole?: PrometheusRole;
+
+  /**
+   * Whether a `Grafana` shows the Prometheus' dashboards (`/grafana` behind an Ingress, NodePort 30011). Turn it off
+   * where a Grafana runs already, e.g. kube-prometheus-stack's, whose sidecar picks up the dashboards' ConfigMaps
+   * (labelled `grafana_dashboard: "1"`) anyway.
+   *
+   * @default true (with monitoring)
+   */
+  readonly grafana?: boolean;
+
+  /**
+   * Grafana's own state (users, preferences, dashboards saved in the UI).
+   *
+   * @default - with profile production and the platform's own Postgres, its database `grafana`; otherwise SQLite on an
+   * emptyDir, which keeps the provisioned data source and dashboards but loses UI changes with the pod
+   */
+  readonly grafanaDatabase?: IDatabase;
 
   /**
    * The cluster's name: the Prometheus `cluster` label. A DNS label.

@@ -1,24 +1,27 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MlopsCoreProps } from './mlops-core-props';
+import { MlopsCoreProps, PlatformSecrets } from './mlops-core-props';
 import { PlatformAccess } from './platform-access';
 import { makeHighlyAvailable } from './platform-availability';
 import { checkPlatformSecrets } from './platform-credentials';
-import { AIRFLOW_PATH, exposeThroughIngress, exposeThroughNodePorts, MLFLOW_PATH } from './platform-exposure';
+import { AIRFLOW_PATH, exposeThroughIngress, exposeThroughNodePorts, GRAFANA_PATH, MLFLOW_PATH, publicUrl } from './platform-exposure';
 import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { PlatformProfile } from './platform-profile';
 import { IBucket } from '../core/bucket';
-import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { IKeyValueStore } from '../core/key-value-store';
-import { dnsLabelProblems, isHostOrIp } from '../core/names';
+import { clusterNameOf, isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
+import { SecretSource } from '../core/secret-source';
 import { Postgres } from '../data/postgres';
 import { Redis } from '../data/redis';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
+import { Grafana } from '../observability/grafana';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
+import { ModelSource } from '../serving/model-source';
+import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -29,8 +32,8 @@ const DEV_AIRFLOW_CPU = { request: kplus.Cpu.millis(100) };
 
 /**
  * One cluster's MLOps platform in one namespace: Airflow (DAGs from git) runs the pipelines, MLflow tracks runs and
- * keeps models, KServe serves them (`addPredictor`), Prometheus watches it all; Postgres, MinIO and Redis hold the
- * state unless you bring your own.
+ * keeps models, KServe serves them (`addPredictor`), Prometheus watches it all and Grafana shows its dashboards;
+ * Postgres, MinIO and Redis hold the state unless you bring your own.
  *
  * ```ts
  * const platform = new MlopsCore(chart, 'Platform', {
@@ -46,8 +49,8 @@ const DEV_AIRFLOW_CPU = { request: kplus.Cpu.millis(100) };
  * - The Namespace of the chart is created with Pod Security `restricted` enforced; the chart must have a namespace.
  * - A NetworkPolicy denies all ingress to the namespace's pods; the wiring allows exactly its flows: Airflow's pods to
  *   the databases, buckets, Redis and MLflow, task pods to the api-server and the predictors, MLflow to its database
- *   and bucket, every Job to its server, Prometheus to every metrics port, and with an Ingress or NodePorts anyone to
- *   the exposed UI ports.
+ *   and bucket, every Job to its server, Prometheus to every metrics port, Grafana to Prometheus, and with an Ingress
+ *   or NodePorts anyone to the exposed UI ports.
  * - Airflow gets the S3 connections `datasets_s3` and `models_s3`, the Redis connection `task_values`, remote task
  *   logs in `logsBucket`, and `MLFLOW_TRACKING_URI`.
  * - Everything the cluster would otherwise host is replaceable: `airflowDatabase`, `mlflowDatabase`, the four buckets,
@@ -74,6 +77,8 @@ export class MlopsCore extends Construct {
   public readonly mlflow: MlflowTracking;
   /** The Prometheus, unless `monitoring` is off. */
   public readonly prometheus?: FederatedPrometheus;
+  /** Grafana with the Prometheus' dashboards, at `/grafana` behind an Ingress; unless `grafana` or `monitoring` is off. */
+  public readonly grafana?: Grafana;
   /** The NFS share, when `sharedVolume` is given. */
   public readonly sharedVolume?: NfsSharedVolume;
   /** Where models go (the Airflow connection `models_s3`); `ModelSource.fromBucket(platform.modelsBucket, ...)`. */
@@ -82,8 +87,10 @@ export class MlopsCore extends Construct {
   public readonly datasetsBucket: IBucket;
   /** The store tasks exchange values through (the Airflow connection `task_values`). */
   public readonly keyValueStore: IKeyValueStore;
-  /** The Ingress of MLflow (and the MinIO console), with `PlatformAccess.ingress()`; Airflow has its own. */
+  /** The Ingress of MLflow, Grafana (and the MinIO console on its own host), with `PlatformAccess.ingress()`; Airflow has its own. */
   public readonly ingress?: kplus.Ingress;
+
+  private readonly secrets: PlatformSecrets;
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
@@ -100,21 +107,34 @@ export class MlopsCore extends Construct {
       throw new MlopsValidationError(this, 'clusterName, monitorLabels and prometheusRole are invalid with monitoring: false: '
         + 'they configure the Prometheus, which is not created; remove them or turn monitoring on');
     }
-    this.clusterName = props.clusterName ?? id.toLowerCase();
-    const clusterNameProblems = dnsLabelProblems(this.clusterName);
-    if (clusterNameProblems.length > 0) {
-      throw new MlopsValidationError(this, `clusterName '${this.clusterName}' is invalid: ${clusterNameProblems.join('; ')}`
-        + `${props.clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : ''}`);
+    const grafana = monitoring && (props.grafana ?? true);
+    if (!monitoring && props.grafana) {
+      throw new MlopsValidationError(this, "grafana is invalid with monitoring: false: Grafana shows the platform's Prometheus, "
+        + 'which is not created; remove it or turn monitoring on');
     }
+    if (!grafana && props.grafanaDatabase) {
+      throw new MlopsValidationError(this, `grafanaDatabase is invalid with ${monitoring ? 'grafana' : 'monitoring'}: false: `
+        + 'Grafana is not created; remove it');
+    }
+    this.clusterName = clusterNameOf(this, props.clusterName);
     const needsBucket = !props.artifactsBucket || !props.logsBucket || !props.datasetsBucket || !props.modelsBucket;
     const secrets = props.secrets ?? {};
+    const ownPostgres = !props.airflowDatabase || !props.mlflowDatabase;
+    // Production keeps Grafana's users and UI changes across restarts in the platform's Postgres when there is one.
+    const grafanaOwnDatabase = grafana && !props.grafanaDatabase && this.profile.isProduction && ownPostgres;
     checkPlatformSecrets(this, this.profile, {
-      postgres: !props.airflowDatabase || !props.mlflowDatabase,
+      postgres: ownPostgres,
       airflowDatabase: !props.airflowDatabase,
       mlflowDatabase: !props.mlflowDatabase,
       minio: needsBucket,
       redis: !props.keyValueStore,
+      grafana,
+      grafanaDatabase: grafanaOwnDatabase,
+      mlflowBucket: !props.artifactsBucket,
+      airflowBuckets: !props.logsBucket || !props.datasetsBucket || !props.modelsBucket,
+      modelsBucket: !props.modelsBucket,
     }, secrets);
+    this.secrets = secrets;
 
     this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
     this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
@@ -124,6 +144,9 @@ export class MlopsCore extends Construct {
     }
     const airflowDatabase = props.airflowDatabase ?? this.postgres!.addDatabase('airflow', { password: secrets.airflowDatabasePassword });
     const mlflowDatabase = props.mlflowDatabase ?? this.postgres!.addDatabase('mlflow', { password: secrets.mlflowDatabasePassword });
+    const grafanaDatabase = grafanaOwnDatabase
+      ? this.postgres!.addDatabase('grafana', { password: secrets.grafanaDatabasePassword })
+      : props.grafanaDatabase;
 
     if (needsBucket) {
       this.minio = new MinioWithBuckets(this, 'Minio', { rootCredentials: secrets.minioRootCredentials });
@@ -143,7 +166,7 @@ export class MlopsCore extends Construct {
     const replicas = this.profile.serverReplicas;
     this.mlflow = new MlflowTracking(this, 'Mlflow', {
       database: mlflowDatabase,
-      artifacts: artifactsBucket,
+      artifacts: withUserCredentials(artifactsBucket, secrets.mlflowS3Credentials),
       replicas,
       staticPrefix: ingress ? MLFLOW_PATH : undefined,
       allowedHosts: ingress ? [ingress.host] : undefined,
@@ -153,7 +176,8 @@ export class MlopsCore extends Construct {
     this.airflow = new GitSyncAirflow(this, 'Airflow', {
       database: airflowDatabase,
       dags: props.dags,
-      logBucket: logsBucket,
+      logBucket: withUserCredentials(logsBucket, secrets.airflowS3Credentials),
+      apiServerReplicas: replicas,
       adminPassword: secrets.airflowAdminPassword,
       fernetKey: secrets.airflowFernetKey,
       apiSecretKey: secrets.airflowApiSecretKey,
@@ -166,22 +190,15 @@ export class MlopsCore extends Construct {
         apiServerResources: { cpu: devCpu }, schedulerResources: { cpu: devCpu }, dagProcessorResources: { cpu: devCpu },
       } : {}),
     });
-    this.airflow.addS3Connection('datasets_s3', this.datasetsBucket);
-    this.airflow.addS3Connection('models_s3', this.modelsBucket);
+    this.airflow.addS3Connection('datasets_s3', withUserCredentials(this.datasetsBucket, secrets.airflowS3Credentials));
+    this.airflow.addS3Connection('models_s3', withUserCredentials(this.modelsBucket, secrets.airflowS3Credentials));
     this.airflow.addRedisConnection('task_values', this.keyValueStore);
-    this.airflow.useMlflowTracking(trackingEndpoint(this.mlflow));
+    this.airflow.useMlflowTracking(this.mlflow);
     this.mlflow.allowFrom(this.airflow.airflowPods);
 
     if (this.profile.isProduction) {
-      makeHighlyAvailable(this, 'AirflowApiServerDisruptionBudget', this.airflow.apiServer, replicas);
-      makeHighlyAvailable(this, 'MlflowDisruptionBudget', this.mlflow.deployment, replicas);
-    }
-
-    const apps = { mlflow: this.mlflow, minio: this.minio };
-    if (ingress) {
-      this.ingress = exposeThroughIngress(this, ingress, apps);
-    } else if (access._nodePorts) {
-      exposeThroughNodePorts(this, access._nodePorts, apps);
+      makeHighlyAvailable(this, 'AirflowApiServerDisruptionBudget', this.airflow.apiServer);
+      makeHighlyAvailable(this, 'MlflowDisruptionBudget', this.mlflow.deployment);
     }
 
     if (props.sharedVolume) {
@@ -201,6 +218,22 @@ export class MlopsCore extends Construct {
       });
       this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
     }
+    if (this.prometheus && grafana) {
+      this.grafana = new Grafana(this, 'Grafana', {
+        prometheus: this.prometheus,
+        adminCredentials: secrets.grafanaAdminCredentials,
+        database: grafanaDatabase,
+        rootUrl: ingress ? publicUrl(ingress, GRAFANA_PATH) : undefined,
+      });
+      this.prometheus.addTargets(this.grafana);
+    }
+
+    const apps = { mlflow: this.mlflow, minio: this.minio, grafana: this.grafana };
+    if (ingress) {
+      this.ingress = exposeThroughIngress(this, ingress, apps);
+    } else if (access._nodePorts) {
+      exposeThroughNodePorts(this, access._nodePorts, apps);
+    }
   }
 
   /**
@@ -208,7 +241,7 @@ export class MlopsCore extends Construct {
    * or use it) and has Prometheus scrape it.
    */
   public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
-    const predictor = new KservePredictor(this, id, props);
+    const predictor = new KservePredictor(this, id, { ...props, model: this.modelWithPredictorUser(id, props.model) });
     predictor.allowFrom(this.airflow.taskPods);
     this.prometheus?.addTargets(predictor);
     return predictor;
@@ -225,15 +258,39 @@ export class MlopsCore extends Construct {
     allowIngress(this.prometheus, this.prometheus.pods, peer, [PROMETHEUS_PORT]);
   }
 
+  /**
+   * The model source a predictor reads with: from the in-cluster models bucket, through the MinIO user of
+   * `secrets.predictorS3Credentials` when given (production requires it there); any other source as it is.
+   */
+  private modelWithPredictorUser(id: string, model: ModelSource): ModelSource {
+    if (!this.minio || model.bucket !== this.modelsBucket) {
+      return model;
+    }
+    const credentials = this.secrets.predictorS3Credentials;
+    if (this.profile.isProduction && (credentials === undefined || credentials.isGenerated)) {
+      throw new MlopsValidationError(this, `addPredictor('${id}'): profile production refuses credentials generated in the cluster: the predictor `
+        + "reads the platform's models bucket with a MinIO user of its own, and secrets.predictorS3Credentials is "
+        + `${credentials === undefined ? 'missing' : 'SecretSource.generated()'}; give it an existing Secret with SecretSource.fromSecret(...)`);
+    }
+    return credentials ? ModelSource.fromBucket(withUserCredentials(model.bucket, credentials), model.path) : model;
+  }
+
   private checkAccess(access: PlatformAccess): void {
     const ingress = access._ingress;
-    for (const host of [ingress?.host, ingress?.minioConsoleHost].filter(isDefined)) {
+    const consoleHost = ingress?.minioConsole?._host;
+    for (const host of [ingress?.host, consoleHost].filter(isDefined)) {
       if (!isHostOrIp(host) || /^[0-9.:]+$/.test(host)) {
         throw new MlopsValidationError(this, `ingress host '${host}' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'`);
       }
     }
-    if (ingress?.minioConsoleHost === ingress?.host && ingress) {
-      throw new MlopsValidationError(this, `ingress minioConsoleHost '${ingress.host}' is invalid: it is the platform's host, whose root the console cannot share; give it a host of its own, e.g. 'minio.${ingress.host}'`);
+    if (ingress && consoleHost === ingress.host) {
+      throw new MlopsValidationError(this, `ingress minioConsole host '${consoleHost}' is invalid: it is the platform's host, whose root the console cannot share; `
+        + `give it a host of its own, e.g. MinioConsoleRoute.ownHost('minio.${ingress.host}'), or MinioConsoleRoute.ingressNginxPath() with ingress-nginx`);
+    }
+    const consolePath = ingress?.minioConsole?._path;
+    if (consolePath !== undefined && (!/^(\/[A-Za-z0-9._~-]+)+$/.test(consolePath) || [AIRFLOW_PATH, MLFLOW_PATH, GRAFANA_PATH].includes(consolePath))) {
+      throw new MlopsValidationError(this, `ingress minioConsole path '${consolePath}' is invalid: must start with '/', not end with one, hold only `
+        + `letters, digits, '.', '_', '~' or '-' between, and not be ${AIRFLOW_PATH}, ${MLFLOW_PATH} or ${GRAFANA_PATH}; e.g. '/minio'`);
     }
     const ports = Object.entries(access._nodePorts ?? {});
     for (const [app, port] of ports) {
@@ -248,13 +305,9 @@ export class MlopsCore extends Construct {
   }
 }
 
-/**
- * MLflow's endpoint for `GitSyncAirflow.useMlflowTracking`, whose `url()` carries the static prefix: the method only
- * takes an endpoint, and MLflow serves every route (the API too) under `--static-prefix`.
- */
-function trackingEndpoint(mlflow: MlflowTracking): ServiceEndpoint {
-  const uri = mlflow.trackingUri;
-  return Object.create(mlflow.endpoint, { url: { value: (path: string = '') => `${uri}${path}` } });
+/** `bucket` as the MinIO user of `credentials` reaches it, when both are given and the bucket is MinIO's. */
+function withUserCredentials(bucket: IBucket, credentials: SecretSource | undefined): IBucket {
+  return credentials && bucket instanceof MinioBucket ? bucket.withUserCredentials(credentials) : bucket;
 }
 
 function isDefined<T>(value: T | undefined): value is T {

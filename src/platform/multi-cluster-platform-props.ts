@@ -1,20 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
-import { MlopsCoreProps } from './mlops-core-props';
 import { ServiceEndpoint } from '../core/endpoint';
+import { SecretSource } from '../core/secret-source';
 
-/** The primary cluster of a `MultiClusterPlatform`: Airflow, MLflow, the shared MinIO and the primary Prometheus. */
-export interface PrimaryClusterOptions {
-  /** The cluster's name: its folder, its Argo CD Application and its Prometheus `cluster` label. A DNS label. */
-  readonly clusterName: string;
-
-  /**
-   * The platform (`MlopsCore`) of the cluster. Leave out `clusterName`, `prometheusRole` and `monitoring`: the
-   * multi-cluster platform sets them (the Prometheus is the federating primary). The imports these props refer to
-   * (`ExternalBucket.fromBucketAttributes`, `kplus.Secret.fromSecretName`, `Postgres.fromDatabaseAttributes`)
-   * synthesize nothing, so create them in any scope, e.g. `Testing.chart()` or a chart of their own.
-   */
-  readonly platform: MlopsCoreProps;
-
+/** Properties of a `PrimaryCluster`. */
+export interface PrimaryClusterProps {
   /**
    * The namespace of the platform.
    *
@@ -28,7 +17,7 @@ export interface PrimaryClusterOptions {
    * address and the NodePort. Required when the primary runs its own MinIO; with your own `modelsBucket` the serving
    * clusters use that bucket's endpoint.
    *
-   * @default - the endpoint of `platform.modelsBucket`
+   * @default - the endpoint of the platform's `modelsBucket`
    */
   readonly sharedStorageEndpoint?: ServiceEndpoint;
 
@@ -47,6 +36,12 @@ export interface PrimaryClusterOptions {
    * @default '0.0.0.0/0'
    */
   readonly egressCidr?: string;
+}
+
+/** The primary cluster of a `MultiClusterPlatform`: Airflow, MLflow, the shared MinIO and the primary Prometheus. */
+export interface PrimaryClusterOptions extends PrimaryClusterProps {
+  /** The cluster's name: its folder, its Argo CD Application and its Prometheus `cluster` label. A DNS label. */
+  readonly clusterName: string;
 
   /**
    * The cluster's name in Argo CD (`destination.name`).
@@ -90,6 +85,15 @@ export interface ServingClusterOptions {
    * @default 'primary-models-credentials'
    */
   readonly modelsCredentialsSecretName?: string;
+
+  /**
+   * The keys of this cluster's MinIO user on the primary's models bucket, from an existing Secret in the primary's
+   * namespace (`MinioBucket.withUserCredentials`); a production primary requires it. Copy the same keys into
+   * `modelsCredentialsSecretName` here.
+   *
+   * @default - generated in the primary (dev only); `primaryCredentialsFor(clusterName)` names that Secret
+   */
+  readonly modelsUserCredentials?: SecretSource;
 
   /**
    * The addresses this cluster's traffic to the primary comes from (an IPv4 CIDR): only they reach the primary's
@@ -139,9 +143,6 @@ export interface GitOpsOptions {
 
 /** Properties of a `MultiClusterPlatform`. */
 export interface MultiClusterPlatformProps {
-  /** The primary cluster. */
-  readonly primary: PrimaryClusterOptions;
-
   /**
    * Argo CD Applications for every cluster, synthesized into `<outdir>/argocd/` for the cluster Argo CD runs in.
    *

@@ -4,20 +4,15 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ArgoCdApplication } from './argo-cd-application';
 import { ArgoCdSyncWaves } from './argo-cd-sync-waves';
-import { assertCidr, assertExternalServiceType, preserveClientAddress } from './cross-cluster-access';
-import { MlopsCore } from './mlops-core';
-import { GitOpsOptions, MultiClusterPlatformProps, ServingClusterOptions } from './multi-cluster-platform-props';
+import { assertCidr, DEFAULT_CLUSTER_NAMESPACE } from './cross-cluster-access';
+import { GitOpsOptions, MultiClusterPlatformProps, PrimaryClusterOptions, ServingClusterOptions } from './multi-cluster-platform-props';
+import { PrimaryCluster } from './primary-cluster';
 import { ServingCluster } from './serving-cluster';
 import { Credentials } from '../core/credentials';
-import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
 import { dnsLabelProblems } from '../core/names';
-import { PrometheusRole } from '../observability/federated-prometheus-props';
-import { ExternalBucket } from '../storage/external-bucket';
-import { MinioWithBuckets } from '../storage/minio-with-buckets';
 
-const MINIO_API_PORT = 9000;
 const ARGOCD_FOLDER = 'argocd';
-const DEFAULT_NAMESPACE = 'mlops';
 
 /**
  * One primary cluster and N serving clusters, each synthesized into its own folder, `<outdir>/<clusterName>/`, and
@@ -25,12 +20,17 @@ const DEFAULT_NAMESPACE = 'mlops';
  *
  * ```ts
  * const platform = new MultiClusterPlatform({
- *   primary: {
- *     clusterName: 'primary',
- *     platform: { dags: DagSource.fromGit({ repository: 'https://github.com/org/dags.git' }) },
- *     sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
- *   },
  *   gitOps: { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster' },
+ * });
+ * const primary = platform.addPrimary({
+ *   clusterName: 'primary',
+ *   sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
+ * });
+ * // The primary is a chart: create what its platform refers to in it.
+ * const adminPassword = SecretSource.fromSecret(kplus.Secret.fromSecretName(primary, 'AirflowAdmin', 'airflow-admin'));
+ * primary.addPlatform({
+ *   dags: DagSource.fromGit({ repository: 'https://github.com/org/dags.git' }),
+ *   secrets: { airflowAdminPassword: adminPassword },
  * });
  * const eu = platform.addServingCluster({
  *   clusterName: 'serving-eu',
@@ -40,23 +40,20 @@ const DEFAULT_NAMESPACE = 'mlops';
  * platform.synth();
  * ```
  *
- * - The primary is an `MlopsCore` whose Prometheus is the federating primary; every serving cluster's Prometheus is
- *   added to it (`addFederatedCluster`) at its `prometheusEndpoint`.
+ * - The primary (`PrimaryCluster`) runs an `MlopsCore` whose Prometheus is the federating primary; every serving
+ *   cluster's Prometheus is added to it (`addFederatedCluster`) at its `prometheusEndpoint`.
  * - The primary's MinIO S3 API is exposed to the serving clusters (a LoadBalancer or NodePort Service that keeps the
  *   caller's address). Each serving cluster gets its own MinIO user with read access to the models bucket, admitted
  *   from its `egressCidr`; it reads the bucket with the keys you copy into its `modelsCredentialsSecretName`.
  * - Every object of a cluster carries its Argo CD sync wave (`ArgoCdSyncWaves`).
  *
- * Each cluster is its own cdk8s `App` (an App writes one folder): add your own objects to `primaryChart` or a serving
- * cluster's chart (`Chart.of(servingCluster)`).
+ * Each cluster is its own cdk8s `App` (an App writes one folder): add your own objects to the primary or a serving
+ * cluster's chart (`Chart.of(servingCluster)`). The platform is a root construct named after its folder, so that its
+ * errors say which platform they are about.
  */
-export class MultiClusterPlatform {
+export class MultiClusterPlatform extends Construct {
   /** The folder holding one folder per cluster. */
   public readonly outdir: string;
-  /** The primary cluster's chart. */
-  public readonly primaryChart: Chart;
-  /** The primary cluster's platform. */
-  public readonly primary: MlopsCore;
   /** The chart of the Argo CD Applications, with `gitOps`. */
   public readonly argoCdChart?: Chart;
 
@@ -64,59 +61,17 @@ export class MultiClusterPlatform {
   private readonly clusterNames: string[] = [];
   private readonly servingClusters: ServingCluster[] = [];
   private readonly grants = new Map<string, Credentials>();
-  private readonly primaryEgressCidr: string;
-  private readonly sharedStorageEndpoint: ServiceEndpoint;
-  private readonly sharedMinio?: MinioWithBuckets;
-  private readonly grantees: Construct;
   private readonly gitOps?: GitOpsOptions;
+  private primary?: PrimaryCluster;
 
-  constructor(props: MultiClusterPlatformProps) {
-    this.outdir = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
-    const primary = props.primary;
-    this.claimClusterName(primary.clusterName);
-    for (const prop of ['clusterName', 'prometheusRole', 'monitoring'] as const) {
-      if (primary.platform[prop] !== undefined) {
-        throw fail(`primary.platform.${prop} is invalid: the multi-cluster platform sets it (the cluster name is primary.clusterName, `
-          + 'and the primary runs the federating Prometheus); remove it');
-      }
-    }
-    this.primaryEgressCidr = primary.egressCidr ?? '0.0.0.0/0';
-
-    this.primaryChart = new Chart(this.newApp(primary.clusterName), primary.clusterName, { namespace: primary.namespace ?? DEFAULT_NAMESPACE });
-    assertCidr(this.primaryChart, 'primary.egressCidr', this.primaryEgressCidr);
-    this.primary = new MlopsCore(this.primaryChart, 'Platform', {
-      ...primary.platform,
-      clusterName: primary.clusterName,
-      prometheusRole: PrometheusRole.PRIMARY,
-    });
-    ArgoCdSyncWaves.applyTo(this.primaryChart);
-    this.grantees = new Construct(this.primaryChart, 'ServingClusters');
-
-    const models = this.primary.modelsBucket;
-    if (this.primary.minio && models.objectStore === this.primary.minio) {
-      if (!primary.sharedStorageEndpoint) {
-        throw fail(`primary.sharedStorageEndpoint is missing: the serving clusters read models from the primary's MinIO, and need the address they reach it at; give it, e.g. ServiceEndpoint.fromHost('minio.mlops.example.com', ${MINIO_API_PORT})`);
-      }
-      this.sharedMinio = this.primary.minio;
-      this.sharedStorageEndpoint = primary.sharedStorageEndpoint;
-      const type = primary.sharedStorageServiceType ?? kplus.ServiceType.LOAD_BALANCER;
-      // PlatformAccess.nodePorts() exposes the S3 API to anyone already: a NodePort on that port is the same one.
-      const accessPort = primary.platform.access?._nodePorts?.minioApi;
-      if (!(type === kplus.ServiceType.NODE_PORT && accessPort === this.sharedStorageEndpoint.port)) {
-        this.exposeMinio(this.primary.minio, type);
-      }
-    } else {
-      if (primary.sharedStorageServiceType !== undefined) {
-        throw fail("primary.sharedStorageServiceType is invalid: the models bucket is not in the primary's MinIO, so there is nothing to expose; remove it");
-      }
-      this.sharedStorageEndpoint = primary.sharedStorageEndpoint ?? models.objectStore.endpoint;
-    }
-
-    if (props.gitOps) {
-      this.argoCdChart = new Chart(this.newApp(ARGOCD_FOLDER), ARGOCD_FOLDER, { namespace: props.gitOps.namespace ?? 'argocd' });
-      this.addApplication(props.gitOps, primary.clusterName, primary.argoCdClusterName, this.primaryChart.namespace!);
-    }
+  constructor(props: MultiClusterPlatformProps = {}) {
+    const outdir = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
+    super(undefined as any, path.basename(path.resolve(outdir)));
+    this.outdir = outdir;
     this.gitOps = props.gitOps;
+    if (this.gitOps) {
+      this.argoCdChart = new Chart(this.newApp(ARGOCD_FOLDER), ARGOCD_FOLDER, { namespace: this.gitOps.namespace ?? 'argocd' });
+    }
   }
 
   /** Every cluster's name: the primary first, then the serving clusters in the order they were added. */
@@ -124,52 +79,72 @@ export class MultiClusterPlatform {
     return [...this.clusterNames];
   }
 
+  /** The primary cluster's chart: the `PrimaryCluster` that `addPrimary` returned. */
+  public get primaryChart(): PrimaryCluster {
+    if (!this.primary) {
+      throw new MlopsValidationError(this, 'primaryChart: there is no primary cluster yet; add it with addPrimary({ clusterName, ... })');
+    }
+    return this.primary;
+  }
+
   /** The chart of the cluster `clusterName`, the primary or a serving cluster. */
   public chartOf(clusterName: string): Chart {
-    if (clusterName === this.primaryChart.node.id) {
-      return this.primaryChart;
+    if (this.primary && clusterName === this.primary.clusterName) {
+      return this.primary;
     }
     const serving = this.servingClusters.find((cluster) => cluster.clusterName === clusterName);
     if (!serving) {
-      throw fail(`chartOf('${clusterName}'): no such cluster (clusters: ${this.clusterNames.join(', ')})`);
+      throw new MlopsValidationError(this, `chartOf('${clusterName}'): no such cluster (clusters: ${this.clusterNames.join(', ') || 'none'})`);
     }
     return Chart.of(serving);
   }
 
   /**
+   * Adds the primary cluster in its own chart, before any serving cluster. Create what its platform refers to in the
+   * returned chart, then the platform with `primary.addPlatform({ dags, ... })`.
+   */
+  public addPrimary(options: PrimaryClusterOptions): PrimaryCluster {
+    if (this.primary) {
+      throw new MlopsValidationError(this, `addPrimary('${options.clusterName}'): the platform has a primary already, '${this.primary.clusterName}'; `
+        + 'a platform has one primary: add the other clusters with addServingCluster(...)');
+    }
+    this.claimClusterName(options.clusterName);
+    const { clusterName, argoCdClusterName, ...props } = options;
+    this.primary = new PrimaryCluster(this.newApp(clusterName), clusterName, props);
+    this.addApplication(clusterName, argoCdClusterName, this.primary.namespace!);
+    return this.primary;
+  }
+
+  /**
    * Adds a serving cluster in its own chart: a `ServingCluster` whose `modelsBucket` is the primary's models bucket,
    * read with the Secret `modelsCredentialsSecretName` of that cluster, and whose Prometheus the primary federates.
+   * Call it after `addPrimary(...)` and `primary.addPlatform(...)`.
    */
   public addServingCluster(options: ServingClusterOptions): ServingCluster {
+    if (!this.primary) {
+      throw new MlopsValidationError(this, `addServingCluster('${options.clusterName}'): there is no primary cluster yet: serving clusters read its models `
+        + 'bucket and its Prometheus federates them; call addPrimary({ clusterName, ... }) and primary.addPlatform({ dags, ... }) first');
+    }
+    const primary = this.primary._requirePlatform(`addServingCluster('${options.clusterName}')`);
     this.claimClusterName(options.clusterName);
-    const chart = new Chart(this.newApp(options.clusterName), options.clusterName, { namespace: options.namespace ?? DEFAULT_NAMESPACE });
+    const chart = new Chart(this.newApp(options.clusterName), options.clusterName, { namespace: options.namespace ?? DEFAULT_CLUSTER_NAMESPACE });
     const egressCidr = options.egressCidr ?? '0.0.0.0/0';
     assertCidr(chart, 'egressCidr', egressCidr);
-    const models = this.primary.modelsBucket;
     const secret = kplus.Secret.fromSecretName(chart, 'PrimaryModelsCredentials', options.modelsCredentialsSecretName ?? 'primary-models-credentials');
-    const modelsBucket = ExternalBucket.fromBucketAttributes(chart, 'PrimaryModels', {
-      bucketName: models.bucketName,
-      endpoint: this.sharedStorageEndpoint,
-      region: models.objectStore.region,
-      pathStyle: models.objectStore.pathStyle,
-      credentials: Credentials.fromSecret(secret),
-    });
     const serving = new ServingCluster(chart, 'Serving', {
       clusterName: options.clusterName,
-      modelsBucket,
+      modelsBucket: this.primary._modelsBucketFor(chart, Credentials.fromSecret(secret)),
       prometheusEndpoint: options.prometheusEndpoint,
       prometheusServiceType: options.prometheusServiceType,
-      federatedFrom: this.primaryEgressCidr,
+      federatedFrom: this.primary._egressCidr,
     });
     ArgoCdSyncWaves.applyTo(chart);
-    this.primary.prometheus!.addFederatedCluster({ clusterName: options.clusterName, endpoint: options.prometheusEndpoint });
-    if (this.sharedMinio) {
-      const peer = kplus.NetworkPolicyIpBlock.ipv4(this.grantees, options.clusterName, egressCidr);
-      this.grants.set(options.clusterName, models.grantRead(peer));
+    primary.prometheus!.addFederatedCluster({ clusterName: options.clusterName, endpoint: options.prometheusEndpoint });
+    const credentials = this.primary._admit(options.clusterName, egressCidr, options.modelsUserCredentials);
+    if (credentials) {
+      this.grants.set(options.clusterName, credentials);
     }
-    if (this.gitOps) {
-      this.addApplication(this.gitOps, options.clusterName, options.argoCdClusterName ?? options.clusterName, chart.namespace!);
-    }
+    this.addApplication(options.clusterName, options.argoCdClusterName ?? options.clusterName, chart.namespace!);
     this.servingClusters.push(serving);
     return serving;
   }
@@ -183,7 +158,7 @@ export class MultiClusterPlatform {
     const credentials = this.grants.get(clusterName);
     if (!credentials) {
       const known = [...this.grants.keys()].join(', ') || 'none';
-      throw fail(`primaryCredentialsFor('${clusterName}'): no MinIO user for that cluster (serving clusters with one: ${known}); `
+      throw new MlopsValidationError(this, `primaryCredentialsFor('${clusterName}'): no MinIO user for that cluster (serving clusters with one: ${known}); `
         + 'users exist only for serving clusters added with addServingCluster while the primary runs its own MinIO');
     }
     return credentials;
@@ -191,8 +166,13 @@ export class MultiClusterPlatform {
 
   /** Writes `<outdir>/<cluster>/<cluster>.k8s.yaml` for every cluster, and `<outdir>/argocd/argocd.k8s.yaml` with `gitOps`. */
   public synth(): void {
+    if (!this.primary) {
+      throw new MlopsValidationError(this, 'synth(): there is no primary cluster: add it with addPrimary({ clusterName, ... }) '
+        + 'and its platform with primary.addPlatform({ dags, ... })');
+    }
+    this.primary._requirePlatform('synth()');
     if (this.servingClusters.length === 0) {
-      throw fail('no serving cluster: add at least one with addServingCluster(...), or use MlopsCore alone for a single cluster');
+      throw new MlopsValidationError(this, 'synth(): there is no serving cluster: add at least one with addServingCluster(...), or use MlopsCore alone for a single cluster');
     }
     for (const app of this.apps) {
       app.synth();
@@ -208,41 +188,29 @@ export class MultiClusterPlatform {
   private claimClusterName(name: string): void {
     const problems = dnsLabelProblems(name);
     if (problems.length > 0) {
-      throw fail(`clusterName '${name}' is invalid: ${problems.join('; ')}`);
+      throw new MlopsValidationError(this, `clusterName '${name}' is invalid: ${problems.join('; ')}`);
     }
     if (name === ARGOCD_FOLDER) {
-      throw fail(`clusterName '${name}' is invalid: the folder '${ARGOCD_FOLDER}' holds the Argo CD Applications; give the cluster another name`);
+      throw new MlopsValidationError(this, `clusterName '${name}' is invalid: the folder '${ARGOCD_FOLDER}' holds the Argo CD Applications; give the cluster another name`);
     }
     if (this.clusterNames.includes(name)) {
-      throw fail(`clusterName '${name}' is invalid: another cluster has it, and it names the cluster's folder, Application and Prometheus label; give each cluster its own`);
+      throw new MlopsValidationError(this, `clusterName '${name}' is invalid: another cluster has it, and it names the cluster's folder, Application and Prometheus label; give each cluster its own`);
     }
     this.clusterNames.push(name);
   }
 
-  private exposeMinio(minio: MinioWithBuckets, type: kplus.ServiceType): void {
-    const endpoint = this.sharedStorageEndpoint;
-    assertExternalServiceType(this.primaryChart, 'primary.sharedStorageServiceType', type, endpoint.port);
-    const service = new kplus.Service(this.primaryChart, 'SharedStorage', {
-      type,
-      ports: [{ name: 'api', port: endpoint.port, targetPort: MINIO_API_PORT }],
-    });
-    service.select(minio.statefulSet);
-    preserveClientAddress(service, type, endpoint.port);
-  }
-
-  private addApplication(gitOps: GitOpsOptions, clusterName: string, argoCdClusterName: string | undefined, namespace: string): void {
+  private addApplication(clusterName: string, argoCdClusterName: string | undefined, namespace: string): void {
+    if (!this.gitOps) {
+      return;
+    }
     new ArgoCdApplication(this.argoCdChart!, clusterName, {
       name: clusterName,
-      repoUrl: gitOps.repoUrl,
-      path: `${gitOps.path.replace(/\/+$/, '')}/${clusterName}`,
-      targetRevision: gitOps.targetRevision,
-      project: gitOps.project,
+      repoUrl: this.gitOps.repoUrl,
+      path: `${this.gitOps.path.replace(/\/+$/, '')}/${clusterName}`,
+      targetRevision: this.gitOps.targetRevision,
+      project: this.gitOps.project,
       destinationName: argoCdClusterName,
       destinationNamespace: namespace,
     });
   }
-}
-
-function fail(message: string): Error {
-  return new Error(`MultiClusterPlatform: ${message}`);
 }

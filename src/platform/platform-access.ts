@@ -1,8 +1,38 @@
 import * as kplus from 'cdk8s-plus-28';
 
+/**
+ * Where the Ingress serves the MinIO console. The console only works at the root of what it is served from, with
+ * `MINIO_BROWSER_REDIRECT_URL` set to its public URL (minio/object-browser#1909, #2174; minio/minio#15550), so it needs
+ * either a host of its own or a controller that strips a path prefix, which a portable Ingress cannot express.
+ */
+export class MinioConsoleRoute {
+  /** The console at the root of a host of its own, e.g. `minio.mlops.example.com`: works with every Ingress controller. */
+  public static ownHost(host: string): MinioConsoleRoute {
+    return new MinioConsoleRoute(host, undefined);
+  }
+
+  /**
+   * The console under `path` of the platform's host, e.g. `https://mlops.example.com/minio/`, for ingress-nginx (and
+   * controllers that implement its annotations): a separate Ingress whose regex path `<path>(/|$)(.*)` (pathType
+   * `ImplementationSpecific`) is rewritten to `/$2` (`nginx.ingress.kubernetes.io/rewrite-target`, `use-regex`).
+   * ingress-nginx then matches every path of the host as a case-insensitive regular expression, and its upstream
+   * project has been retired since March 2026; prefer `ownHost` unless you run it already.
+   */
+  public static ingressNginxPath(path: string = '/minio'): MinioConsoleRoute {
+    return new MinioConsoleRoute(undefined, path);
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly _host: string | undefined,
+    /** @internal */
+    public readonly _path: string | undefined,
+  ) {}
+}
+
 /** One host for every UI, through an Ingress. */
 export interface PlatformIngressOptions {
-  /** The host name users open, e.g. `mlops.example.com`: Airflow at `/airflow`, MLflow at `/mlflow`. */
+  /** The host name users open, e.g. `mlops.example.com`: Airflow at `/airflow`, MLflow at `/mlflow`, Grafana at `/grafana`. */
   readonly host: string;
 
   /**
@@ -13,20 +43,20 @@ export interface PlatformIngressOptions {
   readonly ingressClassName?: string;
 
   /**
-   * A TLS Secret (`tls.crt`, `tls.key`) for `host` (and `minioConsoleHost`); the UIs' URLs are then `https://`.
+   * A TLS Secret (`tls.crt`, `tls.key`) for `host` (and the MinIO console's own host); the UIs' URLs are then `https://`.
    *
    * @default - plain HTTP
    */
   readonly tlsSecret?: kplus.ISecret;
 
   /**
-   * A host name for the MinIO console (served at its root, e.g. `minio.mlops.example.com`). The console cannot be
-   * served under a path of `host`: MinIO needs the proxy to strip the prefix, which a Kubernetes Ingress cannot express.
-   * Only used when the platform runs its own MinIO.
+   * Where the MinIO console is served, when the platform runs its own MinIO: `MinioConsoleRoute.ownHost(host)` for
+   * any Ingress controller, `MinioConsoleRoute.ingressNginxPath()` for `/minio` on `host` with ingress-nginx.
    *
-   * @default - the console is not exposed (reach it with `kubectl port-forward`)
+   * @default - the console is not exposed (reach it with `kubectl port-forward`): the portable route needs a host name
+   * only you can choose, and the path route works only with ingress-nginx
    */
-  readonly minioConsoleHost?: string;
+  readonly minioConsole?: MinioConsoleRoute;
 }
 
 /** The fixed NodePorts of `PlatformAccess.nodePorts()`, each from 30000 to 32767. */
@@ -39,17 +69,23 @@ export interface PlatformNodePortOptions {
   readonly minioApi?: number;
   /** The MinIO console (only with the platform's own MinIO). @default 30010 */
   readonly minioConsole?: number;
+  /** Grafana (only when the platform runs its own Grafana). @default 30011 */
+  readonly grafana?: number;
 }
 
 /**
  * How users reach the UIs from outside the cluster.
  *
  * - `PlatformAccess.clusterIp()`: not at all; `kubectl port-forward` to the Services.
- * - `PlatformAccess.ingress({ host })`: one host, a path per app, each app told its base path.
+ * - `PlatformAccess.ingress({ host })`: one host, a path per app (`/airflow`, `/mlflow`, `/grafana`), each app told
+ *   its base path; the MinIO console as `minioConsole` says.
  * - `PlatformAccess.nodePorts()`: fixed ports on every node, for a bare cluster (k3s) without an Ingress controller.
  *
  * With an Ingress or NodePorts, NetworkPolicies let traffic from anywhere reach the exposed ports of the UIs (an
  * Ingress controller's or a node's traffic comes from outside the namespace), and only those ports.
+ *
+ * Gateway API (`HTTPRoute`) is not offered: its CRDs are not among the vendored CRDs the library's types are
+ * generated from.
  */
 export class PlatformAccess {
   /** ClusterIP Services only. */
@@ -57,18 +93,19 @@ export class PlatformAccess {
     return new PlatformAccess();
   }
 
-  /** An Ingress on one host: `/airflow`, `/mlflow`, and the MinIO console on `minioConsoleHost` if given. */
+  /** An Ingress on one host: `/airflow`, `/mlflow`, `/grafana`, and the MinIO console as `minioConsole` says. */
   public static ingress(options: PlatformIngressOptions): PlatformAccess {
     return new PlatformAccess(options);
   }
 
-  /** Fixed NodePorts: by default Airflow 30007, MLflow 30008, MinIO API 30009, MinIO console 30010. */
+  /** Fixed NodePorts: by default Airflow 30007, MLflow 30008, MinIO API 30009, MinIO console 30010, Grafana 30011. */
   public static nodePorts(options: PlatformNodePortOptions = {}): PlatformAccess {
     return new PlatformAccess(undefined, {
       airflow: options.airflow ?? 30007,
       mlflow: options.mlflow ?? 30008,
       minioApi: options.minioApi ?? 30009,
       minioConsole: options.minioConsole ?? 30010,
+      grafana: options.grafana ?? 30011,
     });
   }
 

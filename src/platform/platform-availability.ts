@@ -1,15 +1,11 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
 /**
- * Runs `replicas` pods of `deployment`, preferably on different nodes (pod anti-affinity by hostname), with a
+ * Spreads the pods of a replicated `deployment` over nodes (pod anti-affinity by hostname) and adds a
  * PodDisruptionBudget that keeps one of them through node drains.
  */
-export function makeHighlyAvailable(scope: Construct, id: string, deployment: kplus.Deployment, replicas: number): void {
-  if (deployment.replicas !== replicas) {
-    ApiObject.of(deployment).addJsonPatch(JsonPatch.replace('/spec/replicas', replicas));
-  }
+export function makeHighlyAvailable(scope: Construct, id: string, deployment: kplus.Deployment): void {
   deployment.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
   new kplus.k8s.KubePodDisruptionBudget(scope, id, {
     metadata: { labels: deployment.matchLabels },

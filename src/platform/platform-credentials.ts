@@ -10,6 +10,14 @@ export interface CreatedPieces {
   readonly mlflowDatabase: boolean;
   readonly minio: boolean;
   readonly redis: boolean;
+  readonly grafana: boolean;
+  readonly grafanaDatabase: boolean;
+  /** Whether MLflow's bucket is in the in-cluster MinIO. */
+  readonly mlflowBucket: boolean;
+  /** Whether any of Airflow's buckets is in the in-cluster MinIO. */
+  readonly airflowBuckets: boolean;
+  /** Whether the models bucket is in the in-cluster MinIO (predictors' grants come later, with `addPredictor`). */
+  readonly modelsBucket: boolean;
 }
 
 interface SecretSlot {
@@ -17,22 +25,44 @@ interface SecretSlot {
   /** What the secret is for, as messages show it. */
   readonly what: string;
   readonly created: boolean;
-  /** The props that replace the piece, for the message when the piece is not created. */
-  readonly replacedBy?: string;
+  /** Why the piece is not created, for the message when it is not. */
+  readonly notCreatedBecause?: string;
+  /** Whether production checks the slot later, when the piece is used (`addPredictor`), rather than up front. */
+  readonly checkedOnUse?: boolean;
+}
+
+function replacedBy(props: string): string {
+  return `${props} ${props.includes(' and ') ? 'are' : 'is'} given`;
 }
 
 function slots(created: CreatedPieces): SecretSlot[] {
   const buckets = 'artifactsBucket, logsBucket, datasetsBucket and modelsBucket';
   return [
-    { prop: 'postgresAdminPassword', what: "the Postgres superuser's password", created: created.postgres, replacedBy: 'airflowDatabase and mlflowDatabase' },
-    { prop: 'airflowDatabasePassword', what: "the password of Postgres' database 'airflow'", created: created.airflowDatabase, replacedBy: 'airflowDatabase' },
-    { prop: 'mlflowDatabasePassword', what: "the password of Postgres' database 'mlflow'", created: created.mlflowDatabase, replacedBy: 'mlflowDatabase' },
-    { prop: 'minioRootCredentials', what: "MinIO's root credentials", created: created.minio, replacedBy: buckets },
-    { prop: 'redisPassword', what: "Redis' password", created: created.redis, replacedBy: 'keyValueStore' },
+    { prop: 'postgresAdminPassword', what: "the Postgres superuser's password", created: created.postgres, notCreatedBecause: replacedBy('airflowDatabase and mlflowDatabase') },
+    { prop: 'airflowDatabasePassword', what: "the password of Postgres' database 'airflow'", created: created.airflowDatabase, notCreatedBecause: replacedBy('airflowDatabase') },
+    { prop: 'mlflowDatabasePassword', what: "the password of Postgres' database 'mlflow'", created: created.mlflowDatabase, notCreatedBecause: replacedBy('mlflowDatabase') },
+    { prop: 'minioRootCredentials', what: "MinIO's root credentials", created: created.minio, notCreatedBecause: replacedBy(buckets) },
+    { prop: 'redisPassword', what: "Redis' password", created: created.redis, notCreatedBecause: replacedBy('keyValueStore') },
     { prop: 'airflowAdminPassword', what: "the Airflow admin's password", created: true },
     { prop: 'airflowFernetKey', what: "Airflow's Fernet key", created: true },
     { prop: 'airflowApiSecretKey', what: "Airflow's API secret key", created: true },
     { prop: 'airflowJwtSecret', what: "Airflow's JWT secret", created: true },
+    { prop: 'grafanaAdminCredentials', what: "Grafana's admin credentials", created: created.grafana, notCreatedBecause: 'Grafana is off (grafana: false or monitoring: false)' },
+    {
+      prop: 'grafanaDatabasePassword',
+      what: "the password of Postgres' database 'grafana'",
+      created: created.grafanaDatabase,
+      notCreatedBecause: "Grafana gets a database of the platform's Postgres only with profile production, its own Postgres and no grafanaDatabase",
+    },
+    { prop: 'mlflowS3Credentials', what: "MLflow's MinIO user", created: created.mlflowBucket, notCreatedBecause: replacedBy('artifactsBucket') },
+    { prop: 'airflowS3Credentials', what: "Airflow's MinIO user", created: created.airflowBuckets, notCreatedBecause: replacedBy('logsBucket, datasetsBucket and modelsBucket') },
+    {
+      prop: 'predictorS3Credentials',
+      what: "the predictors' MinIO user",
+      created: created.modelsBucket,
+      notCreatedBecause: replacedBy('modelsBucket'),
+      checkedOnUse: true,
+    },
   ];
 }
 
@@ -44,14 +74,14 @@ export function checkPlatformSecrets(scope: IConstruct, profile: PlatformProfile
   for (const slot of slots(created)) {
     if (!slot.created && secrets[slot.prop] !== undefined) {
       throw new MlopsValidationError(scope, `secrets.${slot.prop} is invalid: it is ${slot.what}, and that piece is not created `
-        + `because ${slot.replacedBy} ${slot.replacedBy!.includes(' and ') ? 'are' : 'is'} given; remove it`);
+        + `because ${slot.notCreatedBecause}; remove it`);
     }
   }
   if (!profile.isProduction) {
     return;
   }
   const problems = slots(created)
-    .filter((slot) => slot.created && (secrets[slot.prop] === undefined || secrets[slot.prop]!.isGenerated))
+    .filter((slot) => slot.created && !slot.checkedOnUse && (secrets[slot.prop] === undefined || secrets[slot.prop]!.isGenerated))
     .map((slot) => `secrets.${slot.prop} (${slot.what}) is ${secrets[slot.prop] === undefined ? 'missing' : 'SecretSource.generated()'}`);
   if (problems.length > 0) {
     throw new MlopsValidationError(scope, `profile production refuses credentials generated in the cluster: ${problems.join('; ')}; `

@@ -2,31 +2,42 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PlatformIngressOptions, PlatformNodePortOptions } from './platform-access';
 import { allowFromAnywhere } from './platform-network';
+import { Grafana } from '../observability/grafana';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
 
 const MLFLOW_PORT = 5000;
 const MINIO_API_PORT = 9000;
 const MINIO_CONSOLE_PORT = 9001;
+const GRAFANA_PORT = 3000;
 
 /** The path MLflow is served under behind the Ingress (`--static-prefix`). */
 export const MLFLOW_PATH = '/mlflow';
 /** The path Airflow is served under behind the Ingress (`base_url`). */
 export const AIRFLOW_PATH = '/airflow';
+/** The path Grafana is served under behind the Ingress (`GF_SERVER_ROOT_URL`, `GF_SERVER_SERVE_FROM_SUB_PATH`). */
+export const GRAFANA_PATH = '/grafana';
 
 /** What the Ingress and the NodePort Services lead to (Airflow exposes itself through its own props). */
 export interface ExposedApps {
   readonly mlflow: MlflowTracking;
   readonly minio?: MinioWithBuckets;
+  readonly grafana?: Grafana;
+}
+
+/** `http://host` or `https://host`, as users open it. */
+export function publicUrl(options: PlatformIngressOptions, path: string = ''): string {
+  return `${options.tlsSecret ? 'https' : 'http'}://${options.host}${path}`;
 }
 
 /**
- * The Ingress for MLflow (`/mlflow` on `host`) and the MinIO console (the root of `minioConsoleHost`), which tells
- * the console its public URL (`MINIO_BROWSER_REDIRECT_URL`), and the policies that let the controller in.
+ * The Ingress for MLflow (`/mlflow` on `host`), Grafana (`/grafana`) and the MinIO console (as `minioConsole` says),
+ * which tells the console its public URL (`MINIO_BROWSER_REDIRECT_URL`), and the policies that let the controller in.
  */
 export function exposeThroughIngress(scope: Construct, options: PlatformIngressOptions, apps: ExposedApps): kplus.Ingress {
-  const scheme = options.tlsSecret ? 'https' : 'http';
-  const consoleHost = apps.minio ? options.minioConsoleHost : undefined;
+  const route = apps.minio ? options.minioConsole : undefined;
+  const consoleHost = route?._host;
+  const tlsHosts = [options.host, ...(consoleHost ? [consoleHost] : [])];
   const ingress = new kplus.Ingress(scope, 'Ingress', {
     className: options.ingressClassName,
     rules: [{
@@ -35,20 +46,44 @@ export function exposeThroughIngress(scope: Construct, options: PlatformIngressO
       pathType: kplus.HttpIngressPathType.PREFIX,
       backend: kplus.IngressBackend.fromService(apps.mlflow.service, { port: MLFLOW_PORT }),
     }],
-    tls: options.tlsSecret ? [{ hosts: [options.host, ...(consoleHost ? [consoleHost] : [])], secret: options.tlsSecret }] : undefined,
+    tls: options.tlsSecret ? [{ hosts: tlsHosts, secret: options.tlsSecret }] : undefined,
   });
   allowFromAnywhere(scope, 'AllowIngressToMlflow', apps.mlflow.deployment, [MLFLOW_PORT]);
-  if (apps.minio && consoleHost) {
-    ingress.addHostRule(consoleHost, '/', kplus.IngressBackend.fromService(apps.minio.service, { port: MINIO_CONSOLE_PORT }),
+  if (apps.grafana) {
+    ingress.addHostRule(options.host, GRAFANA_PATH, kplus.IngressBackend.fromService(apps.grafana.service, { port: GRAFANA_PORT }),
       kplus.HttpIngressPathType.PREFIX);
+    allowFromAnywhere(scope, 'AllowIngressToGrafana', apps.grafana.deployment, [GRAFANA_PORT]);
+  }
+  if (apps.minio && route) {
+    const consoleBackend = kplus.IngressBackend.fromService(apps.minio.service, { port: MINIO_CONSOLE_PORT });
+    let redirectUrl: string;
+    if (consoleHost) {
+      ingress.addHostRule(consoleHost, '/', consoleBackend, kplus.HttpIngressPathType.PREFIX);
+      redirectUrl = publicUrl({ ...options, host: consoleHost });
+    } else {
+      const path = route._path!;
+      new kplus.Ingress(scope, 'MinioConsoleIngress', {
+        metadata: {
+          annotations: {
+            'nginx.ingress.kubernetes.io/rewrite-target': '/$2',
+            'nginx.ingress.kubernetes.io/use-regex': 'true',
+          },
+        },
+        className: options.ingressClassName,
+        rules: [{ host: options.host, path: `${path}(/|$)(.*)`, pathType: kplus.HttpIngressPathType.IMPLEMENTATION_SPECIFIC, backend: consoleBackend }],
+        tls: options.tlsSecret ? [{ hosts: [options.host], secret: options.tlsSecret }] : undefined,
+      });
+      // Without the trailing '/', the console loads a blank page (minio/object-browser#3009).
+      redirectUrl = publicUrl(options, `${path}/`);
+    }
     // The console builds its links and login redirects from its public URL (MinIO docs, "Configure NGINX Proxy").
-    apps.minio.statefulSet.containers[0].env.addVariable('MINIO_BROWSER_REDIRECT_URL', kplus.EnvValue.fromValue(`${scheme}://${consoleHost}`));
+    apps.minio.statefulSet.containers[0].env.addVariable('MINIO_BROWSER_REDIRECT_URL', kplus.EnvValue.fromValue(redirectUrl));
     allowFromAnywhere(scope, 'AllowIngressToMinioConsole', apps.minio.statefulSet, [MINIO_CONSOLE_PORT]);
   }
   return ingress;
 }
 
-/** NodePort Services for MLflow and MinIO (API and console) next to their ClusterIP ones, and the policies. */
+/** NodePort Services for MLflow, Grafana and MinIO (API and console) next to their ClusterIP ones, and the policies. */
 export function exposeThroughNodePorts(scope: Construct, ports: PlatformNodePortOptions, apps: ExposedApps): void {
   const mlflow = new kplus.Service(scope, 'MlflowNodePort', {
     type: kplus.ServiceType.NODE_PORT,
@@ -56,6 +91,14 @@ export function exposeThroughNodePorts(scope: Construct, ports: PlatformNodePort
   });
   mlflow.select(apps.mlflow.deployment);
   allowFromAnywhere(scope, 'AllowNodePortToMlflow', apps.mlflow.deployment, [MLFLOW_PORT]);
+  if (apps.grafana) {
+    const grafana = new kplus.Service(scope, 'GrafanaNodePort', {
+      type: kplus.ServiceType.NODE_PORT,
+      ports: [{ name: 'http', port: GRAFANA_PORT, targetPort: GRAFANA_PORT, nodePort: ports.grafana }],
+    });
+    grafana.select(apps.grafana.deployment);
+    allowFromAnywhere(scope, 'AllowNodePortToGrafana', apps.grafana.deployment, [GRAFANA_PORT]);
+  }
   if (apps.minio) {
     const minio = new kplus.Service(scope, 'MinioNodePort', {
       type: kplus.ServiceType.NODE_PORT,

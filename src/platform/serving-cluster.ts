@@ -6,7 +6,7 @@ import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { IBucket } from '../core/bucket';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
-import { dnsLabelProblems } from '../core/names';
+import { clusterNameOf } from '../core/names';
 import { allowIngress } from '../core/network';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
@@ -100,12 +100,7 @@ export class ServingCluster extends Construct {
       throw new MlopsValidationError(this, "the chart has no namespace: ServingCluster creates the chart's Namespace and puts "
         + "everything in it; give the chart one, e.g. new Chart(app, 'serving-eu', { namespace: 'mlops' })");
     }
-    this.clusterName = props.clusterName ?? id.toLowerCase();
-    const nameProblems = dnsLabelProblems(this.clusterName);
-    if (nameProblems.length > 0) {
-      throw new MlopsValidationError(this, `clusterName '${this.clusterName}' is invalid: ${nameProblems.join('; ')}`
-        + `${props.clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : ''}`);
-    }
+    this.clusterName = clusterNameOf(this, props.clusterName);
     const serviceType = props.prometheusServiceType ?? kplus.ServiceType.LOAD_BALANCER;
     assertExternalServiceType(this, 'prometheusServiceType', serviceType, props.prometheusEndpoint.port);
     const federatedFrom = props.federatedFrom ?? '0.0.0.0/0';

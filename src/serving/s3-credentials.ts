@@ -6,6 +6,7 @@ import { Credentials } from '../core/credentials';
 import { GENERATED_KEYS_ANNOTATION } from '../core/generated-secret';
 import { HashedJob } from '../core/hashed-job';
 import { DefaultImages } from '../core/images';
+import { secretApiScript } from '../core/secret-api-script';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
 const NOBODY: ImageUser = { user: 65534, group: 65534 };
@@ -19,47 +20,26 @@ export const CREDENTIALS_VERSION_ANNOTATION = 'mlops.cdk8s.io/s3-credentials-ver
  * InferenceService, which rolls its pods. It never reads the source Secret: the kubelet hands the values in as env
  * vars, and keeps the pod waiting until their keys exist.
  */
-const COPY_SCRIPT = `
-import base64, json, os, ssl, sys, time, urllib.error, urllib.request
-sa = "/var/run/secrets/kubernetes.io/serviceaccount"
-namespace = open(sa + "/namespace").read().strip()
-api = "https://%s:%s" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"])
-context = ssl.create_default_context(cafile=sa + "/ca.crt")
-secret = "/api/v1/namespaces/%s/secrets/%s" % (namespace, os.environ["SECRET_NAME"])
-isvc = "/apis/serving.kserve.io/v1beta1/namespaces/%s/inferenceservices/%s" % (namespace, os.environ["INFERENCE_SERVICE"])
-
-def call(method, path, body=None):
-    request = urllib.request.Request(api + path, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("Authorization", "Bearer " + open(sa + "/token").read().strip())
-    request.add_header("Content-Type", "application/merge-patch+json")
-    with urllib.request.urlopen(request, context=context, timeout=30) as response:
-        return json.load(response)
-
+const COPY_SCRIPT = secretApiScript(`
+import base64
+secret_name = os.environ["SECRET_NAME"]
+isvc_name = os.environ["INFERENCE_SERVICE"]
+isvc_path = "/apis/serving.kserve.io/v1beta1/namespaces/%s/inferenceservices/%s" % (namespace, isvc_name)
 wanted = {key: base64.b64encode(os.environ[key].encode()).decode() for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-for attempt in range(60):
-    try:
-        current = call("GET", secret)
-        break
-    except urllib.error.HTTPError as error:
-        if error.code != 404:
-            sys.exit("reading Secret %s failed: HTTP %s %s" % (os.environ["SECRET_NAME"], error.code, error.read().decode()))
-        print("Secret %s does not exist yet, retrying in 5s" % os.environ["SECRET_NAME"], flush=True)
-        time.sleep(5)
-else:
-    sys.exit("Secret %s never appeared; apply the manifests that define it" % os.environ["SECRET_NAME"])
+current = wait_for_secret(secret_name)
 if all((current.get("data") or {}).get(key) == value for key, value in wanted.items()):
-    print("Secret %s is up to date" % os.environ["SECRET_NAME"], flush=True)
+    print("Secret %s is up to date" % secret_name, flush=True)
     sys.exit(0)
-version = call("PATCH", secret, {"data": wanted})["metadata"]["resourceVersion"]
-print("Secret %s: copied AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" % os.environ["SECRET_NAME"], flush=True)
+version = call("PATCH", secret_path(secret_name), {"data": wanted})["metadata"]["resourceVersion"]
+print("Secret %s: copied AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" % secret_name, flush=True)
 try:
-    call("PATCH", isvc, {"metadata": {"annotations": {"${CREDENTIALS_VERSION_ANNOTATION}": version}}})
-    print("InferenceService %s: rolling its pods onto the new credentials" % os.environ["INFERENCE_SERVICE"], flush=True)
+    call("PATCH", isvc_path, {"metadata": {"annotations": {"${CREDENTIALS_VERSION_ANNOTATION}": version}}})
+    print("InferenceService %s: rolling its pods onto the new credentials" % isvc_name, flush=True)
 except urllib.error.HTTPError as error:
     if error.code != 404:
-        sys.exit("annotating InferenceService %s failed: HTTP %s %s" % (os.environ["INFERENCE_SERVICE"], error.code, error.read().decode()))
-    print("InferenceService %s does not exist yet; its pods will start with the credentials" % os.environ["INFERENCE_SERVICE"], flush=True)
-`.trim();
+        sys.exit("annotating InferenceService %s failed: HTTP %s %s" % (isvc_name, error.code, error.read().decode()))
+    print("InferenceService %s does not exist yet; its pods will start with the credentials" % isvc_name, flush=True)
+`);
 
 /** What the storage initializer of one InferenceService needs to download from a bucket. */
 export interface S3CredentialsProps {

@@ -6,6 +6,7 @@ import { IBucket, IObjectStore, s3Uri } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { assertBucketName } from '../core/names';
+import { SecretSource } from '../core/secret-source';
 
 /** What anyone may do with a bucket without credentials: the policies of `mc anonymous set`. */
 export class BucketAnonymousAccess {
@@ -56,7 +57,8 @@ export interface MinioBucketOptions {
  *
  * A hash-named Job creates it (`mc mb --ignore-existing`) and applies its versioning and anonymous policy, so
  * re-applying the manifests is safe and a change of options runs a new Job. `grantRead` / `grantReadWrite` give a
- * workload its own MinIO user with a policy limited to this bucket.
+ * workload its own MinIO user with a policy limited to this bucket; the user's Secret is generated unless the grant
+ * goes through `withUserCredentials(...)`, which takes it from an existing Secret.
  */
 export class MinioBucket extends Construct implements IBucket {
   /** @internal */
@@ -81,6 +83,7 @@ export class MinioBucket extends Construct implements IBucket {
   public readonly job: kplus.Job;
 
   private readonly store: MinioWithBuckets;
+  private readonly userCredentialViews = new Map<SecretSource, IBucket>();
 
   private constructor(store: MinioWithBuckets, bucketName: string, options: MinioBucketOptions) {
     super(store, bucketName);
@@ -111,6 +114,30 @@ export class MinioBucket extends Construct implements IBucket {
     return this.store._grant(this, grantee, BucketAccess.READ_WRITE);
   }
 
+  /**
+   * This bucket, for grantees that bring their own MinIO user: `grantRead` / `grantReadWrite` of the returned bucket
+   * create the grantee's user from `credentials`, an existing Secret, instead of generating its Secret. The password
+   * (`Credentials.PASSWORD`) is the secret key; the user name is the access key id and is read from the Secret when
+   * its `keys` name `Credentials.USERNAME`, e.g.
+   * `SecretSource.fromSecret(secret, { keys: { username: 'accessKey', password: 'secretKey' } })`.
+   *
+   * Hand it to a component in place of the bucket (`artifacts`, `logBucket`, `ModelSource.fromBucket(...)`); every
+   * grant to the same grantee must use the same source.
+   */
+  public withUserCredentials(credentials: SecretSource): IBucket {
+    if (credentials.isGenerated) {
+      throw new MlopsValidationError(this.store, `bucket '${this.bucketName}' user credentials are invalid: withUserCredentials() takes an `
+        + 'existing Secret, and SecretSource.generated() was given; give SecretSource.fromSecret(...), or grant on the bucket itself '
+        + 'to have the user\'s Secret generated');
+    }
+    let view = this.userCredentialViews.get(credentials);
+    if (!view) {
+      view = new MinioBucketWithUserCredentials(this, `UserCredentials${this.userCredentialViews.size + 1}`, this.store, credentials);
+      this.userCredentialViews.set(credentials, view);
+    }
+    return view;
+  }
+
   /** The bucket part of the Job's script; every command is idempotent. */
   private script(): string {
     const target = `minio/${this.bucketName}`;
@@ -123,5 +150,34 @@ export class MinioBucket extends Construct implements IBucket {
     lines.push(`mc anonymous set ${this.anonymousAccess.policy} ${target}`);
     lines.push(`echo "bucket ${this.bucketName} is ready"`);
     return lines.join('\n');
+  }
+}
+
+/** A MinIO bucket whose grants create the grantee's user from an existing Secret. */
+class MinioBucketWithUserCredentials extends Construct implements IBucket {
+  public readonly bucketName: string;
+  public readonly objectStore: IObjectStore;
+
+  constructor(
+    private readonly bucket: MinioBucket,
+    id: string,
+    private readonly store: MinioWithBuckets,
+    private readonly credentials: SecretSource,
+  ) {
+    super(bucket, id);
+    this.bucketName = bucket.bucketName;
+    this.objectStore = bucket.objectStore;
+  }
+
+  public s3Uri(key?: string): string {
+    return this.bucket.s3Uri(key);
+  }
+
+  public grantRead(grantee: kplus.INetworkPolicyPeer): Credentials {
+    return this.store._grant(this.bucket, grantee, BucketAccess.READ, this.credentials);
+  }
+
+  public grantReadWrite(grantee: kplus.INetworkPolicyPeer): Credentials {
+    return this.store._grant(this.bucket, grantee, BucketAccess.READ_WRITE, this.credentials);
   }
 }

@@ -58,10 +58,12 @@ export function grantScript(policyName: string, bucketName: string): string {
 
 /** The MinIO user of one grantee. */
 export interface MinioUser {
-  /** The user name, which is the S3 access key id. */
+  /** The user name, which is the S3 access key id unless an existing Secret holds another one. */
   readonly userName: string;
-  /** `Credentials.USERNAME` (the user name) and `Credentials.PASSWORD` (the secret access key). */
+  /** `Credentials.USERNAME` (the access key id) and `Credentials.PASSWORD` (the secret access key). */
   readonly credentials: Credentials;
+  /** The existing Secret the credentials come from; undefined when they are generated. */
+  readonly source?: SecretSource;
 }
 
 /** The user name (access key id) of `grantee`: its construct path as a DNS label with a hash, at most 32 characters. */
@@ -70,14 +72,15 @@ export function minioUserName(grantee: IConstruct): string {
 }
 
 /**
- * Creates the user of `grantee` under `scope`: its fixed user name and a random password in a Secret generated
- * inside the cluster.
+ * Creates the user of `grantee` under `scope`: the user name and password from `source`, an existing Secret (which
+ * holds the user name too when its `keys` name one), or else the fixed user name and a random password in a Secret
+ * generated inside the cluster.
  */
-export function createMinioUser(scope: Construct, grantee: IConstruct): MinioUser {
+export function createMinioUser(scope: Construct, grantee: IConstruct, source?: SecretSource): MinioUser {
   const userName = minioUserName(grantee);
-  const credentials = SecretSource.generated().bind(scope, `User-${userName}`, {
+  const credentials = (source ?? SecretSource.generated()).bind(scope, `User-${userName}`, {
     secretValues: [Credentials.PASSWORD],
     values: { [Credentials.USERNAME]: userName },
   });
-  return { userName, credentials };
+  return { userName, credentials, source };
 }

@@ -334,13 +334,13 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
    *
    * One user per grantee: its credentials are the same for every bucket. One policy and one Job per (bucket, user):
    * a wider grant replaces the policy in that Job (so it gets a new name and runs again); a narrower one changes
-   * nothing.
+   * nothing. The user's credentials come from `userCredentials`, an existing Secret, or else are generated.
    *
    * @internal
    */
-  public _grant(bucket: MinioBucket, grantee: kplus.INetworkPolicyPeer, access: BucketAccess): Credentials {
+  public _grant(bucket: MinioBucket, grantee: kplus.INetworkPolicyPeer, access: BucketAccess, userCredentials?: SecretSource): Credentials {
     this.assertSameNamespace(grantee);
-    const user = this.userFor(grantee);
+    const user = this.userFor(grantee, userCredentials);
     const key = `${bucket.bucketName}/${user.userName}`;
     const policy = kplus.EnvValue.fromValue(JSON.stringify(bucketPolicyDocument(bucket.bucketName, access)));
     const grant = this.grants.get(key);
@@ -370,12 +370,17 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
     return kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', claim, { name: 'data' });
   }
 
-  private userFor(grantee: kplus.INetworkPolicyPeer): MinioUser {
+  private userFor(grantee: kplus.INetworkPolicyPeer, source: SecretSource | undefined): MinioUser {
     const userName = minioUserName(grantee);
     let user = this.users.get(userName);
     if (!user) {
-      user = createMinioUser(this, grantee);
+      user = createMinioUser(this, grantee, source);
       this.users.set(userName, user);
+    } else if (user.source !== source) {
+      const what = (s?: SecretSource) => s ? 'credentials from withUserCredentials()' : 'generated credentials';
+      throw new MlopsValidationError(this, `grantee '${grantee.node.path}' is invalid: an earlier grant gave its MinIO user `
+        + `${what(user.source)}, and this one gives it ${source && user.source ? 'credentials from another SecretSource' : what(source)}; `
+        + 'a grantee has one user, so give every grant to it the same withUserCredentials(...) source, or none');
     }
     return user;
   }

@@ -18,6 +18,7 @@ import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { IMlflowTracking } from '../core/tracking';
 
 const PORT = 5000;
 /** The `-full` image runs as root by default; nobody is enough, with `HOME=/tmp` and an emptyDir there. */
@@ -151,7 +152,7 @@ export interface MlflowTrackingProps {
  * Network: once a consumer is bound, a NetworkPolicy selects the server, and only bound consumers (and
  * `allowFrom` peers, e.g. your Ingress controller) reach it.
  */
-export class MlflowTracking extends Construct implements IScrapeTarget {
+export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowTracking {
   /** The Service, `http://<service>.<namespace>.svc:5000`. */
   public readonly endpoint: ServiceEndpoint;
   /** What clients set as `MLFLOW_TRACKING_URI`: the endpoint with the static prefix. */

@@ -1,9 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, SecretSource } from '../../src';
+import { Credentials, SecretSource, SecretValueFormat } from '../../src';
 import { container, envOf, objectsOfKind, synthValid, testChart } from '../util';
 
+const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
+
+/** The Secrets the chart's secret generator Job fills in, as its `SECRETS` env var lists them. */
+function generatorSpecs(manifests: any[]): any[] {
+  const [job] = objectsOfKind(manifests, 'Job');
+  return JSON.parse(envOf(container(job, 'generate')).SECRETS.value);
+}
+
 describe('SecretSource.generated', () => {
-  test('renders an empty Secret, annotated with its keys, and a Job that fills it in', () => {
+  test('renders an empty Secret, annotated with its keys, and the chart\'s generator Job fills it in', () => {
     // GIVEN
     const chart = testChart('data');
     // WHEN
@@ -24,14 +36,15 @@ describe('SecretSource.generated', () => {
     expect(generate.command.slice(0, 2)).toEqual(['python', '-c']);
     expect(generate.command[2]).toContain('if key not in present');
     expect(generate.command[2]).toContain('application/merge-patch+json');
-    expect(envOf(generate).SECRET_NAME).toEqual({ value: secret.metadata.name });
-    expect(JSON.parse(envOf(generate).SECRET_SPEC.value)).toEqual({
-      secretValues: ['password'], values: { username: 'postgres' }, length: 32,
-    });
+    expect(generatorSpecs(manifests)).toEqual([{
+      name: secret.metadata.name, secretValues: ['password'], values: { username: 'postgres' }, format: 'ALPHANUMERIC', length: 32,
+    }]);
+    expect(job.metadata.name).toMatch(/^test-mlopssecretgenerator-job-[0-9a-f]{10}$/);
+    expect(job.metadata.labels).toEqual({ 'app.kubernetes.io/component': 'secret-generator' });
     expect(job.spec.template.spec.automountServiceAccountToken).toBe(true);
   });
 
-  test('the Job may only get and patch the generated Secrets, by name', () => {
+  test('one Job per chart generates every Secret, and may only get and patch those Secrets, by name', () => {
     // GIVEN
     const chart = testChart();
     // WHEN
@@ -46,8 +59,9 @@ describe('SecretSource.generated', () => {
     ]);
     const [serviceAccount] = objectsOfKind(manifests, 'ServiceAccount');
     const jobs = objectsOfKind(manifests, 'Job');
-    expect(jobs.map((j) => j.spec.template.spec.serviceAccountName))
-      .toEqual([serviceAccount.metadata.name, serviceAccount.metadata.name]);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].spec.template.spec.serviceAccountName).toBe(serviceAccount.metadata.name);
+    expect(generatorSpecs(manifests).map((spec) => [spec.name, spec.length])).toEqual([[a.secret.name, 32], [b.secret.name, 64]]);
   });
 
   test('credentials read every value from the generated Secret', () => {
@@ -59,6 +73,71 @@ describe('SecretSource.generated', () => {
       secretKeyRef: { name: credentials.secret.name, key: 'username' },
     });
     expect(SecretSource.generated().isGenerated).toBe(true);
+  });
+
+  test('each format is in the Job\'s spec: a Fernet key has no length, a url-safe token takes one', () => {
+    // GIVEN
+    const chart = testChart();
+    // WHEN
+    const fernet = SecretSource.generated({ format: SecretValueFormat.FERNET_KEY });
+    fernet.bind(chart, 'Fernet', { secretValues: ['fernet-key'] });
+    SecretSource.generated({ format: SecretValueFormat.URL_SAFE_TOKEN, length: 48 }).bind(chart, 'Token', { secretValues: ['jwt-secret'] });
+    // THEN
+    const specs = generatorSpecs(synthValid(chart)).map(({ name, ...spec }) => spec);
+    expect(specs).toEqual([
+      { secretValues: ['fernet-key'], values: {}, format: 'FERNET_KEY' },
+      { secretValues: ['jwt-secret'], values: {}, format: 'URL_SAFE_TOKEN', length: 48 },
+    ]);
+    expect(fernet.format).toBe(SecretValueFormat.FERNET_KEY);
+    expect(SecretSource.generated().format).toBe(SecretValueFormat.ALPHANUMERIC);
+    expect(SecretSource.fromSecret(kplus.Secret.fromSecretName(chart, 'Existing', 'keys')).format).toBeUndefined();
+  });
+
+  test('the Job\'s name follows what it generates: the same sources give the same name, another Secret a new one', () => {
+    const jobName = (secrets: string[]) => {
+      const chart = testChart();
+      for (const id of secrets) {
+        SecretSource.generated().bind(chart, id, { secretValues: ['password'] });
+      }
+      return objectsOfKind(synthValid(chart), 'Job')[0].metadata.name;
+    };
+    expect(jobName(['A'])).toEqual(jobName(['A']));
+    expect(jobName(['A', 'B'])).not.toEqual(jobName(['A']));
+  });
+
+  (HAS_PYTHON ? test : test.skip)('the Job\'s script parses and adds only the missing keys of each Secret, in each format', () => {
+    // GIVEN
+    const chart = testChart();
+    for (const format of [SecretValueFormat.ALPHANUMERIC, SecretValueFormat.FERNET_KEY, SecretValueFormat.URL_SAFE_TOKEN]) {
+      SecretSource.generated({ format }).bind(chart, format.name, { secretValues: ['new', 'kept'], values: { username: 'admin' } });
+    }
+    const generate = container(objectsOfKind(synthValid(chart), 'Job')[0], 'generate');
+    const script = { code: generate.command[2], secrets: envOf(generate).SECRETS.value };
+    expect(spawnSync('python3', ['-c', 'import ast,sys; ast.parse(sys.stdin.read())'], { input: script.code }).status).toBe(0);
+    const names: string[] = JSON.parse(script.secrets).map((spec: { name: string }) => spec.name);
+    // WHEN
+    const run = generatorRun(script, { kept: 'b2xk' });
+    // THEN
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((call) => call.startsWith('GET '))).toEqual(names.map((name) => `GET /api/v1/namespaces/test/secrets/${name}`));
+    expect(Object.keys(run.patched)).toEqual(names);
+    for (const name of names) {
+      expect(Object.keys(run.patched[name]).sort()).toEqual(['new', 'username']);
+      expect(run.patched[name].username).toBe('admin');
+      expect(run.stdout).toContain(`Secret ${name}: generated ['new', 'username']; kept ['kept']`);
+    }
+    const [letters, fernetKey, token] = names.map((name) => run.patched[name].new);
+    expect(letters).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(fernetKey).toMatch(/^[A-Za-z0-9_-]{43}=$/);
+    expect(Buffer.from(fernetKey, 'base64url')).toHaveLength(32);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(generatorRun(script, { new: 'bmV3', kept: 'b2xk', username: 'YWRtaW4=' }).calls).toHaveLength(names.length);
+  });
+
+  test('fails on a length for a Fernet key, whose size is fixed', () => {
+    const chart = testChart();
+    expect(() => SecretSource.generated({ format: SecretValueFormat.FERNET_KEY, length: 32 }).bind(chart, 'Key', { secretValues: ['key'] }))
+      .toThrow("Chart 'test': generated secret length 32 is invalid with SecretValueFormat.FERNET_KEY: its values have a fixed size; remove length");
   });
 
   test('fails on a length that is too short for a secret', () => {
@@ -92,3 +171,47 @@ describe('SecretSource.fromSecret', () => {
     expect(credentials.envValue('password').valueFrom).toEqual({ secretKeyRef: { name: 'db', key: 'password' } });
   });
 });
+
+/**
+ * Runs a generator script against a fake Kubernetes API in which every Secret holds `data` (base64 values): the
+ * service account files, TLS and `urlopen` are replaced in `sitecustomize`. Returns the calls and the patched values
+ * of each Secret, decoded.
+ */
+function generatorRun(script: { code: string; secrets: string }, data: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'secret-generator-'));
+  writeFileSync(join(dir, 'sitecustomize.py'), `
+import builtins, io, json, os, ssl, urllib.request
+files = {"/var/run/secrets/kubernetes.io/serviceaccount/namespace": "test", "/var/run/secrets/kubernetes.io/serviceaccount/token": "t"}
+real_open = builtins.open
+builtins.open = lambda path, *a, **k: io.StringIO(files[path]) if path in files else real_open(path, *a, **k)
+ssl.create_default_context = lambda **k: None
+def urlopen(request, context=None, timeout=None):
+    path = request.full_url.split("443", 1)[1]
+    body = request.data.decode() if request.data else None
+    with real_open(os.environ["CALLS"], "a") as calls:
+        calls.write(" ".join(x for x in [request.get_method(), path, body] if x) + "\\n")
+    return io.BytesIO(json.dumps({"data": json.loads(os.environ["DATA"])}).encode())
+urllib.request.urlopen = urlopen
+`);
+  const calls = join(dir, 'calls');
+  writeFileSync(calls, '');
+  const result = spawnSync('python3', ['-c', script.code], {
+    env: {
+      PYTHONPATH: dir,
+      CALLS: calls,
+      DATA: JSON.stringify(data),
+      KUBERNETES_SERVICE_HOST: 'api',
+      KUBERNETES_SERVICE_PORT: '443',
+      SECRETS: script.secrets,
+    },
+    encoding: 'utf-8',
+  });
+  const recorded = readFileSync(calls, 'utf-8').trim().split('\n');
+  const patched: Record<string, Record<string, string>> = {};
+  for (const patch of recorded.filter((call) => call.startsWith('PATCH '))) {
+    const name = patch.split(' ')[1].split('/').pop()!;
+    patched[name] = Object.fromEntries(Object.entries(JSON.parse(patch.slice(patch.indexOf('{'))).data as Record<string, string>)
+      .map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]));
+  }
+  return { status: result.status, stdout: result.stdout + result.stderr, calls: recorded, patched };
+}

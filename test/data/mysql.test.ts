@@ -149,7 +149,7 @@ describe('Mysql databases', () => {
     expect(setup.env).toEqual([
       { name: 'MYSQL_HOST', value: mysql.endpoint.host },
       { name: 'MYSQL_TCP_PORT', value: '3306' },
-      { name: 'ADMIN_USER', valueFrom: { secretKeyRef: { name: admin, key: 'username' } } },
+      { name: 'ADMIN_USER', value: 'root' },
       { name: 'MYSQL_PWD', valueFrom: { secretKeyRef: { name: admin, key: 'password' } } },
       { name: 'DB_USER', valueFrom: { secretKeyRef: { name: own.metadata.name, key: 'username' } } },
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: own.metadata.name, key: 'password' } } },
@@ -296,7 +296,7 @@ describe('Mysql metrics', () => {
     expect(exporter.image).toBe(DefaultImages.MYSQLD_EXPORTER);
     expect(exporter.args).toEqual(['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)']);
     expect(exporter.env).toEqual([
-      { name: 'MYSQL_EXPORTER_USER', valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
+      { name: 'MYSQL_EXPORTER_USER', value: 'root' },
       { name: 'MYSQLD_EXPORTER_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
     ]);
     expect(exporter.ports).toEqual([{ containerPort: 9104, name: 'metrics' }]);

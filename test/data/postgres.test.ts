@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { runWithStubs, workload } from './fixtures';
 import { Credentials, DatabaseEngine, DefaultImages, ScrapeDiscovery, SecretSource } from '../../src';
 import { Postgres } from '../../src/data';
-import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+import { container, envOf, expandEnvLikeKubelet, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
 const SETUP_SQL = [
   '\\getenv db DB_NAME',
@@ -129,9 +129,8 @@ describe('Postgres databases', () => {
     const manifests = synthValid(chart);
     const secret = objectNamed(manifests, 'Secret', 'database-mlflow-credentials');
     expect(secret.metadata.annotations['mlops.cdk8s.io/generated-keys']).toBe('password,username');
-    const generate = objectNamed(manifests, 'Job', 'database-mlflow-credentials-generate');
-    expect(JSON.parse(envOf(container(generate, 'generate')).SECRET_SPEC.value))
-      .toEqual({ secretValues: ['password'], values: { username: 'mlflow' }, length: 32 });
+    expect(generatedSecretSpec(manifests, 'database-mlflow-credentials'))
+      .toEqual({ secretValues: ['password'], values: { username: 'mlflow' }, format: 'ALPHANUMERIC', length: 32 });
   });
 
   test('one setup Job per database runs psql against the Service with the admin password and the SQL from psql variables', () => {
@@ -163,8 +162,7 @@ describe('Postgres databases', () => {
       { name: 'DB_USER', valueFrom: { secretKeyRef: { name: own, key: 'username' } } },
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: own, key: 'password' } } },
     ]);
-    expect(JSON.parse(envOf(container(objectNamed(manifests, 'Job', 'mlflow-credentials-generate'), 'generate')).SECRET_SPEC.value).values)
-      .toEqual({ username: 'tracking' });
+    expect(generatedSecretSpec(manifests, 'database-mlflow-credentials').values).toEqual({ username: 'tracking' });
 
     const [shell, flag, script] = setup.command;
     expect([shell, flag]).toEqual(['sh', '-c']);

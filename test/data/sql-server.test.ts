@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { setupJobNames, workload } from './fixtures';
 import { SecretSource } from '../../src';
 import { Mysql, MysqlProps, Postgres, PostgresProps } from '../../src/data';
-import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+import { container, envOf, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
 // What Postgres and Mysql share (src/data/sql-server.ts), asserted on both.
 const SERVERS = [
@@ -146,8 +146,7 @@ describe.each(SERVERS)('$kind databases', ({ kind, name, port, setupDatabaseName
     create(chart, { databases: ['kfp_cache'] });
     const manifests = synthValid(chart);
     expect(setupDatabaseName(container(objectNamed(manifests, 'Job', 'database-kfp-cache-setup'), 'setup'))).toBe('kfp_cache');
-    const generate = container(objectNamed(manifests, 'Job', 'database-kfp-cache-credentials-generate'), 'generate');
-    expect(JSON.parse(envOf(generate).SECRET_SPEC.value).values).toEqual({ username: 'kfp_cache' });
+    expect(generatedSecretSpec(manifests, 'database-kfp-cache-credentials').values).toEqual({ username: 'kfp_cache' });
   });
 
   test('fails on a database added twice', () => {

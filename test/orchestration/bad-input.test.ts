@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { airflow, fixture, PUBLIC_REPO } from './fixtures';
-import { Credentials, SecretSource } from '../../src';
+import { Credentials, SecretSource, SecretValueFormat } from '../../src';
 import { DagSource, GitAuth, GitDagSourceOptions } from '../../src/orchestration';
 
 const PREFIX = "GitSyncAirflow 'test/Airflow': ";
@@ -85,10 +85,12 @@ describe('GitSyncAirflow bad input', () => {
       + "ingress path '/airflow/' is invalid: must start with '/' and not end with one, with letters, digits, '.', '_', '~' or '-' between; e.g. '/airflow'");
   });
 
-  test('a generated fernet key, which would not be a Fernet key', () => {
+  test('a fernet key generated in another format than a Fernet key\'s', () => {
     expect(() => airflow(fixture(), { fernetKey: SecretSource.generated() })).toThrow(PREFIX
-      + 'fernetKey is invalid: SecretSource.generated() makes letters and digits, not a Fernet key (32 url-safe base64-encoded bytes); '
-      + 'leave fernetKey out to have one generated, or give SecretSource.fromSecret(...)');
+      + 'fernetKey is invalid: SecretSource.generated() with format SecretValueFormat.ALPHANUMERIC does not make a Fernet key '
+      + '(32 url-safe base64-encoded bytes); give SecretSource.generated({ format: SecretValueFormat.FERNET_KEY }) '
+      + 'or SecretSource.fromSecret(...), or leave fernetKey out to have one generated');
+    expect(() => airflow(fixture(), { fernetKey: SecretSource.generated({ format: SecretValueFormat.FERNET_KEY }) })).not.toThrow();
   });
 
   test('variable keys and connection ids that cannot be env var names, or come twice', () => {

@@ -1,6 +1,6 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Redis, ServiceEndpoint } from '../../src';
+import { Redis } from '../../src';
 import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind } from '../util';
 import { airflow, deployment, fixture, synthValidWithTaskPod, taskPod } from './fixtures';
 
@@ -15,7 +15,7 @@ describe('GitSyncAirflow: what DAGs see', () => {
     af.addVariable('FEATURE_TABLE', 'sales_daily');
     af.addS3Connection('models_s3', models, { readOnly: true });
     af.addRedisConnection('task_values', redis, { database: 2 });
-    af.useMlflowTracking(ServiceEndpoint.fromHost('mlflow.mlops.svc', 5000));
+    af.useMlflowTracking({ trackingUri: 'http://mlflow.mlops.svc:5000' });
     // THEN
     const { manifests, pod } = synthValidWithTaskPod(f.chart);
     const redisSecret = objectNamed(manifests, 'Secret', 'redis-password').metadata.name;

@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, DefaultImages, ExternalBucket, Mysql, Postgres, SecretSource, ServiceEndpoint } from '../../src';
+import { Credentials, DefaultImages, ExternalBucket, MlflowTracking, Mysql, Postgres, SecretSource, ServiceEndpoint } from '../../src';
 import { GitSyncAirflow, DagSource } from '../../src/orchestration';
-import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+import { container, envOf, expandEnvLikeKubelet, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 import { airflow, COMPONENTS, componentEnv, deployment, fixture, PUBLIC_REPO, synthValidWithTaskPod, taskPod } from './fixtures';
 
 const SERVICE = 'test-airflow-service-c8c46a4b.mlops.svc';
@@ -157,27 +157,28 @@ describe('GitSyncAirflow', () => {
     }
   });
 
-  test('the fernet key, API secret key and JWT secret come from one Secret that a Job fills with a Fernet key and tokens', () => {
+  test('the fernet key, API secret key and JWT secret come from generated Secrets: a Fernet key and url-safe tokens', () => {
     // GIVEN
     const f = fixture();
     // WHEN
     airflow(f);
     // THEN
     const manifests = synthValid(f.chart);
-    const secret = objectNamed(manifests, 'Secret', 'airflow-secretkeys');
-    expect(secret.metadata.annotations).toEqual({ 'mlops.cdk8s.io/generated-keys': 'api-secret-key,fernet-key,jwt-secret' });
-    expect(secret.data).toBeUndefined();
     const env = componentEnv(manifests, 'apiserver', 'api-server');
-    const ref = (key: string) => ({ valueFrom: { secretKeyRef: { name: secret.metadata.name, key } } });
-    expect(env.AIRFLOW__CORE__FERNET_KEY).toEqual(ref('fernet-key'));
-    expect(env.AIRFLOW__API__SECRET_KEY).toEqual(ref('api-secret-key'));
-    expect(env.AIRFLOW__API_AUTH__JWT_SECRET).toEqual(ref('jwt-secret'));
-
-    const generate = container(objectNamed(manifests, 'Job', 'airflow-secretkeys-generate'), 'generate');
-    expect(envOf(generate).SECRET_KEYS).toEqual({ value: '{"fernet-key":"fernet","api-secret-key":"token","jwt-secret":"token"}' });
-    expect(generate.command[2]).toContain('"fernet": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()');
-    const role = objectNamed(manifests, 'Role', 'airflow-secretkeys-generatorrole');
-    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: [secret.metadata.name], verbs: ['get', 'patch'] }]);
+    const keys: Array<[string, string, object]> = [
+      ['fernet-key', 'AIRFLOW__CORE__FERNET_KEY', { format: 'FERNET_KEY' }],
+      ['api-secret-key', 'AIRFLOW__API__SECRET_KEY', { format: 'URL_SAFE_TOKEN', length: 32 }],
+      ['jwt-secret', 'AIRFLOW__API_AUTH__JWT_SECRET', { format: 'URL_SAFE_TOKEN', length: 32 }],
+    ];
+    const role = objectNamed(manifests, 'Role', 'mlopssecretgenerator');
+    for (const [key, name, format] of keys) {
+      const secret = objectNamed(manifests, 'Secret', `airflow-secretkeys-${key}`);
+      expect(secret.metadata.annotations).toEqual({ 'mlops.cdk8s.io/generated-keys': key });
+      expect(secret.data).toBeUndefined();
+      expect(env[name]).toEqual({ valueFrom: { secretKeyRef: { name: secret.metadata.name, key } } });
+      expect(generatedSecretSpec(manifests, `airflow-secretkeys-${key}`)).toEqual({ secretValues: [key], values: {}, ...format });
+      expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: [secret.metadata.name], verbs: ['get', 'patch'] });
+    }
     // Task pods talk to the Execution API, not the database's encrypted fields: they get none of the keys.
     expect(Object.keys(envOf(taskPod(manifests).spec.containers[0]))).not.toContain('AIRFLOW__CORE__FERNET_KEY');
   });
@@ -374,6 +375,52 @@ describe('GitSyncAirflow', () => {
       { from: [{ podSelector: { matchLabels: { 'mlops.cdk8s.io/airflow': 'test-Airflow-c8faa370' } } }], ports: [{ port: 9125, protocol: 'UDP' }] },
       { from: [{ podSelector: { matchLabels: { app: 'prometheus' } } }], ports: [{ port: 9102, protocol: 'TCP' }] },
     ]));
+  });
+
+  test('apiServerReplicas runs that many api-server pods behind the Service; the other components keep one', () => {
+    // GIVEN
+    const f = fixture();
+    // WHEN
+    airflow(f, { apiServerReplicas: 3 });
+    // THEN
+    const { manifests } = synthValidWithTaskPod(f.chart);
+    expect(deployment(manifests, 'apiserver').spec.replicas).toBe(3);
+    for (const component of ['scheduler', 'dagprocessor', 'triggerer']) {
+      expect(deployment(manifests, component).spec.replicas).toBe(1);
+    }
+    const byDefault = fixture();
+    airflow(byDefault);
+    expect(deployment(Testing.synth(byDefault.chart), 'apiserver').spec.replicas).toBe(1);
+  });
+
+  test('apiServerReplicas that is not a whole number from 1 to 100', () => {
+    for (const replicas of [0, 1.5, 101]) {
+      expect(() => airflow(fixture(), { apiServerReplicas: replicas })).toThrow(
+        `GitSyncAirflow 'test/Airflow': apiServerReplicas '${replicas}' is invalid: must be a whole number from 1 to 100; e.g. 2 for a highly available api-server`);
+    }
+  });
+
+  test("useMlflowTracking: MLFLOW_TRACKING_URI is MLflow's tracking URI, static prefix included, in the components and the task pods", () => {
+    // GIVEN
+    const f = fixture();
+    const af = airflow(f);
+    const mlflow = new MlflowTracking(f.chart, 'Mlflow', {
+      database: new Postgres(f.chart, 'MlflowPostgres', { databases: ['mlflow'] }).database('mlflow'),
+      artifacts: f.minio.addBucket('mlflow-artifacts'),
+      staticPrefix: '/mlflow',
+    });
+    // WHEN
+    af.useMlflowTracking(mlflow);
+    mlflow.allowFrom(af.airflowPods);
+    // THEN
+    const { manifests, pod } = synthValidWithTaskPod(f.chart);
+    const uri = `http://${objectNamed(manifests, 'Service', 'mlflow-service').metadata.name}.mlops.svc:5000/mlflow`;
+    expect(mlflow.trackingUri).toBe(uri);
+    expect(envOf(pod.spec.containers[0]).MLFLOW_TRACKING_URI).toEqual({ value: uri });
+    const mains = { apiserver: 'api-server', scheduler: 'scheduler', dagprocessor: 'dag-processor', triggerer: 'triggerer' };
+    for (const [component, name] of Object.entries(mains)) {
+      expect(componentEnv(manifests, component, name).MLFLOW_TRACKING_URI).toEqual({ value: uri });
+    }
   });
 
   test('synthesizes the same YAML every time', () => {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ArgoCdApplication, ArgoCdApplicationProps, ArgoCdSyncWaves, Postgres, SecretSource } from '../../src';
+import { ArgoCdApplication, ArgoCdApplicationProps, ArgoCdSyncWaves, DagSource, MultiClusterPlatform, Postgres, SecretSource, ServiceEndpoint } from '../../src';
 import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
 
 const source = { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster/eu' };
@@ -52,6 +52,42 @@ describe('ArgoCdApplication', () => {
   });
 });
 
+describe('MultiClusterPlatform gitOps', () => {
+  test('one Application per cluster, the primary first, each syncing its folder into its namespace on its Argo CD cluster', () => {
+    const platform = new MultiClusterPlatform({
+      outdir: '/nonexistent',
+      gitOps: { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster/', targetRevision: 'v2', project: 'mlops', namespace: 'gitops' },
+    });
+    const primary = platform.addPrimary({
+      clusterName: 'primary', namespace: 'ml', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000),
+    });
+    primary.addPlatform({ dags: DagSource.fromGit({ repository: 'https://github.com/org/dags.git' }) });
+    platform.addServingCluster({ clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090) });
+    platform.addServingCluster({
+      clusterName: 'us',
+      argoCdClusterName: 'prod-us',
+      namespace: 'serving',
+      prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.us.example.com', 9090),
+    });
+    const applications = objectsOfKind(synthValid(platform.argoCdChart!), 'Application');
+    expect(applications.map((app) => [app.metadata, app.spec.source, app.spec.destination, app.spec.project])).toEqual([
+      [{ name: 'primary', namespace: 'gitops' }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/primary' },
+        { server: 'https://kubernetes.default.svc', namespace: 'ml' }, 'mlops'],
+      [{ name: 'eu', namespace: 'gitops' }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/eu' },
+        { name: 'eu', namespace: 'mlops' }, 'mlops'],
+      [{ name: 'us', namespace: 'gitops' }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/us' },
+        { name: 'prod-us', namespace: 'serving' }, 'mlops'],
+    ]);
+    const waves = (chart: Chart) => new Set(Testing.synth(chart).map((m) => m.metadata.annotations?.[ArgoCdSyncWaves.ANNOTATION]));
+    expect(waves(platform.primaryChart)).toEqual(new Set(['-3', '-2', '-1', '0']));
+    expect(waves(platform.chartOf('us'))).toEqual(new Set(['-3', '-2', '0']));
+  });
+
+  test('without gitOps, no Applications', () => {
+    expect(new MultiClusterPlatform({ outdir: '/nonexistent' }).argoCdChart).toBeUndefined();
+  });
+});
+
 describe('ArgoCdSyncWaves', () => {
   test('annotates objects added after applyTo by role, and keeps a wave given by hand', () => {
     const chart = testChart('data');
@@ -65,7 +101,7 @@ describe('ArgoCdSyncWaves', () => {
     const wave = (kind: string, name: string) => objectNamed(manifests, kind, name).metadata.annotations[ArgoCdSyncWaves.ANNOTATION];
     expect(wave('Namespace', ApiObject.of(namespace).name)).toBe('-3');
     expect(wave('Secret', 'admincredentials')).toBe('-2');
-    expect(wave('Job', 'admincredentials-generate')).toBe('-2');
+    expect(wave('Job', 'mlopssecretgenerator')).toBe('-2');
     expect(wave('StatefulSet', 'postgres')).toBe('-1');
     expect(wave('Job', 'database-app-setup')).toBe('-1');
     expect(wave('Deployment', 'app')).toBe('5');

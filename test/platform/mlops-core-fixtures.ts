@@ -32,6 +32,11 @@ export function existingSecrets(chart: Chart): { secrets: PlatformSecrets; exter
       airflowFernetKey: source('airflow-fernet', ['fernet-key']),
       airflowApiSecretKey: source('airflow-api', ['api-secret-key']),
       airflowJwtSecret: source('airflow-jwt', ['jwt-secret']),
+      grafanaAdminCredentials: source('grafana-admin', ['password']),
+      grafanaDatabasePassword: source('grafana-db', ['password']),
+      mlflowS3Credentials: source('mlflow-s3', ['password']),
+      airflowS3Credentials: source('airflow-s3', ['password']),
+      predictorS3Credentials: source('predictor-s3', ['password']),
     },
     externals,
   };

@@ -1,13 +1,15 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  Credentials, ExternalBucket, ModelFormat, ModelSource, PlatformAccess, Postgres, PrometheusRole, Redis, ServiceEndpoint,
+  Credentials, ExternalBucket, MinioConsoleRoute, ModelFormat, ModelSource, PlatformAccess, Postgres, PrometheusRole, Redis, ServiceEndpoint,
 } from '../../src';
 import { synthValidWithTaskPod } from '../orchestration/fixtures';
 import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 import { Consumer, NAMESPACE, platform, podLabels, podsOf, policiesAllowing } from './mlops-core-fixtures';
 
-const INGRESS = PlatformAccess.ingress({ host: 'mlops.example.com', minioConsoleHost: 'minio.example.com', ingressClassName: 'nginx' });
+const INGRESS = PlatformAccess.ingress({
+  host: 'mlops.example.com', minioConsole: MinioConsoleRoute.ownHost('minio.example.com'), ingressClassName: 'nginx',
+});
 
 describe('MlopsCore wiring', () => {
   let manifests: any[];
@@ -44,6 +46,7 @@ describe('MlopsCore wiring', () => {
     const task = podLabels(pod);
     const prometheus = { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': objectsOfKind(manifests, 'Prometheus')[0].metadata.name };
     const iris = { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' };
+    const grafana = podsOf(manifests, 'Deployment', 'platform-grafana');
     const flows: Array<[string, Record<string, string>, Consumer, number]> = [
       ['scheduler -> Postgres', postgres, scheduler, 5432],
       ['task pods -> Postgres', postgres, task, 5432],
@@ -66,12 +69,14 @@ describe('MlopsCore wiring', () => {
       ['Prometheus -> MLflow', mlflow, prometheus, 5000],
       ['Prometheus -> statsd exporter', statsd, prometheus, 9102],
       ['Prometheus -> predictor', iris, prometheus, 8080],
+      ['Prometheus -> Grafana', grafana, prometheus, 3000],
+      ['Grafana -> Prometheus', prometheus, grafana, 9090],
     ];
     const missing = flows.filter(([, provider, consumer, port]) => policiesAllowing(manifests, provider, consumer, port).length === 0);
     expect(missing.map(([name]) => name)).toEqual([]);
     // and nothing more: Redis may not reach Postgres, nothing outside the namespace reaches a UI without access
     expect(policiesAllowing(manifests, postgres, redis, 5432)).toEqual([]);
-    for (const [provider, port] of [[apiServer, 8080], [mlflow, 5000], [minio, 9001]] as const) {
+    for (const [provider, port] of [[apiServer, 8080], [mlflow, 5000], [minio, 9001], [grafana, 3000]] as const) {
       expect(policiesAllowing(manifests, provider, 'any-namespace', port)).toEqual([]);
     }
   });
@@ -88,7 +93,7 @@ describe('MlopsCore wiring', () => {
   test('Prometheus scrapes every piece, labelled with the cluster name', () => {
     const monitors = [...objectsOfKind(manifests, 'ServiceMonitor'), ...objectsOfKind(manifests, 'PodMonitor')];
     expect(monitors.map((m) => m.metadata.name.replace(/^.*monitor-mlops-/, '').replace(/-c8[0-9a-f]{6}$/, '')).sort())
-      .toEqual(['airflow', 'iris', 'mlflow', 'test-platform-minio', 'test-platform-postgres', 'test-platform-redis']);
+      .toEqual(['airflow', 'grafana', 'iris', 'mlflow', 'test-platform-minio', 'test-platform-postgres', 'test-platform-redis']);
     expect(objectsOfKind(manifests, 'Prometheus')[0].spec).toMatchObject({ externalLabels: { cluster: 'platform' }, replicas: 1 });
   });
 
@@ -107,7 +112,7 @@ describe('MlopsCore wiring', () => {
 });
 
 describe('MlopsCore access', () => {
-  test('ingress: one host, /airflow and /mlflow, each app told its base path; the MinIO console on its own host', () => {
+  test('ingress: one host, /airflow, /mlflow and /grafana, each app told its base path; the MinIO console on its own host', () => {
     const core = platform({ access: INGRESS });
     const { manifests } = synthValidWithTaskPod(Chart.of(core));
     const rules = objectsOfKind(manifests, 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) =>
@@ -115,6 +120,7 @@ describe('MlopsCore access', () => {
     expect(rules.sort()).toEqual([
       ['nginx', 'minio.example.com', '/', 'Prefix', objectNamed(manifests, 'Service', 'platform-minio').metadata.name, 9001],
       ['nginx', 'mlops.example.com', '/airflow', 'Prefix', objectNamed(manifests, 'Service', 'airflow-service').metadata.name, 8080],
+      ['nginx', 'mlops.example.com', '/grafana', 'Prefix', objectNamed(manifests, 'Service', 'grafana-service').metadata.name, 3000],
       ['nginx', 'mlops.example.com', '/mlflow', 'Prefix', objectNamed(manifests, 'Service', 'platform-mlflow').metadata.name, 5000],
     ]);
     const scheduler = envOf(container(objectNamed(manifests, 'Deployment', 'airflow-scheduler'), 'scheduler'));
@@ -126,6 +132,50 @@ describe('MlopsCore access', () => {
     expect(mlflowArgs[mlflowArgs.indexOf('--allowed-hosts') + 1].split(',')).toContain('mlops.example.com');
     expect(envOf(container(objectNamed(manifests, 'StatefulSet', 'platform-minio'), 'minio')).MINIO_BROWSER_REDIRECT_URL)
       .toEqual({ value: 'http://minio.example.com' });
+    const grafana = container(objectNamed(manifests, 'Deployment', 'platform-grafana'), 'grafana');
+    expect(envOf(grafana).GF_SERVER_ROOT_URL).toEqual({ value: 'http://mlops.example.com/grafana' });
+    expect(envOf(grafana).GF_SERVER_SERVE_FROM_SUB_PATH).toEqual({ value: 'true' });
+    expect(grafana.readinessProbe.httpGet.path).toBe('/grafana/api/health');
+    const grafanaMonitor = objectsOfKind(manifests, 'ServiceMonitor').find((m) => m.metadata.name.includes('grafana'));
+    expect(grafanaMonitor.spec.endpoints[0].path).toBe('/grafana/metrics');
+  });
+
+  test('ingress: the MinIO console at /minio through ingress-nginx: a rewriting Ingress, and MinIO told the URL with the path', () => {
+    const access = PlatformAccess.ingress({ host: 'mlops.example.com', ingressClassName: 'nginx', minioConsole: MinioConsoleRoute.ingressNginxPath() });
+    const { manifests } = synthValidWithTaskPod(Chart.of(platform({ access })));
+    const consoleIngress = objectNamed(manifests, 'Ingress', 'minioconsoleingress');
+    expect(consoleIngress.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/rewrite-target': '/$2',
+      'nginx.ingress.kubernetes.io/use-regex': 'true',
+    });
+    expect(consoleIngress.spec.ingressClassName).toBe('nginx');
+    expect(consoleIngress.spec.rules).toEqual([{
+      host: 'mlops.example.com',
+      http: {
+        paths: [{
+          path: '/minio(/|$)(.*)',
+          pathType: 'ImplementationSpecific',
+          backend: { service: { name: objectNamed(manifests, 'Service', 'platform-minio').metadata.name, port: { number: 9001 } } },
+        }],
+      },
+    }]);
+    // ingress-nginx rewrites /minio/browser to /browser with the pattern above; the console builds its links from the URL.
+    const match = new RegExp(`^${consoleIngress.spec.rules[0].http.paths[0].path}`).exec('/minio/browser/models');
+    expect('/$2'.replace('$2', match![2])).toBe('/browser/models');
+    expect(envOf(container(objectNamed(manifests, 'StatefulSet', 'platform-minio'), 'minio')).MINIO_BROWSER_REDIRECT_URL)
+      .toEqual({ value: 'http://mlops.example.com/minio/' });
+    expect(policiesAllowing(manifests, podsOf(manifests, 'StatefulSet', 'platform-minio'), 'any-namespace', 9001)).toHaveLength(1);
+    // The other apps stay on the portable Ingress, without annotations.
+    const platformIngress = objectNamed(manifests, 'Ingress', 'platform-ingress');
+    expect(platformIngress.metadata.annotations).toBeUndefined();
+    expect(platformIngress.spec.rules[0].http.paths.map((p: any) => p.path).sort()).toEqual(['/grafana', '/mlflow']);
+  });
+
+  test('ingress: without a console route the console is not exposed and MinIO gets no redirect URL', () => {
+    const { manifests } = synthValidWithTaskPod(Chart.of(platform({ access: PlatformAccess.ingress({ host: 'mlops.example.com' }) })));
+    expect(objectsOfKind(manifests, 'Ingress').flatMap((i) => i.spec.rules.map((r: any) => r.host))).toEqual(['mlops.example.com', 'mlops.example.com']);
+    expect(envOf(container(objectNamed(manifests, 'StatefulSet', 'platform-minio'), 'minio')).MINIO_BROWSER_REDIRECT_URL).toBeUndefined();
+    expect(policiesAllowing(manifests, podsOf(manifests, 'StatefulSet', 'platform-minio'), 'any-namespace', 9001)).toEqual([]);
   });
 
   test('ingress: the controller reaches exactly the UI ports, from any namespace and from outside', () => {
@@ -134,6 +184,7 @@ describe('MlopsCore access', () => {
     for (const [provider, port] of [
       [podsOf(manifests, 'Deployment', 'airflow-apiserver'), 8080],
       [podsOf(manifests, 'Deployment', 'platform-mlflow'), 5000],
+      [podsOf(manifests, 'Deployment', 'platform-grafana'), 3000],
       [minio, 9001],
     ] as const) {
       expect(policiesAllowing(manifests, provider, 'any-namespace', port)).toHaveLength(1);
@@ -145,7 +196,8 @@ describe('MlopsCore access', () => {
   test('ingress with TLS: https URLs and one TLS entry for both hosts', () => {
     const chart = testChart(NAMESPACE);
     const tlsSecret = kplus.Secret.fromSecretName(chart, 'Tls', 'mlops-tls');
-    const core = platform({ access: PlatformAccess.ingress({ host: 'mlops.example.com', minioConsoleHost: 'minio.example.com', tlsSecret }) }, chart);
+    const access = PlatformAccess.ingress({ host: 'mlops.example.com', minioConsole: MinioConsoleRoute.ownHost('minio.example.com'), tlsSecret });
+    const core = platform({ access }, chart);
     const manifests = synthValid(Chart.of(core), [{ kind: 'Secret', name: 'mlops-tls' }]);
     const platformIngress = objectsOfKind(manifests, 'Ingress').find((i) => i.spec.rules.some((r: any) => r.host === 'minio.example.com'));
     expect(platformIngress.spec.tls).toEqual([{ hosts: ['mlops.example.com', 'minio.example.com'], secretName: 'mlops-tls' }]);
@@ -153,23 +205,30 @@ describe('MlopsCore access', () => {
       .toEqual({ value: 'https://minio.example.com' });
     expect(envOf(container(objectNamed(manifests, 'Deployment', 'airflow-apiserver'), 'api-server')).AIRFLOW__API__BASE_URL)
       .toEqual({ value: 'https://mlops.example.com/airflow' });
+    expect(envOf(container(objectNamed(manifests, 'Deployment', 'platform-grafana'), 'grafana')).GF_SERVER_ROOT_URL)
+      .toEqual({ value: 'https://mlops.example.com/grafana' });
   });
 
-  test('nodePorts: fixed ports 30007-30010 by default, and policies that let node traffic in', () => {
+  test('nodePorts: fixed ports 30007-30011 by default, and policies that let node traffic in', () => {
     const { manifests } = synthValidWithTaskPod(Chart.of(platform({ access: PlatformAccess.nodePorts() })));
     const nodePorts = objectsOfKind(manifests, 'Service').filter((s) => s.spec.type === 'NodePort')
       .flatMap((s) => s.spec.ports.map((p: any) => [p.nodePort, p.targetPort]));
-    expect(nodePorts.sort()).toEqual([[30007, 8080], [30008, 5000], [30009, 9000], [30010, 9001]]);
+    expect(nodePorts.sort()).toEqual([[30007, 8080], [30008, 5000], [30009, 9000], [30010, 9001], [30011, 3000]]);
     expect(policiesAllowing(manifests, podsOf(manifests, 'Deployment', 'platform-mlflow'), 'outside-cluster', 5000)).toHaveLength(1);
+    expect(policiesAllowing(manifests, podsOf(manifests, 'Deployment', 'platform-grafana'), 'outside-cluster', 3000)).toHaveLength(1);
+    const grafanaNodePort = objectsOfKind(manifests, 'Service').find((s) => s.spec.type === 'NodePort' && s.spec.ports[0].nodePort === 30011);
+    expect(grafanaNodePort.spec.selector).toEqual(objectNamed(manifests, 'Service', 'grafana-service').spec.selector);
+    // Served at the root of the node port: no root URL, no sub-path.
+    expect(envOf(container(objectNamed(manifests, 'Deployment', 'platform-grafana'), 'grafana')).GF_SERVER_ROOT_URL).toBeUndefined();
     expect(policiesAllowing(manifests, podsOf(manifests, 'StatefulSet', 'platform-minio'), 'any-namespace', 9000)).toHaveLength(1);
     expect(objectsOfKind(manifests, 'Ingress')).toEqual([]);
   });
 
   test('nodePorts: each port can be chosen', () => {
-    const access = PlatformAccess.nodePorts({ airflow: 31000, mlflow: 31001, minioApi: 31002, minioConsole: 31003 });
+    const access = PlatformAccess.nodePorts({ airflow: 31000, mlflow: 31001, minioApi: 31002, minioConsole: 31003, grafana: 31004 });
     const manifests = synthValid(Chart.of(platform({ access })));
     const nodePorts = objectsOfKind(manifests, 'Service').flatMap((s) => s.spec.ports.map((p: any) => p.nodePort)).filter((p) => p);
-    expect(nodePorts.sort()).toEqual([31000, 31001, 31002, 31003]);
+    expect(nodePorts.sort()).toEqual([31000, 31001, 31002, 31003, 31004]);
   });
 });
 
@@ -227,9 +286,11 @@ describe('MlopsCore replaceable pieces', () => {
     expect(core.modelsBucket).toBe(modelsBucket);
   });
 
-  test('monitoring off: no Prometheus and no exporters', () => {
-    const manifests = synthValid(Chart.of(platform({ monitoring: false })));
-    expect(manifests.filter((m) => /Prometheus|Monitor/.test(m.kind))).toEqual([]);
+  test('monitoring off: no Prometheus, no Grafana and no exporters', () => {
+    const core = platform({ monitoring: false });
+    const manifests = synthValid(Chart.of(core));
+    expect(core.grafana).toBeUndefined();
+    expect(manifests.filter((m) => /Prometheus|Monitor/.test(m.kind) || /grafana/.test(m.metadata.name))).toEqual([]);
     const containers = ['StatefulSet', 'Deployment'].flatMap((kind) => objectsOfKind(manifests, kind)).flatMap((w) => podSpec(w).containers.map((c: any) => c.name));
     expect(containers).not.toContain('metrics');
   });
@@ -244,13 +305,50 @@ describe('MlopsCore replaceable pieces', () => {
     expect(objectsOfKind(manifests, 'ServiceMonitor').every((m) => m.metadata.labels.release === 'kps')).toBe(true);
   });
 
-  test('allowPrometheusFrom opens port 9090 to a peer, e.g. Grafana', () => {
+  test('Grafana by default: the Prometheus data source, both dashboards mounted, SQLite in dev, a generated admin', () => {
     const core = platform();
-    const grafana = kplus.Pods.select(core, 'Grafana', { labels: { 'app.kubernetes.io/name': 'grafana' } });
+    const manifests = synthValid(Chart.of(core));
+    const deployment = objectNamed(manifests, 'Deployment', 'platform-grafana');
+    const grafana = container(deployment, 'grafana');
+    expect(core.grafana!.prometheusUrl).toBe(core.prometheus!.endpoint.url());
+    const dashboards = objectsOfKind(manifests, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1').map((c) => c.metadata.name);
+    expect(dashboards).toHaveLength(2);
+    const mounted = grafana.volumeMounts.filter((m: any) => m.mountPath.startsWith('/etc/grafana/dashboards/'))
+      .map((m: any) => podSpec(deployment).volumes.find((v: any) => v.name === m.name).configMap.name);
+    expect(mounted.sort()).toEqual(dashboards.sort());
+    expect(Object.keys(envOf(grafana)).filter((name) => name.startsWith('GF_DATABASE_'))).toEqual([]);
+    expect(envOf(grafana).GF_SECURITY_ADMIN_PASSWORD.valueFrom.secretKeyRef.name).toContain('grafana-admincredentials');
+  });
+
+  test('grafana: false, e.g. next to kube-prometheus-stack: no Grafana, the dashboards stay labelled for its sidecar', () => {
+    const core = platform({ grafana: false, access: PlatformAccess.nodePorts() });
+    const manifests = synthValid(Chart.of(core));
+    expect(core.grafana).toBeUndefined();
+    expect(manifests.filter((m) => m.kind !== 'ConfigMap' && /grafana/.test(m.metadata.name))).toEqual([]);
+    expect(objectsOfKind(manifests, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1')).toHaveLength(2);
+    expect(objectsOfKind(manifests, 'Service').flatMap((s) => s.spec.ports.map((p: any) => p.nodePort))).not.toContain(30011);
+  });
+
+  test('a grafanaDatabase given: Grafana keeps its state there', () => {
+    const chart = testChart(NAMESPACE);
+    const grafanaDatabase = Postgres.fromDatabaseAttributes(chart, 'GrafanaDb', {
+      host: 'pg.example.internal', databaseName: 'grafana', credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'GrafanaDbSecret', 'grafana-db')),
+    });
+    platform({ grafanaDatabase }, chart);
+    const manifests = synthValid(chart, [{ kind: 'Secret', name: 'grafana-db', keys: ['username', 'password'] }]);
+    const env = envOf(container(objectNamed(manifests, 'Deployment', 'platform-grafana'), 'grafana'));
+    expect([env.GF_DATABASE_TYPE, env.GF_DATABASE_HOST, env.GF_DATABASE_NAME])
+      .toEqual([{ value: 'postgres' }, { value: 'pg.example.internal:5432' }, { value: 'grafana' }]);
+    expect(env.GF_DATABASE_PASSWORD).toEqual({ valueFrom: { secretKeyRef: { name: 'grafana-db', key: 'password' } } });
+  });
+
+  test('allowPrometheusFrom opens port 9090 to a peer, e.g. a Grafana of its own', () => {
+    const core = platform({ grafana: false });
+    const grafana = kplus.Pods.select(core, 'TeamGrafana', { labels: { 'app.kubernetes.io/name': 'team-grafana' } });
     core.allowPrometheusFrom(grafana);
     const manifests = synthValid(Chart.of(core));
     const prometheus = { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': core.prometheus!.prometheusName };
-    expect(policiesAllowing(manifests, prometheus, { 'app.kubernetes.io/name': 'grafana' }, 9090)).toHaveLength(1);
+    expect(policiesAllowing(manifests, prometheus, { 'app.kubernetes.io/name': 'team-grafana' }, 9090)).toHaveLength(1);
   });
 
   test('an NFS share, created and mounted nowhere', () => {

@@ -106,6 +106,24 @@ describe('KServe S3 credentials of a bucket source', () => {
     expect(noIsvc.stdout).toContain('InferenceService iris does not exist yet; its pods will start with the credentials');
   });
 
+  (HAS_PYTHON ? test : test.skip)('the copy script starts with the secret generator\'s API prelude, and fails with the API\'s answer when it may not read the Secret', () => {
+    // GIVEN
+    const { chart, models } = platform();
+    new KservePredictor(chart, 'Iris', { name: 'iris', model: ModelSource.fromBucket(models, 'sklearn/iris'), modelFormat: ModelFormat.SKLEARN });
+    const manifests = Testing.synth(chart);
+    const script = container(objectNamed(manifests, 'Job', 'test-iris-s3credentials-copy-'), 'copy').command[2];
+    const generator = container(objectNamed(manifests, 'Job', 'mlopssecretgenerator'), 'generate').command[2];
+    // WHEN
+    const forbidden = fakeApiRun(script, { data: {}, isvcStatus: 200, secretStatus: 403 });
+    // THEN
+    const prelude = script.slice(0, script.indexOf('\n', script.indexOf('never appeared')) + 1);
+    expect(prelude).toContain('def wait_for_secret(name):');
+    expect(generator.startsWith(prelude)).toBe(true);
+    expect(forbidden.status).toBe(1);
+    expect(forbidden.stderr).toContain('reading Secret s3-secret failed: HTTP 403 {}');
+    expect(forbidden.calls).toEqual(['GET /api/v1/namespaces/serving/secrets/s3-secret']);
+  });
+
   test('an external HTTPS bucket with virtual-host addressing and its own key names', () => {
     // GIVEN
     const chart = testChart('serving');
@@ -149,9 +167,10 @@ describe('KServe S3 credentials across namespaces', () => {
 
 /**
  * Runs the copy script against a fake Kubernetes API: `sitecustomize` replaces the service account files, TLS and
- * `urlopen`, and records each call. The Secret holds `data`; the InferenceService answers `isvcStatus`.
+ * `urlopen`, and records each call. The Secret holds `data` and answers `secretStatus` (200 unless given); the
+ * InferenceService answers `isvcStatus`.
  */
-function fakeApiRun(script: string, scenario: { data: Record<string, string>; isvcStatus: number }) {
+function fakeApiRun(script: string, scenario: { data: Record<string, string>; isvcStatus: number; secretStatus?: number }) {
   const dir = mkdtempSync(join(tmpdir(), 'kserve-copy-'));
   writeFileSync(join(dir, 'sitecustomize.py'), `
 import builtins, io, json, os, ssl, urllib.error, urllib.request
@@ -165,8 +184,9 @@ def urlopen(request, context=None, timeout=None):
     body = request.data.decode() if request.data else None
     with real_open(os.environ["CALLS"], "a") as calls:
         calls.write(" ".join(x for x in [request.get_method(), path, body] if x) + "\\n")
-    if "inferenceservices" in path and scenario["isvcStatus"] != 200:
-        raise urllib.error.HTTPError(request.full_url, scenario["isvcStatus"], "nope", {}, io.BytesIO(b"{}"))
+    status = scenario["isvcStatus"] if "inferenceservices" in path else scenario.get("secretStatus", 200)
+    if status != 200:
+        raise urllib.error.HTTPError(request.full_url, status, "nope", {}, io.BytesIO(b"{}"))
     return io.BytesIO(json.dumps({"data": scenario["data"], "metadata": {"resourceVersion": "42"}}).encode())
 urllib.request.urlopen = urlopen
 `);

@@ -2,7 +2,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials, DefaultImages, restrictedContainerSecurity, restrictedPodSecurity, ScrapeDiscovery, SecretSource } from '../../src';
 import { BucketAnonymousAccess, MinioWithBuckets } from '../../src/storage';
-import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+import { container, envOf, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
 /** A workload that passes the harness, to grant buckets to. */
 function workload(chart: Chart, id = 'Mlflow', namespace?: string): kplus.Deployment {
@@ -27,6 +27,12 @@ function scriptOf(job: any): { script: string; steps: string[] } {
   expect(mc.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
   const script: string = mc.command[2];
   return { script, steps: script.slice(script.indexOf('\ndone\n') + 6).split('\n') };
+}
+
+/** MinIO's root credentials from an existing Secret laid out like the MinIO chart's, `minio-root`. */
+function rootFromSecret(chart: Chart): SecretSource {
+  const secret = kplus.Secret.fromSecretName(chart, 'MinioRoot', 'minio-root');
+  return SecretSource.fromSecret(secret, { keys: { username: 'rootUser', password: 'rootPassword' } });
 }
 
 function jobNames(chart: Chart): string[] {
@@ -101,8 +107,8 @@ describe('MinioWithBuckets server', () => {
       MINIO_SITE_REGION: { value: 'eu-central-1' },
       MINIO_PROMETHEUS_AUTH_TYPE: { value: 'public' },
     });
-    expect(JSON.parse(envOf(container(objectNamed(manifests, 'Job', 'rootcredentials'), 'generate')).SECRET_SPEC.value))
-      .toEqual({ secretValues: ['password'], values: { username: 'admin' }, length: 32 });
+    expect(generatedSecretSpec(manifests, 'rootcredentials'))
+      .toEqual({ secretValues: ['password'], values: { username: 'admin' }, format: 'ALPHANUMERIC', length: 32 });
     expect(minio.region).toBe('eu-central-1');
   });
 
@@ -381,8 +387,10 @@ describe('MinioWithBuckets grants', () => {
     expect(userSecret.metadata.annotations['mlops.cdk8s.io/generated-keys']).toBe('password,username');
     expect(credentials.secret.name).toBe(userSecret.metadata.name);
     expect(credentials.envValue(Credentials.USERNAME).valueFrom).toEqual({ secretKeyRef: { name: userSecret.metadata.name, key: 'username' } });
-    const spec = JSON.parse(envOf(container(objectNamed(manifests, 'Job', 'minio-user-test-mlflow'), 'generate')).SECRET_SPEC.value);
-    expect(spec).toEqual({ secretValues: ['password'], values: { username: expect.stringMatching(/^test-mlflow-[0-9a-f]{8}$/) }, length: 32 });
+    const spec = generatedSecretSpec(manifests, 'minio-user-test-mlflow');
+    expect(spec).toEqual({
+      secretValues: ['password'], values: { username: expect.stringMatching(/^test-mlflow-[0-9a-f]{8}$/) }, format: 'ALPHANUMERIC', length: 32,
+    });
     const userName = spec.values.username;
 
     const job = objectNamed(manifests, 'Job', 'models-grant');
@@ -503,6 +511,88 @@ describe('MinioWithBuckets grants', () => {
     expect(credentials.secret.name).toMatch(/^storage-minio-user-tracking-mlflow-/);
     const allow = objectNamed(synthValid(storage), 'NetworkPolicy', 'allowfrom-tracking-mlflow');
     expect(allow.metadata.namespace).toBe('mlops');
+  });
+
+  test('withUserCredentials: the grantee\'s user comes from an existing Secret, and nothing is generated for it', () => {
+    // GIVEN
+    const chart = testChart('storage');
+    const minio = new MinioWithBuckets(chart, 'Minio', { buckets: ['models', 'datasets'], rootCredentials: rootFromSecret(chart) });
+    const keys = kplus.Secret.fromSecretName(chart, 'MlflowS3', 'mlflow-s3');
+    const source = SecretSource.fromSecret(keys, { keys: { username: 'accessKey', password: 'secretKey' } });
+    const app = workload(chart);
+    // WHEN
+    const models = minio.bucket('models').withUserCredentials(source);
+    const credentials = models.grantReadWrite(app);
+    const again = minio.bucket('datasets').withUserCredentials(source).grantRead(app);
+    // THEN
+    const manifests = synthValid(chart, [
+      { kind: 'Secret', name: 'mlflow-s3', keys: ['accessKey', 'secretKey'] },
+      { kind: 'Secret', name: 'minio-root', keys: ['rootUser', 'rootPassword'] },
+    ]);
+    expect(models.bucketName).toBe('models');
+    expect(models.objectStore).toBe(minio);
+    expect(models.s3Uri('runs')).toBe('s3://models/runs');
+    expect(minio.bucket('models').withUserCredentials(source)).toBe(models);
+    expect(again).toBe(credentials);
+    expect(objectsOfKind(manifests, 'Secret')).toEqual([]);
+    expect(objectsOfKind(manifests, 'Job').flatMap((j) => podSpec(j).containers.map((c: any) => c.name))).toEqual(['mc', 'mc', 'mc', 'mc']);
+    expect(objectsOfKind(manifests, 'ServiceAccount')).toEqual([]);
+    for (const bucket of ['models', 'datasets']) {
+      const env = envOf(container(objectNamed(manifests, 'Job', `${bucket}-grant`), 'mc'));
+      expect(env.USER_ACCESS_KEY).toEqual({ valueFrom: { secretKeyRef: { name: 'mlflow-s3', key: 'accessKey' } } });
+      expect(env.USER_SECRET_KEY).toEqual({ valueFrom: { secretKeyRef: { name: 'mlflow-s3', key: 'secretKey' } } });
+    }
+    const policy = JSON.parse(envOf(container(objectNamed(manifests, 'Job', 'models-grant'), 'mc')).POLICY.value);
+    expect(policy.Statement[1].Action).toContain('s3:PutObject');
+    expect(credentials.envValue(Credentials.PASSWORD).valueFrom).toEqual({ secretKeyRef: { name: 'mlflow-s3', key: 'secretKey' } });
+    expect(objectNamed(manifests, 'NetworkPolicy', 'allowfrom-test-mlflow').spec.ingress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+  });
+
+  test('withUserCredentials from a Secret with the password only: the user name is the one a grant would generate', () => {
+    // GIVEN
+    const chart = testChart('storage');
+    const bucket = new MinioWithBuckets(chart, 'Minio').addBucket('models');
+    const serving = workload(chart, 'Serving');
+    // WHEN
+    bucket.withUserCredentials(SecretSource.fromSecret(kplus.Secret.fromSecretName(chart, 'Key', 'serving-s3'))).grantRead(serving);
+    bucket.grantRead(workload(chart));
+    // THEN
+    const manifests = synthValid(chart, [{ kind: 'Secret', name: 'serving-s3', keys: ['password'] }]);
+    const env = envOf(container(objectNamed(manifests, 'Job', 'models-grant-test-serving'), 'mc'));
+    expect(env.USER_ACCESS_KEY).toEqual({ value: expect.stringMatching(/^test-serving-[0-9a-f]{8}$/) });
+    expect(env.USER_SECRET_KEY).toEqual({ valueFrom: { secretKeyRef: { name: 'serving-s3', key: 'password' } } });
+    expect(objectsOfKind(manifests, 'Secret').map((secret) => secret.metadata.name)).toEqual([
+      expect.stringMatching(/^test-minio-rootcredentials-/),
+      expect.stringMatching(/^test-minio-user-test-mlflow-/),
+    ]);
+  });
+
+  test('fails on withUserCredentials with a generated source', () => {
+    const bucket = new MinioWithBuckets(testChart(), 'Minio').addBucket('models');
+    expect(() => bucket.withUserCredentials(SecretSource.generated())).toThrow(
+      "MinioWithBuckets 'test/Minio': bucket 'models' user credentials are invalid: withUserCredentials() takes an existing Secret, "
+      + 'and SecretSource.generated() was given; give SecretSource.fromSecret(...), or grant on the bucket itself to have the '
+      + "user's Secret generated");
+  });
+
+  test('fails on a grantee whose grants bring different user credentials', () => {
+    // GIVEN
+    const chart = testChart();
+    const minio = new MinioWithBuckets(chart, 'Minio', { buckets: ['models', 'datasets'] });
+    const secret = kplus.Secret.fromSecretName(chart, 'Key', 'mlflow-s3');
+    const app = workload(chart);
+    const serving = workload(chart, 'Serving');
+    minio.bucket('models').grantRead(app);
+    minio.bucket('datasets').withUserCredentials(SecretSource.fromSecret(secret)).grantRead(serving);
+    // THEN
+    expect(() => minio.bucket('datasets').withUserCredentials(SecretSource.fromSecret(secret)).grantRead(app)).toThrow(
+      "MinioWithBuckets 'test/Minio': grantee 'test/Mlflow' is invalid: an earlier grant gave its MinIO user generated credentials, "
+      + 'and this one gives it credentials from withUserCredentials(); a grantee has one user, so give every grant to it the same '
+      + 'withUserCredentials(...) source, or none');
+    expect(() => minio.bucket('models').withUserCredentials(SecretSource.fromSecret(secret)).grantRead(serving)).toThrow(
+      "MinioWithBuckets 'test/Minio': grantee 'test/Serving' is invalid: an earlier grant gave its MinIO user credentials from "
+      + 'withUserCredentials(), and this one gives it credentials from another SecretSource; a grantee has one user, so give every '
+      + 'grant to it the same withUserCredentials(...) source, or none');
   });
 
   test('fails on a grantee in another namespace', () => {

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { GrafanaProps } from './grafana-props';
+import { DASHBOARDS_DIR, dashboardProvidersYaml, datasourcesYaml, subPathOf } from './grafana-provisioning';
+import { Credentials } from '../core/credentials';
+import { ServiceEndpoint } from '../core/endpoint';
+import { MlopsValidationError } from '../core/errors';
+import { DefaultImages } from '../core/images';
+import { componentLabels } from '../core/labels';
+import { allowIngress } from '../core/network';
+import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
+import { SecretSource } from '../core/secret-source';
+import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+
+const PORT = 3000;
+/** The image's `grafana` user; its group is 0 in the image, 472 here so that the emptyDirs are group-owned by it. */
+const GRAFANA_USER: ImageUser = { user: 472, group: 472 };
+const PROVISIONING_DIR = '/etc/grafana/provisioning';
+
+/**
+ * Grafana (12.x) for the platform's dashboards: a Deployment behind a Service on port 3000, provisioned from
+ * ConfigMaps, without a sidecar.
+ *
+ * ```ts
+ * const grafana = new Grafana(this, 'Grafana', {
+ *   prometheus,                                       // data source, NetworkPolicy to it, and its dashboards
+ *   rootUrl: 'https://mlops.example.com/grafana',     // behind an Ingress path
+ * });
+ * grafana.allowFrom(ingressControllerPods);
+ * ```
+ *
+ * - The Prometheus data source (uid `prometheus`, the default) and a dashboards provider are files under
+ *   `/etc/grafana/provisioning`; each dashboard ConfigMap is mounted as a directory under `/etc/grafana/dashboards`.
+ *   The pod carries a checksum of the provisioning files, so a new data source URL rolls it.
+ * - Its own state is SQLite on an emptyDir unless `database` is given: provisioned content survives restarts, what
+ *   users change in the UI does not.
+ * - Runs as uid 472 with a read-only root filesystem (emptyDirs at `/var/lib/grafana` and `/tmp`), logs to the
+ *   console, and preinstalls no plugins, so it never downloads anything (on-prem clusters are often offline).
+ * - `/metrics` on the `http` port is a scrape target.
+ */
+export class Grafana extends Construct implements IScrapeTarget {
+  /** The Service, `http://<service>.<namespace>.svc:3000`. */
+  public readonly endpoint: ServiceEndpoint;
+  /** The ClusterIP Service on port 3000 (`http`). */
+  public readonly service: kplus.Service;
+  /** The Grafana server. */
+  public readonly deployment: kplus.Deployment;
+  /** The admin user and password (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
+  public readonly adminCredentials: Credentials;
+  /** The path Grafana serves every route under: '' or the path of `rootUrl`, e.g. `/grafana`. */
+  public readonly subPath: string;
+  /** The URL of the provisioned Prometheus data source. */
+  public readonly prometheusUrl: string;
+  /** `/metrics` on the Service's `http` port. */
+  public readonly scrapeTargets: ScrapeTargetSpec[];
+
+  private readonly namespace?: string;
+  private readonly dashboardConfigMaps: kplus.IConfigMap[] = [];
+
+  constructor(scope: Construct, id: string, props: GrafanaProps) {
+    super(scope, id);
+    if ((props.prometheus === undefined) === (props.prometheusEndpoint === undefined)) {
+      throw new MlopsValidationError(this, 'prometheus and prometheusEndpoint are invalid together: give exactly one of them, '
+        + 'the FederatedPrometheus of this app or the endpoint of another Prometheus');
+    }
+    this.subPath = subPathOf(this, props.rootUrl);
+    const folder = props.dashboardsFolder ?? 'MLOps';
+    if (folder.trim() === '') {
+      throw new MlopsValidationError(this, `dashboardsFolder '${folder}' is invalid: give the folder's title, e.g. 'MLOps'`);
+    }
+    this.prometheusUrl = (props.prometheus?.endpoint ?? props.prometheusEndpoint!).url();
+    this.namespace = Chart.of(this).namespace;
+
+    const image = props.image ?? DefaultImages.GRAFANA;
+    const labels = componentLabels(this, { name: 'grafana', component: 'dashboards', image });
+    const provisioning = { 'datasources.yaml': datasourcesYaml(this.prometheusUrl), 'dashboards.yaml': dashboardProvidersYaml(folder) };
+    const provisioningConfigMap = new kplus.ConfigMap(this, 'Provisioning', { metadata: { labels }, data: provisioning });
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { labels },
+      ports: [{ name: 'http', port: PORT, targetPort: PORT }],
+    });
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata: { labels },
+      podMetadata: {
+        labels,
+        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(JSON.stringify(provisioning)).digest('hex') },
+      },
+      replicas: 1,
+      automountServiceAccountToken: false,
+      securityContext: restrictedPodSecurity(GRAFANA_USER),
+      containers: [{
+        name: 'grafana',
+        image,
+        ports: [{ name: 'http', number: PORT }],
+        envVariables: {
+          GF_LOG_MODE: kplus.EnvValue.fromValue('console'),
+          GF_PLUGINS_PREINSTALL_DISABLED: kplus.EnvValue.fromValue('true'),
+          ...(props.rootUrl ? { GF_SERVER_ROOT_URL: kplus.EnvValue.fromValue(props.rootUrl) } : {}),
+          ...(this.subPath ? { GF_SERVER_SERVE_FROM_SUB_PATH: kplus.EnvValue.fromValue('true') } : {}),
+        },
+        securityContext: restrictedContainerSecurity(GRAFANA_USER),
+        resources: props.resources ?? {
+          cpu: { request: kplus.Cpu.millis(100) },
+          memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
+        },
+        readiness: this.healthProbe(3),
+        liveness: this.healthProbe(6),
+        // The first start creates or migrates Grafana's database.
+        startup: this.healthProbe(30),
+      }],
+    });
+    this.service.select(this.deployment);
+    this.endpoint = ServiceEndpoint.fromService(this.service, PORT);
+
+    const grafana = this.deployment.containers[0];
+    grafana.mount('/var/lib/grafana', kplus.Volume.fromEmptyDir(this.deployment, 'Writable-data', 'data'));
+    grafana.mount('/tmp', kplus.Volume.fromEmptyDir(this.deployment, 'Writable-tmp', 'tmp'));
+    grafana.mount(`${PROVISIONING_DIR}/datasources`, kplus.Volume.fromConfigMap(this.deployment, 'Datasources', provisioningConfigMap, {
+      name: 'datasources', items: { 'datasources.yaml': { path: 'mlops.yaml' } },
+    }), { readOnly: true });
+    grafana.mount(`${PROVISIONING_DIR}/dashboards`, kplus.Volume.fromConfigMap(this.deployment, 'DashboardProviders', provisioningConfigMap, {
+      name: 'dashboard-providers', items: { 'dashboards.yaml': { path: 'mlops.yaml' } },
+    }), { readOnly: true });
+
+    this.adminCredentials = (props.adminCredentials ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'admin' },
+    });
+    grafana.env.addVariable('GF_SECURITY_ADMIN_USER', this.adminCredentials.envValue(Credentials.USERNAME));
+    grafana.env.addVariable('GF_SECURITY_ADMIN_PASSWORD', this.adminCredentials.envValue(Credentials.PASSWORD));
+
+    if (props.database) {
+      grafana.env.addVariable('GF_DATABASE_TYPE', kplus.EnvValue.fromValue(props.database.engine.name));
+      grafana.env.addVariable('GF_DATABASE_HOST', kplus.EnvValue.fromValue(props.database.endpoint.hostPort));
+      grafana.env.addVariable('GF_DATABASE_NAME', kplus.EnvValue.fromValue(props.database.databaseName));
+      props.database.bind(this.deployment, grafana, { envPrefix: 'GF_DATABASE' });
+    }
+
+    if (props.prometheus) {
+      allowIngress(props.prometheus, props.prometheus.pods, this.deployment, [props.prometheus.endpoint.port]);
+      this.addDashboards(...props.prometheus.dashboards);
+    }
+    this.addDashboards(...(props.dashboards ?? []));
+
+    this.scrapeTargets = [{
+      name: 'grafana',
+      discovery: ScrapeDiscovery.SERVICE,
+      namespace: this.namespace,
+      selector: Object.fromEntries(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component']
+        .map((key) => [key, labels[key]])),
+      endpoints: [{ port: 'http', path: `${this.subPath}/metrics` }],
+    }];
+  }
+
+  /**
+   * Mounts dashboard ConfigMaps (each key a `<name>.json` dashboard) into the provider's directory. They must be in
+   * Grafana's namespace: a pod mounts ConfigMaps of its own namespace only.
+   */
+  public addDashboards(...configMaps: kplus.IConfigMap[]): void {
+    for (const configMap of configMaps) {
+      if (this.dashboardConfigMaps.some((mounted) => mounted.name === configMap.name)) {
+        throw new MlopsValidationError(this, `addDashboards: ConfigMap '${configMap.name}' is invalid: it is mounted already; add each ConfigMap once`);
+      }
+      const namespace = configMap instanceof kplus.ConfigMap ? configMap.metadata.namespace ?? Chart.of(configMap).namespace : undefined;
+      if (namespace !== undefined && namespace !== this.namespace) {
+        throw new MlopsValidationError(this, `addDashboards: ConfigMap '${configMap.name}' is invalid: it is in namespace '${namespace}' `
+          + `and Grafana in ${this.namespace ? `'${this.namespace}'` : "the chart's default namespace"}, and a pod mounts ConfigMaps of its own `
+          + "namespace only; create the dashboards in Grafana's namespace (FederatedPrometheus: dashboards.namespace)");
+      }
+      const index = this.dashboardConfigMaps.push(configMap) - 1;
+      const volume = kplus.Volume.fromConfigMap(this.deployment, `Dashboards-${configMap.name}`, configMap, { name: `dashboards-${index}` });
+      this.deployment.containers[0].mount(`${DASHBOARDS_DIR}/${configMap.name}`, volume, { readOnly: true });
+    }
+  }
+
+  /** Allows `peer` (an Ingress controller, users' namespaces) to reach Grafana on port 3000. */
+  public allowFrom(peer: kplus.INetworkPolicyPeer): void {
+    allowIngress(this, this.deployment, peer, [PORT]);
+  }
+
+  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
+    this.allowFrom(scraper);
+  }
+
+  private healthProbe(failureThreshold: number): kplus.Probe {
+    return kplus.Probe.fromHttpGet(`${this.subPath}/api/health`, {
+      port: PORT,
+      periodSeconds: Duration.seconds(10),
+      timeoutSeconds: Duration.seconds(5),
+      failureThreshold,
+    });
+  }
+}
