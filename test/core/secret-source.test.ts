@@ -1,12 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials, SecretSource, SecretValueFormat } from '../../src';
+import { HAS_PYTHON, patchedSecrets, runAgainstFakeApi } from '../fake-kubernetes-api';
 import { container, envOf, objectsOfKind, synthValid, testChart } from '../util';
-
-const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
 
 /** The Secrets the chart's secret generator Job fills in, as its `SECRETS` env var lists them. */
 function generatorSpecs(manifests: any[]): any[] {
@@ -116,22 +112,24 @@ describe('SecretSource.generated', () => {
     expect(spawnSync('python3', ['-c', 'import ast,sys; ast.parse(sys.stdin.read())'], { input: script.code }).status).toBe(0);
     const names: string[] = JSON.parse(script.secrets).map((spec: { name: string }) => spec.name);
     // WHEN
-    const run = generatorRun(script, { kept: 'b2xk' });
+    const run = runAgainstFakeApi(script.code, { namespace: 'test', data: { kept: 'b2xk' } }, { SECRETS: script.secrets });
+    const patched = patchedSecrets(run);
     // THEN
     expect(run.status).toBe(0);
     expect(run.calls.filter((call) => call.startsWith('GET '))).toEqual(names.map((name) => `GET /api/v1/namespaces/test/secrets/${name}`));
-    expect(Object.keys(run.patched)).toEqual(names);
+    expect(Object.keys(patched)).toEqual(names);
     for (const name of names) {
-      expect(Object.keys(run.patched[name]).sort()).toEqual(['new', 'username']);
-      expect(run.patched[name].username).toBe('admin');
+      expect(Object.keys(patched[name]).sort()).toEqual(['new', 'username']);
+      expect(patched[name].username).toBe('admin');
       expect(run.stdout).toContain(`Secret ${name}: generated ['new', 'username']; kept ['kept']`);
     }
-    const [letters, fernetKey, token] = names.map((name) => run.patched[name].new);
+    const [letters, fernetKey, token] = names.map((name) => patched[name].new);
     expect(letters).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(fernetKey).toMatch(/^[A-Za-z0-9_-]{43}=$/);
     expect(Buffer.from(fernetKey, 'base64url')).toHaveLength(32);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(generatorRun(script, { new: 'bmV3', kept: 'b2xk', username: 'YWRtaW4=' }).calls).toHaveLength(names.length);
+    const complete = { namespace: 'test', data: { new: 'bmV3', kept: 'b2xk', username: 'YWRtaW4=' } };
+    expect(runAgainstFakeApi(script.code, complete, { SECRETS: script.secrets }).calls).toHaveLength(names.length);
   });
 
   test('fails on a length for a Fernet key, whose size is fixed', () => {
@@ -171,47 +169,3 @@ describe('SecretSource.fromSecret', () => {
     expect(credentials.envValue('password').valueFrom).toEqual({ secretKeyRef: { name: 'db', key: 'password' } });
   });
 });
-
-/**
- * Runs a generator script against a fake Kubernetes API in which every Secret holds `data` (base64 values): the
- * service account files, TLS and `urlopen` are replaced in `sitecustomize`. Returns the calls and the patched values
- * of each Secret, decoded.
- */
-function generatorRun(script: { code: string; secrets: string }, data: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'secret-generator-'));
-  writeFileSync(join(dir, 'sitecustomize.py'), `
-import builtins, io, json, os, ssl, urllib.request
-files = {"/var/run/secrets/kubernetes.io/serviceaccount/namespace": "test", "/var/run/secrets/kubernetes.io/serviceaccount/token": "t"}
-real_open = builtins.open
-builtins.open = lambda path, *a, **k: io.StringIO(files[path]) if path in files else real_open(path, *a, **k)
-ssl.create_default_context = lambda **k: None
-def urlopen(request, context=None, timeout=None):
-    path = request.full_url.split("443", 1)[1]
-    body = request.data.decode() if request.data else None
-    with real_open(os.environ["CALLS"], "a") as calls:
-        calls.write(" ".join(x for x in [request.get_method(), path, body] if x) + "\\n")
-    return io.BytesIO(json.dumps({"data": json.loads(os.environ["DATA"])}).encode())
-urllib.request.urlopen = urlopen
-`);
-  const calls = join(dir, 'calls');
-  writeFileSync(calls, '');
-  const result = spawnSync('python3', ['-c', script.code], {
-    env: {
-      PYTHONPATH: dir,
-      CALLS: calls,
-      DATA: JSON.stringify(data),
-      KUBERNETES_SERVICE_HOST: 'api',
-      KUBERNETES_SERVICE_PORT: '443',
-      SECRETS: script.secrets,
-    },
-    encoding: 'utf-8',
-  });
-  const recorded = readFileSync(calls, 'utf-8').trim().split('\n');
-  const patched: Record<string, Record<string, string>> = {};
-  for (const patch of recorded.filter((call) => call.startsWith('PATCH '))) {
-    const name = patch.split(' ')[1].split('/').pop()!;
-    patched[name] = Object.fromEntries(Object.entries(JSON.parse(patch.slice(patch.indexOf('{'))).data as Record<string, string>)
-      .map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]));
-  }
-  return { status: result.status, stdout: result.stdout + result.stderr, calls: recorded, patched };
-}

@@ -1,15 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials, DefaultImages, ServiceEndpoint } from '../../src';
 import { KservePredictor, ModelFormat, ModelSource } from '../../src/serving';
 import { ExternalBucket, MinioWithBuckets } from '../../src/storage';
+import { FakeApiRun, FakeApiScenario, HAS_PYTHON, runAgainstFakeApi } from '../fake-kubernetes-api';
 import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
-
-const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
 
 function platform() {
   const chart = testChart('serving');
@@ -88,7 +83,7 @@ describe('KServe S3 credentials of a bucket source', () => {
     const { chart, models } = platform();
     new KservePredictor(chart, 'Iris', { name: 'iris', model: ModelSource.fromBucket(models, 'sklearn/iris'), modelFormat: ModelFormat.SKLEARN });
     const script = container(objectNamed(Testing.synth(chart), 'Job', 'test-iris-s3credentials-copy-'), 'copy').command[2];
-    const run = (data: Record<string, string>, isvcStatus: number) => fakeApiRun(script, { data, isvcStatus });
+    const run = (data: Record<string, string>, isvcStatus: number) => copyRun(script, { namespace: 'serving', data, statuses: { inferenceservices: isvcStatus } });
     // WHEN
     const fresh = run({}, 200);
     const current = run({ AWS_ACCESS_KEY_ID: 'a2V5', AWS_SECRET_ACCESS_KEY: 'c2VjcmV0' }, 200);
@@ -114,7 +109,7 @@ describe('KServe S3 credentials of a bucket source', () => {
     const script = container(objectNamed(manifests, 'Job', 'test-iris-s3credentials-copy-'), 'copy').command[2];
     const generator = container(objectNamed(manifests, 'Job', 'mlopssecretgenerator'), 'generate').command[2];
     // WHEN
-    const forbidden = fakeApiRun(script, { data: {}, isvcStatus: 200, secretStatus: 403 });
+    const forbidden = copyRun(script, { namespace: 'serving', data: {}, statuses: { secrets: 403 } });
     // THEN
     const prelude = script.slice(0, script.indexOf('\n', script.indexOf('never appeared')) + 1);
     expect(prelude).toContain('def wait_for_secret(name):');
@@ -165,47 +160,7 @@ describe('KServe S3 credentials across namespaces', () => {
   });
 });
 
-/**
- * Runs the copy script against a fake Kubernetes API: `sitecustomize` replaces the service account files, TLS and
- * `urlopen`, and records each call. The Secret holds `data` and answers `secretStatus` (200 unless given); the
- * InferenceService answers `isvcStatus`.
- */
-function fakeApiRun(script: string, scenario: { data: Record<string, string>; isvcStatus: number; secretStatus?: number }) {
-  const dir = mkdtempSync(join(tmpdir(), 'kserve-copy-'));
-  writeFileSync(join(dir, 'sitecustomize.py'), `
-import builtins, io, json, os, ssl, urllib.error, urllib.request
-scenario = json.loads(os.environ["SCENARIO"])
-files = {"/var/run/secrets/kubernetes.io/serviceaccount/namespace": "serving", "/var/run/secrets/kubernetes.io/serviceaccount/token": "t"}
-real_open = builtins.open
-builtins.open = lambda path, *a, **k: io.StringIO(files[path]) if path in files else real_open(path, *a, **k)
-ssl.create_default_context = lambda **k: None
-def urlopen(request, context=None, timeout=None):
-    path = request.full_url.split("443", 1)[1]
-    body = request.data.decode() if request.data else None
-    with real_open(os.environ["CALLS"], "a") as calls:
-        calls.write(" ".join(x for x in [request.get_method(), path, body] if x) + "\\n")
-    status = scenario["isvcStatus"] if "inferenceservices" in path else scenario.get("secretStatus", 200)
-    if status != 200:
-        raise urllib.error.HTTPError(request.full_url, status, "nope", {}, io.BytesIO(b"{}"))
-    return io.BytesIO(json.dumps({"data": scenario["data"], "metadata": {"resourceVersion": "42"}}).encode())
-urllib.request.urlopen = urlopen
-`);
-  const calls = join(dir, 'calls');
-  writeFileSync(calls, '');
-  const result = spawnSync('python3', ['-c', script], {
-    env: {
-      PYTHONPATH: dir,
-      SCENARIO: JSON.stringify(scenario),
-      CALLS: calls,
-      KUBERNETES_SERVICE_HOST: 'api',
-      KUBERNETES_SERVICE_PORT: '443',
-      SECRET_NAME: 's3-secret',
-      INFERENCE_SERVICE: 'iris',
-      AWS_ACCESS_KEY_ID: 'key',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-    },
-    encoding: 'utf-8',
-  });
-  const recorded = readFileSync(calls, 'utf-8').trim();
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: recorded ? recorded.split('\n') : [] };
+/** Runs the copy script of the InferenceService `iris` and the Secret `s3-secret`, with the keys `key` and `secret`. */
+function copyRun(script: string, scenario: FakeApiScenario): FakeApiRun {
+  return runAgainstFakeApi(script, scenario, { SECRET_NAME: 's3-secret', INFERENCE_SERVICE: 'iris', AWS_ACCESS_KEY_ID: 'key', AWS_SECRET_ACCESS_KEY: 'secret' });
 }

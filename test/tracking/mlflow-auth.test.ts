@@ -7,9 +7,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { server, platform } from './fixtures';
 import { Credentials, SecretSource } from '../../src';
 import { MlflowPermission, MlflowTracking } from '../../src/tracking';
+import { HAS_PYTHON } from '../fake-kubernetes-api';
 import { container, envOf, expandEnvLikeKubelet, objectNamed, podSpec, synthValid } from '../util';
-
-const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
 
 describe('MlflowTracking basic auth', () => {
   test('writes the auth config from Secrets into a memory emptyDir and starts the basic-auth app', () => {
