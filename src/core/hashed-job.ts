@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiObject, Lazy, Names, resolve } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, Names, NumberStringUnionResolver, resolve } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
@@ -26,9 +26,7 @@ export class HashedJob extends kplus.Job {
 
   /** `<construct-path-derived base>-<first 10 hex digits of sha256(spec)>`, at most 63 characters. */
   private hashedName(): string {
-    const apiObject = ApiObject.of(this);
-    const spec = resolve(['spec'], this._toKube(), apiObject);
-    const hash = createHash('sha256').update(stableJson(spec)).digest('hex').slice(0, 10);
+    const hash = createHash('sha256').update(canonicalSpec(ApiObject.of(this), this._toKube())).digest('hex').slice(0, 10);
     const base = Names.toDnsLabel(this, { includeHash: false, maxLen: 63 - hash.length - 1 });
     return `${base}-${hash}`;
   }
@@ -36,12 +34,34 @@ export class HashedJob extends kplus.Job {
 
 /** Key order for the hash: a fixed collation, not the machine's locale, so every machine computes the same name. */
 const KEY_ORDER = new Intl.Collator('en');
+const BUILT_IN_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 
-/** JSON with object keys sorted, so that the hash does not depend on the order props were set in. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => KEY_ORDER.compare(a, b)))
-      : v,
-  );
+/**
+ * The spec as it will render, as JSON with object keys sorted (so that the hash does not depend on the order props
+ * were set in): `JSON.stringify`'s text of the resolved spec, undefined members left out. The spec is rendered again
+ * for the manifest, so this walks it once, and hands cdk8s only the values that are not plain data (Lazy values,
+ * tokens, IntOrString); an app with resolvers of its own, which may change any value, gets the whole spec resolved.
+ */
+function canonicalSpec(apiObject: ApiObject, spec: unknown): string {
+  const builtInOnly = App.of(apiObject).resolvers.every((resolver) => BUILT_IN_RESOLVERS.some((type) => resolver instanceof type));
+  const write = (value: unknown): string | undefined => {
+    if (value === undefined) {
+      return undefined;
+    }
+    if (value === null || typeof value !== 'object') {
+      return JSON.stringify(value);
+    }
+    if (Array.isArray(value)) {
+      return `[${value.map((item) => write(item) ?? 'null').join(',')}]`;
+    }
+    if (value.constructor !== Object) {
+      return write(resolve(['spec'], value, apiObject));
+    }
+    const members = Object.keys(value).sort(KEY_ORDER.compare).flatMap((key) => {
+      const member = write((value as Record<string, unknown>)[key]);
+      return member === undefined ? [] : [`${JSON.stringify(key)}:${member}`];
+    });
+    return `{${members.join(',')}}`;
+  };
+  return write(builtInOnly ? spec : resolve(['spec'], spec, apiObject)) ?? 'null';
 }

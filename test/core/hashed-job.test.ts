@@ -1,4 +1,4 @@
-import { Size, Testing } from 'cdk8s';
+import { Chart, Lazy, ResolutionContext, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { HashedJob, restrictedContainerSecurity, restrictedPodSecurity } from '../../src';
 import { objectsOfKind, synthValid, testChart } from '../util';
@@ -49,5 +49,34 @@ describe('HashedJob', () => {
     const name = jobName(['migrate'], 'A'.repeat(80));
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+
+  test('the hash covers what Lazy values render to', () => {
+    const name = (value: string) => jobName(['migrate', Lazy.any({ produce: () => value }) as unknown as string]);
+    expect(name('--to=2')).toBe(jobName(['migrate', '--to=2']));
+    expect(name('--to=2')).not.toBe(name('--to=3'));
+  });
+
+  test("with an app's own resolver, the hash covers what the resolver renders", () => {
+    // GIVEN
+    const render = (replacement: string) => {
+      const app = Testing.app({
+        resolvers: [{
+          resolve: (context: ResolutionContext) => {
+            if (context.value === 'VERSION') {
+              context.replaceValue(replacement);
+            }
+          },
+        }],
+      });
+      const chart = new Chart(app, 'test');
+      new HashedJob(chart, 'Migrate', { containers: [{ image: 'busybox:1.36', command: ['migrate', 'VERSION'] }] });
+      return Testing.synth(chart).find((o) => o.kind === 'Job');
+    };
+    // WHEN
+    const [two, three] = [render('2'), render('3')];
+    // THEN
+    expect(two.spec.template.spec.containers[0].command).toEqual(['migrate', '2']);
+    expect(two.metadata.name).not.toBe(three.metadata.name);
   });
 });
