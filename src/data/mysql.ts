@@ -186,6 +186,7 @@ export class Mysql extends Construct implements IScrapeTarget {
       databaseName: name,
       user,
       password: options.password ?? SecretSource.generated(),
+      passwordRevision: options.passwordRevision,
       adminCredentials: this.adminCredentials,
       jobResources: this.jobResources,
     }));

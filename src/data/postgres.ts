@@ -182,6 +182,7 @@ export class Postgres extends Construct implements IScrapeTarget {
       databaseName: name,
       user,
       password: options.password ?? SecretSource.generated(),
+      passwordRevision: options.passwordRevision,
       adminCredentials: this.adminCredentials,
       jobResources: this.jobResources,
     }));

@@ -57,10 +57,18 @@ export interface SqlServerProps {
 export interface SqlDatabaseOptions {
   /**
    * The password of the database's user (`Credentials.PASSWORD`). A generated Secret also holds the user name
-   * (`Credentials.USERNAME`). The setup Job sets it on every run: to rotate it, change the Secret and delete the
-   * finished Job so that it runs again.
+   * (`Credentials.USERNAME`). The setup Job sets it on every run; to rotate it, change the Secret and `passwordRevision`.
    *
    * @default - generated inside the cluster
    */
   readonly password?: SecretSource;
+
+  /**
+   * A label for the password's current value, e.g. `'2'` or a date. The setup Job carries it (as the annotation
+   * `mlops.cdk8s.io/password-revision` of its pod), so changing it makes a new Job that sets the password from the
+   * Secret again: after you change the password in its Secret, change this too and apply.
+   *
+   * @default - none; the setup Job runs again only when its spec changes
+   */
+  readonly passwordRevision?: string;
 }

@@ -17,6 +17,8 @@ import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedP
 
 /** The uid/gid both the postgres (Debian) and the mysql (Oracle Linux) official images run as. */
 export const IMAGE_USER: ImageUser = { user: 999, group: 999 };
+/** The setup Job pod's annotation that carries `passwordRevision`. */
+const PASSWORD_REVISION_ANNOTATION = 'mlops.cdk8s.io/password-revision';
 
 /** What one engine puts into the server's pod. */
 export interface SqlServerSpec {
@@ -255,6 +257,8 @@ export interface ServerDatabaseProps {
   readonly databaseName: string;
   readonly user: string;
   readonly password: SecretSource;
+  /** A label of the password's value; a new one runs the setup Job again. */
+  readonly passwordRevision?: string;
   /** The server's superuser, whom the setup Job logs in as. */
   readonly adminCredentials: Credentials;
   readonly jobResources: kplus.ContainerResources;
@@ -271,11 +275,17 @@ export abstract class ServerDatabase extends Construct implements IDatabase {
   public readonly credentials: Credentials;
   protected readonly adminCredentials: Credentials;
   private readonly jobResources: kplus.ContainerResources;
+  private readonly passwordRevision?: string;
 
   protected constructor(scope: Construct, id: string, protected readonly server: SqlServerParts, props: ServerDatabaseProps) {
     super(scope, id);
+    if (props.passwordRevision !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(props.passwordRevision)) {
+      throw new MlopsValidationError(server.server, `database '${props.databaseName}' passwordRevision '${props.passwordRevision}' is invalid: `
+        + "use up to 63 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. '2' or '2026-11-23'");
+    }
     this.adminCredentials = props.adminCredentials;
     this.jobResources = props.jobResources;
+    this.passwordRevision = props.passwordRevision;
     this.engine = server.engine;
     this.databaseName = props.databaseName;
     this.endpoint = server.endpoint;
@@ -295,6 +305,7 @@ export abstract class ServerDatabase extends Construct implements IDatabase {
   protected createSetupJob(spec: SetupJobSpec): HashedJob {
     const job = new HashedJob(this, 'Setup', {
       metadata: { labels: componentLabels(this, { name: this.server.engine.name, component: 'database-setup' }) },
+      podMetadata: this.passwordRevision === undefined ? undefined : { annotations: { [PASSWORD_REVISION_ANNOTATION]: this.passwordRevision } },
       securityContext: restrictedPodSecurity(IMAGE_USER),
       backoffLimit: 6,
       containers: [{

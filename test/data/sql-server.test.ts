@@ -94,6 +94,30 @@ describe.each(SERVERS)('$kind server', ({ kind, name, create }) => {
 });
 
 describe.each(SERVERS)('$kind databases', ({ kind, name, port, setupDatabaseName, create }) => {
+  test('passwordRevision: a new revision makes a new setup Job, which sets the password from the Secret again', () => {
+    // GIVEN
+    const setupJob = (passwordRevision?: string) => {
+      const chart = testChart('data');
+      const secret = kplus.Secret.fromSecretName(chart, 'Password', 'kfp-db');
+      create(chart).addDatabase('kfp', { password: SecretSource.fromSecret(secret), passwordRevision });
+      return objectNamed(synthValid(chart, [{ kind: 'Secret', name: 'kfp-db', keys: ['password'] }]), 'Job', 'kfp-setup');
+    };
+    // WHEN
+    const [none, first, again, second] = [setupJob(), setupJob('1'), setupJob('1'), setupJob('2026-11-23')];
+    // THEN
+    expect(first.spec.template.metadata.annotations).toEqual({ 'mlops.cdk8s.io/password-revision': '1' });
+    expect(none.spec.template.metadata.annotations).toBeUndefined();
+    expect(again.metadata.name).toBe(first.metadata.name);
+    expect(new Set([none, first, second].map((job) => job.metadata.name)).size).toBe(3);
+  });
+
+  test('fails on a passwordRevision that is not a short label', () => {
+    const chart = testChart();
+    expect(() => create(chart).addDatabase('kfp', { passwordRevision: 'next week' })).toThrow(
+      `${kind} 'test/${kind}': database 'kfp' passwordRevision 'next week' is invalid: use up to 63 letters, digits, '.', '_' or '-', `
+      + "starting with a letter or digit, e.g. '2' or '2026-11-23'");
+  });
+
   test('the setup Job reaches the server through a NetworkPolicy, like any client', () => {
     // GIVEN
     const chart = testChart('data');
