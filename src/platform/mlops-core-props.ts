@@ -151,6 +151,15 @@ export interface MlopsCoreProps {
   readonly grafanaDatabase?: IDatabase;
 
   /**
+   * The `passwordRevision` of each database the platform creates on its own Postgres (`airflow`, `mlflow`,
+   * `grafana`): after changing their passwords in their Secrets, change it and apply, and each setup Job sets its
+   * password again.
+   *
+   * @default - none
+   */
+  readonly databasePasswordRevision?: string;
+
+  /**
    * The cluster's name: the Prometheus `cluster` label. A DNS label.
    *
    * @default - the construct's id, lower-cased

@@ -142,10 +142,17 @@ export class MlopsCore extends Construct {
     if (!props.airflowDatabase || !props.mlflowDatabase) {
       this.postgres = new Postgres(this, 'Postgres', { adminPassword: secrets.postgresAdminPassword, metrics: monitoring });
     }
-    const airflowDatabase = props.airflowDatabase ?? this.postgres!.addDatabase('airflow', { password: secrets.airflowDatabasePassword });
-    const mlflowDatabase = props.mlflowDatabase ?? this.postgres!.addDatabase('mlflow', { password: secrets.mlflowDatabasePassword });
+    const passwordRevision = props.databasePasswordRevision;
+    if (passwordRevision !== undefined && !this.postgres) {
+      throw new MlopsValidationError(this, 'databasePasswordRevision is invalid: the platform creates no database (airflowDatabase and '
+        + 'mlflowDatabase are given); remove it');
+    }
+    const airflowDatabase = props.airflowDatabase
+      ?? this.postgres!.addDatabase('airflow', { password: secrets.airflowDatabasePassword, passwordRevision });
+    const mlflowDatabase = props.mlflowDatabase
+      ?? this.postgres!.addDatabase('mlflow', { password: secrets.mlflowDatabasePassword, passwordRevision });
     const grafanaDatabase = grafanaOwnDatabase
-      ? this.postgres!.addDatabase('grafana', { password: secrets.grafanaDatabasePassword })
+      ? this.postgres!.addDatabase('grafana', { password: secrets.grafanaDatabasePassword, passwordRevision })
       : props.grafanaDatabase;
 
     if (needsBucket) {

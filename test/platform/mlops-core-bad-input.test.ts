@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { DagSource, MinioConsoleRoute, MlopsCore, PlatformAccess, Postgres, SecretSource } from '../../src';
+import * as kplus from 'cdk8s-plus-28';
+import { Credentials, DagSource, MinioConsoleRoute, MlopsCore, PlatformAccess, Postgres, SecretSource } from '../../src';
 import { testChart } from '../util';
 import { platform } from './mlops-core-fixtures';
 
@@ -22,6 +23,16 @@ describe('MlopsCore bad input', () => {
     const store = { keyValueStore: platform({}, chart).keyValueStore };
     expect(() => platform({ ...store, secrets: { redisPassword: SecretSource.generated() } }, testChart('mlops'))).toThrow(
       "MlopsCore 'test/Platform': secrets.redisPassword is invalid: it is Redis' password, and that piece is not created because keyValueStore is given; remove it");
+  });
+
+  test('a databasePasswordRevision when the platform creates no database', () => {
+    const chart = testChart('mlops');
+    const database = Postgres.fromDatabaseAttributes(chart, 'Db', {
+      host: 'pg.example.internal', databaseName: 'airflow', credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'DbSecret', 'db')),
+    });
+    expect(() => platform({ airflowDatabase: database, mlflowDatabase: database, databasePasswordRevision: '2' }, chart)).toThrow(
+      "MlopsCore 'test/Platform': databasePasswordRevision is invalid: the platform creates no database (airflowDatabase and mlflowDatabase "
+      + 'are given); remove it');
   });
 
   test('an ingress host with a scheme', () => {

@@ -71,6 +71,14 @@ describe('MlopsCore profiles', () => {
     expect(objectsOfKind(manifests, 'Job').filter((j) => j.metadata.name.includes('database-grafana-setup'))).toHaveLength(1);
   });
 
+  test('databasePasswordRevision reaches the setup Job of every database the platform creates', () => {
+    const chart = testChart(NAMESPACE);
+    const { secrets, externals } = existingSecrets(chart);
+    platform({ profile: PlatformProfile.PRODUCTION, secrets, databasePasswordRevision: '2026-11' }, chart);
+    const setups = objectsOfKind(synthValid(chart, externals), 'Job').filter((j) => j.metadata.labels?.['app.kubernetes.io/component'] === 'database-setup');
+    expect(setups.map((j) => j.spec.template.metadata.annotations['mlops.cdk8s.io/password-revision'])).toEqual(['2026-11', '2026-11', '2026-11']);
+  });
+
   test('dev: Grafana on SQLite, no database grafana in Postgres', () => {
     const manifests = synthValid(Chart.of(platform()));
     const env = envOf(container(objectNamed(manifests, 'Deployment', 'platform-grafana'), 'grafana'));
