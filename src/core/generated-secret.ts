@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Lazy, Size } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
 import { DefaultImages } from './images';
+import { SMALL_CONTAINER_RESOURCES } from './resources';
 import { secretApiScript } from './secret-api-script';
 import type { SecretValueFormat } from './secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './security';
@@ -122,10 +123,7 @@ class SecretGenerator extends Construct {
           PYTHONDONTWRITEBYTECODE: kplus.EnvValue.fromValue('1'),
         },
         securityContext: restrictedContainerSecurity(NOBODY),
-        resources: {
-          cpu: { request: kplus.Cpu.millis(10) },
-          memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
-        },
+        resources: SMALL_CONTAINER_RESOURCES,
       }],
     });
   }

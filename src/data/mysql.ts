@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DatabaseAttributes, ExternalDatabase } from './external-database';
 import { MysqlDatabase } from './mysql-database';
 import {
-  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, DEFAULT_JOB_RESOURCES, SqlNameRules, SqlServerParts,
+  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts,
   withDefaultResources,
 } from './sql-server';
 import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
@@ -13,6 +13,7 @@ import { DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { DefaultImages } from '../core/images';
 import { allowIngress } from '../core/network';
+import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 
@@ -147,7 +148,7 @@ export class Mysql extends Construct implements IScrapeTarget {
     this.statefulSet = this.parts.statefulSet;
     this.service = this.parts.service;
     this.endpoint = this.parts.endpoint;
-    this.jobResources = withDefaultResources(props.jobResources, DEFAULT_JOB_RESOURCES);
+    this.jobResources = withDefaultResources(props.jobResources, SMALL_CONTAINER_RESOURCES);
     this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
       image: props.metricsExporterImage ?? DefaultImages.MYSQLD_EXPORTER,
       runAs: { user: 65534, group: 65534 },

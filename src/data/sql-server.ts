@@ -8,6 +8,7 @@ import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
+import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -137,7 +138,7 @@ export function addMetricsExporter(scope: Construct, statefulSet: kplus.Stateful
     envVariables: spec.env,
     ports: [{ name: 'metrics', number: spec.port }],
     securityContext: restrictedContainerSecurity(spec.runAs),
-    resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) } },
+    resources: SMALL_CONTAINER_RESOURCES,
     readiness: kplus.Probe.fromTcpSocket({ port: spec.port, periodSeconds: Duration.seconds(10) }),
   });
   const podLabels = statefulSet.podMetadata;
@@ -152,12 +153,6 @@ export function addMetricsExporter(scope: Construct, statefulSet: kplus.Stateful
     endpoints: [{ port: 'metrics', path: '/metrics' }],
   };
 }
-
-/** The cpu and memory of a setup Job, unless `SqlServerProps.jobResources` says otherwise. */
-export const DEFAULT_JOB_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(10) },
-  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
-};
 
 /** `resources` with each of cpu and memory the user left out taken from `defaults`. */
 export function withDefaultResources(resources: kplus.ContainerResources | undefined, defaults: kplus.ContainerResources): kplus.ContainerResources {

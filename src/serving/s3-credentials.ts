@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IBucket } from '../core/bucket';
@@ -6,6 +6,7 @@ import { Credentials } from '../core/credentials';
 import { GENERATED_KEYS_ANNOTATION } from '../core/generated-secret';
 import { HashedJob } from '../core/hashed-job';
 import { DefaultImages } from '../core/images';
+import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { secretApiScript } from '../core/secret-api-script';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
@@ -106,10 +107,7 @@ export class S3Credentials extends Construct {
           PYTHONDONTWRITEBYTECODE: kplus.EnvValue.fromValue('1'),
         },
         securityContext: restrictedContainerSecurity(NOBODY),
-        resources: {
-          cpu: { request: kplus.Cpu.millis(10) },
-          memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
-        },
+        resources: SMALL_CONTAINER_RESOURCES,
       }],
     });
   }
