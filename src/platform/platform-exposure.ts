@@ -85,29 +85,25 @@ export function exposeThroughIngress(scope: Construct, options: PlatformIngressO
 
 /** NodePort Services for MLflow, Grafana and MinIO (API and console) next to their ClusterIP ones, and the policies. */
 export function exposeThroughNodePorts(scope: Construct, ports: PlatformNodePortOptions, apps: ExposedApps): void {
-  const mlflow = new kplus.Service(scope, 'MlflowNodePort', {
-    type: kplus.ServiceType.NODE_PORT,
-    ports: [{ name: 'http', port: MLFLOW_PORT, targetPort: MLFLOW_PORT, nodePort: ports.mlflow }],
-  });
-  mlflow.select(apps.mlflow.deployment);
-  allowFromAnywhere(scope, 'AllowNodePortToMlflow', apps.mlflow.deployment, [MLFLOW_PORT]);
+  exposeOnNodePorts(scope, 'Mlflow', apps.mlflow.deployment, [{ name: 'http', port: MLFLOW_PORT, nodePort: ports.mlflow }]);
   if (apps.grafana) {
-    const grafana = new kplus.Service(scope, 'GrafanaNodePort', {
-      type: kplus.ServiceType.NODE_PORT,
-      ports: [{ name: 'http', port: GRAFANA_PORT, targetPort: GRAFANA_PORT, nodePort: ports.grafana }],
-    });
-    grafana.select(apps.grafana.deployment);
-    allowFromAnywhere(scope, 'AllowNodePortToGrafana', apps.grafana.deployment, [GRAFANA_PORT]);
+    exposeOnNodePorts(scope, 'Grafana', apps.grafana.deployment, [{ name: 'http', port: GRAFANA_PORT, nodePort: ports.grafana }]);
   }
   if (apps.minio) {
-    const minio = new kplus.Service(scope, 'MinioNodePort', {
-      type: kplus.ServiceType.NODE_PORT,
-      ports: [
-        { name: 'api', port: MINIO_API_PORT, targetPort: MINIO_API_PORT, nodePort: ports.minioApi },
-        { name: 'console', port: MINIO_CONSOLE_PORT, targetPort: MINIO_CONSOLE_PORT, nodePort: ports.minioConsole },
-      ],
-    });
-    minio.select(apps.minio.statefulSet);
-    allowFromAnywhere(scope, 'AllowNodePortToMinio', apps.minio.statefulSet, [MINIO_API_PORT, MINIO_CONSOLE_PORT]);
+    exposeOnNodePorts(scope, 'Minio', apps.minio.statefulSet, [
+      { name: 'api', port: MINIO_API_PORT, nodePort: ports.minioApi },
+      { name: 'console', port: MINIO_CONSOLE_PORT, nodePort: ports.minioConsole },
+    ]);
   }
+}
+
+/** A NodePort Service `<app>NodePort` for `workload`'s `ports`, and the policy that lets anyone reach them. */
+function exposeOnNodePorts(scope: Construct, app: string, workload: kplus.Deployment | kplus.StatefulSet,
+  ports: Array<{ readonly name: string; readonly port: number; readonly nodePort?: number }>): void {
+  const service = new kplus.Service(scope, `${app}NodePort`, {
+    type: kplus.ServiceType.NODE_PORT,
+    ports: ports.map(({ name, port, nodePort }) => ({ name, port, targetPort: port, nodePort })),
+  });
+  service.select(workload);
+  allowFromAnywhere(scope, `AllowNodePortTo${app}`, workload, ports.map(({ port }) => port));
 }
