@@ -1,10 +1,10 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MlopsCoreProps, PlatformSecrets } from './mlops-core-props';
+import { MlopsCoreProps } from './mlops-core-props';
 import { PlatformAccess } from './platform-access';
 import { makeHighlyAvailable } from './platform-availability';
-import { checkPlatformSecrets } from './platform-credentials';
+import { checkPlatformSecrets, checkUserCredentials, withUserCredentials } from './platform-credentials';
 import { AIRFLOW_PATH, exposeThroughIngress, exposeThroughNodePorts, GRAFANA_PATH, MLFLOW_PATH, publicUrl } from './platform-exposure';
 import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { PlatformProfile } from './platform-profile';
@@ -21,7 +21,6 @@ import { Grafana } from '../observability/grafana';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
 import { ModelSource } from '../serving/model-source';
-import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -90,7 +89,8 @@ export class MlopsCore extends Construct {
   /** The Ingress of MLflow, Grafana (and the MinIO console on its own host), with `PlatformAccess.ingress()`; Airflow has its own. */
   public readonly ingress?: kplus.Ingress;
 
-  private readonly secrets: PlatformSecrets;
+  /** The keys of the predictors' MinIO user on the in-cluster models bucket (`addPredictor`). */
+  private readonly predictorS3Credentials?: SecretSource;
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
@@ -134,7 +134,7 @@ export class MlopsCore extends Construct {
       airflowBuckets: !props.logsBucket || !props.datasetsBucket || !props.modelsBucket,
       modelsBucket: !props.modelsBucket,
     }, secrets);
-    this.secrets = secrets;
+    this.predictorS3Credentials = secrets.predictorS3Credentials;
 
     this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
     this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
@@ -273,12 +273,11 @@ export class MlopsCore extends Construct {
     if (!this.minio || model.bucket !== this.modelsBucket) {
       return model;
     }
-    const credentials = this.secrets.predictorS3Credentials;
-    if (this.profile.isProduction && (credentials === undefined || credentials.isGenerated)) {
-      throw new MlopsValidationError(this, `addPredictor('${id}'): profile production refuses credentials generated in the cluster: the predictor `
-        + "reads the platform's models bucket with a MinIO user of its own, and secrets.predictorS3Credentials is "
-        + `${credentials === undefined ? 'missing' : 'SecretSource.generated()'}; give it an existing Secret with SecretSource.fromSecret(...)`);
-    }
+    const credentials = this.predictorS3Credentials;
+    checkUserCredentials(this, this.profile, credentials, {
+      context: `addPredictor('${id}')`,
+      what: "the predictor reads the platform's models bucket with a MinIO user of its own, and secrets.predictorS3Credentials",
+    });
     return credentials ? ModelSource.fromBucket(withUserCredentials(model.bucket, credentials), model.path) : model;
   }
 
@@ -310,11 +309,6 @@ export class MlopsCore extends Construct {
       }
     }
   }
-}
-
-/** `bucket` as the MinIO user of `credentials` reaches it, when both are given and the bucket is MinIO's. */
-function withUserCredentials(bucket: IBucket, credentials: SecretSource | undefined): IBucket {
-  return credentials && bucket instanceof MinioBucket ? bucket.withUserCredentials(credentials) : bucket;
 }
 
 function isDefined<T>(value: T | undefined): value is T {

@@ -1,7 +1,10 @@
 import { IConstruct } from 'constructs';
 import { PlatformSecrets } from './mlops-core-props';
 import { PlatformProfile } from './platform-profile';
+import { IBucket } from '../core/bucket';
 import { MlopsValidationError } from '../core/errors';
+import { SecretSource } from '../core/secret-source';
+import { MinioBucket } from '../storage/minio-bucket';
 
 /** Which pieces `MlopsCore` creates in the cluster. */
 export interface CreatedPieces {
@@ -81,10 +84,37 @@ export function checkPlatformSecrets(scope: IConstruct, profile: PlatformProfile
     return;
   }
   const problems = slots(created)
-    .filter((slot) => slot.created && !slot.checkedOnUse && (secrets[slot.prop] === undefined || secrets[slot.prop]!.isGenerated))
-    .map((slot) => `secrets.${slot.prop} (${slot.what}) is ${secrets[slot.prop] === undefined ? 'missing' : 'SecretSource.generated()'}`);
+    .filter((slot) => slot.created && !slot.checkedOnUse && refusal(secrets[slot.prop]) !== undefined)
+    .map((slot) => `secrets.${slot.prop} (${slot.what}) is ${refusal(secrets[slot.prop])}`);
   if (problems.length > 0) {
     throw new MlopsValidationError(scope, `profile production refuses credentials generated in the cluster: ${problems.join('; ')}; `
       + 'give each an existing Secret with SecretSource.fromSecret(...), or bring your own database, buckets and key-value store');
   }
+}
+
+/**
+ * With the production profile, refuses a missing or generated `source` for a MinIO user created on use:
+ * `<context>: profile production refuses credentials generated in the cluster: <what> is missing; give it an existing
+ * Secret<where> with SecretSource.fromSecret(...)`.
+ */
+export function checkUserCredentials(scope: IConstruct, profile: PlatformProfile, source: SecretSource | undefined,
+  message: { readonly context: string; readonly what: string; readonly where?: string }): void {
+  const problem = refusal(source);
+  if (profile.isProduction && problem !== undefined) {
+    throw new MlopsValidationError(scope, `${message.context}: profile production refuses credentials generated in the cluster: `
+      + `${message.what} is ${problem}; give it an existing Secret${message.where ?? ''} with SecretSource.fromSecret(...)`);
+  }
+}
+
+/** `bucket` as the MinIO user of `credentials` reaches it, when both are given and the bucket is MinIO's. */
+export function withUserCredentials(bucket: IBucket, credentials: SecretSource | undefined): IBucket {
+  return credentials && bucket instanceof MinioBucket ? bucket.withUserCredentials(credentials) : bucket;
+}
+
+/** What production refuses in `source`: that it is missing or generated; nothing for an existing Secret. */
+function refusal(source: SecretSource | undefined): string | undefined {
+  if (source === undefined) {
+    return 'missing';
+  }
+  return source.isGenerated ? 'SecretSource.generated()' : undefined;
 }

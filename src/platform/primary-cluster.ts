@@ -6,6 +6,7 @@ import { assertCidr, assertExternalServiceType, DEFAULT_CLUSTER_NAMESPACE, prese
 import { MlopsCore } from './mlops-core';
 import { MlopsCoreProps } from './mlops-core-props';
 import { PrimaryClusterProps } from './multi-cluster-platform-props';
+import { checkUserCredentials, withUserCredentials } from './platform-credentials';
 import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -14,7 +15,6 @@ import { clusterNameOf } from '../core/names';
 import { SecretSource } from '../core/secret-source';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
 import { ExternalBucket } from '../storage/external-bucket';
-import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 
 const MINIO_API_PORT = 9000;
@@ -131,14 +131,13 @@ export class PrimaryCluster extends Chart {
       }
       return undefined;
     }
-    if (this.core.profile.isProduction && (credentials === undefined || credentials.isGenerated)) {
-      throw new MlopsValidationError(this, `serving cluster '${clusterName}': profile production refuses credentials generated in the cluster: `
-        + `modelsUserCredentials (its MinIO user on the models bucket) is ${credentials === undefined ? 'missing' : 'SecretSource.generated()'}; `
-        + "give it an existing Secret in the primary's namespace with SecretSource.fromSecret(...)");
-    }
+    checkUserCredentials(this, this.core.profile, credentials, {
+      context: `serving cluster '${clusterName}'`,
+      what: 'modelsUserCredentials (its MinIO user on the models bucket)',
+      where: " in the primary's namespace",
+    });
     const peer = kplus.NetworkPolicyIpBlock.ipv4(this.grantees!, clusterName, egressCidr);
-    const models = this.core.modelsBucket;
-    return (credentials && models instanceof MinioBucket ? models.withUserCredentials(credentials) : models).grantRead(peer);
+    return withUserCredentials(this.core.modelsBucket, credentials).grantRead(peer);
   }
 
   private exposeMinio(minio: MinioWithBuckets, type: kplus.ServiceType, endpoint: ServiceEndpoint): void {
