@@ -92,8 +92,8 @@ export interface GitSyncAirflowProps {
 
   /**
    * The key connections and variables are encrypted with in the database (`AIRFLOW__CORE__FERNET_KEY`, Secret key
-   * `fernet-key`). It must be a Fernet key, so `SecretSource.generated()` is refused; changing it later makes the
-   * stored secrets unreadable.
+   * `fernet-key`). It must be a Fernet key, so a generated source must have `format: SecretValueFormat.FERNET_KEY`;
+   * changing it later makes the stored secrets unreadable.
    *
    * @default - a Fernet key generated inside the cluster
    */
