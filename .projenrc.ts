@@ -69,6 +69,28 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// The layers (docs/architecture.md): core/ builds on the generated CRD bindings only; a component builds on core/ and
+// the bindings only, never on another component; only platform/ composes components; testing/ stands alone.
+const COMPONENT_FOLDERS = ['data', 'storage', 'orchestration', 'tracking', 'serving', 'observability', 'training', 'workspaces', 'security', 'telemetry'];
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      { target: './src/core', from: './src', except: ['./core', './imports'], message: 'core/ builds on src/imports/ only' },
+      ...COMPONENT_FOLDERS.map((folder) => ({
+        target: `./src/${folder}`,
+        from: './src',
+        except: [`./${folder}`, './core', './imports'],
+        message: 'a component builds on core/ and imports/ only; compose components in platform/',
+      })),
+      { target: './src/platform', from: './src/testing', message: 'testing/ is for users\' CI, not part of a platform' },
+      { target: './src/testing', from: './src', except: ['./testing'], message: 'testing/ stands alone' },
+    ],
+  }],
+  'import/no-cycle': ['error', { ignoreExternal: true }],
+});
+// The generated CRD bindings import nothing of ours and are up to 69k lines: import/no-cycle need not parse them.
+project.eslint?.file.addOverride('settings.import/ignore', ['src/imports/']);
+
 // `npm test` runs the tests only; lint is its own step (`npx projen eslint`, run by .ci/run).
 project.testTask.reset('jest --passWithNoTests --ci', { receiveArgs: true });
 

@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  Credentials, DagSource, ExternalBucket, MlopsCore, PlatformAccess, PlatformProfile, Postgres, SecretSource, ServiceEndpoint,
+  Credentials, DagSource, MinioBucket, MlopsCore, PlatformAccess, PlatformProfile, Postgres, SecretSource, ServiceEndpoint,
 } from 'cdk8s-mlops';
 
 /** The Secrets this app refers to and never creates: create them in the namespace before applying (see README). */
@@ -39,7 +39,7 @@ export class BringYourOwnChart extends Chart {
     const s3 = Credentials.fromSecret(secret(EXISTING_SECRETS.s3.name), {
       keys: { [Credentials.USERNAME]: 'AWS_ACCESS_KEY_ID', [Credentials.PASSWORD]: 'AWS_SECRET_ACCESS_KEY' },
     });
-    const bucket = (bucketName: string) => ExternalBucket.fromBucketAttributes(this, `${bucketName}-bucket`, {
+    const bucket = (bucketName: string) => MinioBucket.fromBucketAttributes(this, `${bucketName}-bucket`, {
       bucketName, endpoint: rgw, credentials: s3,
     });
 

@@ -15,7 +15,7 @@ export interface IObjectStore extends IConstruct {
 
 /**
  * A bucket workloads read or write: one created by `MinioWithBuckets.addBucket()`, or an external one imported with
- * `ExternalBucket.fromBucketAttributes()`.
+ * `MinioBucket.fromBucketAttributes()`.
  */
 export interface IBucket extends IConstruct {
   /** The bucket's name. */

@@ -6,7 +6,7 @@ import { HashedJob } from './hashed-job';
 import { DefaultImages } from './images';
 import { SMALL_CONTAINER_RESOURCES } from './resources';
 import { secretApiScript } from './secret-api-script';
-import type { SecretValueFormat } from './secret-source';
+import { SecretValueFormat } from './secret-value-format';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './security';
 
 /** The annotation listing the keys a generated Secret will hold once its Job has run (read by the validation harness). */

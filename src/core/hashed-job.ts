@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, Names, NumberStringUnionResolver, resolve } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, Names, NumberStringUnionResolver, resolve } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
  * rendered, after every container and volume has been added; do not refer to the Job by name.
  */
 export class HashedJob extends kplus.Job {
+  private readonly podSpecFields: Record<string, unknown> = {};
+
   constructor(scope: Construct, id: string, props: kplus.JobProps = {}) {
     const self: { job?: HashedJob } = {};
     super(scope, id, {
@@ -24,9 +26,23 @@ export class HashedJob extends kplus.Job {
     self.job = this;
   }
 
+  /**
+   * Pod spec fields kplus has no API for (a placement's `nodeSelector`, `imagePullSecrets`, ...): patched into the
+   * pod template, and part of the hash like the rest of the spec.
+   *
+   * @internal
+   */
+  public _addPodSpecFields(fields: Record<string, unknown>): void {
+    for (const [field, value] of Object.entries(fields)) {
+      this.podSpecFields[field] = value;
+      ApiObject.of(this).addJsonPatch(JsonPatch.add(`/spec/template/spec/${field}`, value));
+    }
+  }
+
   /** `<construct-path-derived base>-<first 10 hex digits of sha256(spec)>`, at most 63 characters. */
   private hashedName(): string {
-    const hash = createHash('sha256').update(canonicalSpec(ApiObject.of(this), this._toKube())).digest('hex').slice(0, 10);
+    const spec = Object.keys(this.podSpecFields).length > 0 ? [this._toKube(), this.podSpecFields] : this._toKube();
+    const hash = createHash('sha256').update(canonicalSpec(ApiObject.of(this), spec)).digest('hex').slice(0, 10);
     const base = Names.toDnsLabel(this, { includeHash: false, maxLen: 63 - hash.length - 1 });
     return `${base}-${hash}`;
   }

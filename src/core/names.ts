@@ -3,6 +3,9 @@ import { IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** Whether `value` is a bare host name or IP address: no scheme, port, path or credentials. */
@@ -94,7 +97,42 @@ export function clusterNameOf(scope: IConstruct, clusterName: string | undefined
   return name;
 }
 
+/** Problems with `value` as an RFC 1123 DNS subdomain (most object names: Secrets, PriorityClasses, ...). */
+export function dnsSubdomainProblems(value: string): string[] {
+  if (value.length === 0) {
+    return ['must not be empty'];
+  }
+  const problems: string[] = [];
+  if (value.length > 253) {
+    problems.push(`must be at most 253 characters (has ${value.length})`);
+  }
+  if (!LABEL_PREFIX.test(value)) {
+    problems.push("must be lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit");
+  }
+  return problems;
+}
+
 /** Validates an S3 bucket name. */
 export function assertBucketName(scope: IConstruct, value: string): void {
   assertValid(scope, 'bucket name', value, bucketNameProblems(value));
+}
+
+/** Throws unless `labels` has at least one entry and every key and value is a valid Kubernetes label. */
+export function assertLabels(scope: IConstruct, what: string, labels: Record<string, string>): void {
+  if (Object.keys(labels).length === 0) {
+    throw new MlopsValidationError(scope, `${what} is invalid: it is empty, and an empty selector matches every object; `
+      + "give at least one label, e.g. { release: 'kube-prometheus-stack' }");
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
+    if (!LABEL_NAME.test(name) || (prefix !== undefined && !LABEL_PREFIX.test(prefix))) {
+      throw new MlopsValidationError(scope, `${what} key '${key}' is invalid: give an optional DNS prefix and '/', then a name of `
+        + "at most 63 letters, digits, '-', '_' or '.' that starts and ends with a letter or digit");
+    }
+    if (!LABEL_VALUE.test(value)) {
+      throw new MlopsValidationError(scope, `${what} value '${value}' of '${key}' is invalid: give at most 63 letters, digits, `
+        + "'-', '_' or '.' that start and end with a letter or digit");
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { IMonitoringContribution } from './monitoring';
 
 /** How Prometheus finds a target's pods: through a Service (ServiceMonitor) or directly (PodMonitor). */
 export enum ScrapeDiscovery {
@@ -56,12 +57,20 @@ export interface ScrapeTargetSpec {
 
 /**
  * A component that exposes Prometheus metrics. `FederatedPrometheus.addTargets(...)` turns each spec into a
- * ServiceMonitor or PodMonitor and calls `allowScrapeFrom` so that a NetworkPolicy around the target lets the
- * scrapes in.
+ * ServiceMonitor or PodMonitor, registers the target's `monitoring` contributions (its recording rules, alerts and
+ * dashboard rows), and calls `allowScrapeFrom` so that a NetworkPolicy around the target lets the scrapes in.
  */
 export interface IScrapeTarget extends IConstruct {
   /** Where the metrics are. */
   readonly scrapeTargets: ScrapeTargetSpec[];
+
+  /**
+   * The rules and dashboard rows over this target's metrics, which the Prometheus that scrapes it renders (and a
+   * primary that federates its cluster, through `FederatedPrometheus.addMonitoring`).
+   *
+   * @default - none: the target is scraped, and only its `up` series is watched
+   */
+  readonly monitoring?: IMonitoringContribution[];
 
   /** Lets `scraper` (Prometheus' pods) reach every metrics endpoint of this target. */
   allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void;

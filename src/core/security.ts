@@ -18,7 +18,7 @@ export interface ImageUser {
   readonly fsGroup?: number;
 }
 
-/** Pod Security Standards `restricted` for a container, plus a read-only root filesystem. */
+/** Pod Security Standards `restricted` for a kplus container, plus a read-only root filesystem. */
 export function restrictedContainerSecurity(runAs: ImageUser): kplus.ContainerSecurityContextProps {
   return {
     ensureNonRoot: true,
@@ -32,7 +32,7 @@ export function restrictedContainerSecurity(runAs: ImageUser): kplus.ContainerSe
   };
 }
 
-/** The pod-level half of `restricted`: non-root, and volumes owned by the image's group. */
+/** The pod-level half of `restricted` for a kplus pod: non-root, and volumes owned by the image's group. */
 export function restrictedPodSecurity(runAs: ImageUser): kplus.PodSecurityContextProps {
   return {
     ensureNonRoot: true,
@@ -40,6 +40,32 @@ export function restrictedPodSecurity(runAs: ImageUser): kplus.PodSecurityContex
     group: runAs.group,
     fsGroup: runAs.fsGroup ?? runAs.group,
     fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+  };
+}
+
+/**
+ * The pod-level half of `restricted` for a pod spec inside a custom resource (an InferenceService predictor, a
+ * Prometheus). It reaches only the pods the operator builds from that spec: pods an operator renders from its own
+ * configuration (KServe's storage initializer, Seldon's ServerConfig) are the operator's install to secure.
+ */
+export function restrictedPodSecurityContext(runAs: ImageUser) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: runAs.user,
+    runAsGroup: runAs.group,
+    fsGroup: runAs.fsGroup ?? runAs.group,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** The container half of `restricted` for a container inside a custom resource (see `restrictedPodSecurityContext`). */
+export function restrictedContainerSecurityContext() {
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
@@ -52,4 +78,47 @@ export function mountWritablePaths(scope: Construct, container: kplus.Container,
     const volume = kplus.Volume.fromEmptyDir(scope, `Writable-${name}`, name);
     container.mount(path, volume);
   }
+}
+
+/**
+ * Pod Security Standards `restricted`, the way this library's own pods meet it, for the workloads you build next to
+ * them: the validator in `ManifestValidator` checks yours as it checks ours.
+ *
+ * ```ts
+ * new kplus.Deployment(this, 'Consumer', {
+ *   securityContext: RestrictedSecurity.podProps({ user: 1000, group: 1000 }),
+ *   containers: [{ image: 'my/app:1.0', securityContext: RestrictedSecurity.containerProps({ user: 1000, group: 1000 }) }],
+ * });
+ * ```
+ */
+export class RestrictedSecurity {
+  /** A kplus container's security context: non-root as `runAs`, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root filesystem. */
+  public static containerProps(runAs: ImageUser): kplus.ContainerSecurityContextProps {
+    return restrictedContainerSecurity(runAs);
+  }
+
+  /** A kplus pod's security context: non-root as `runAs`, with volumes owned by its `fsGroup` (default: its group). */
+  public static podProps(runAs: ImageUser): kplus.PodSecurityContextProps {
+    return restrictedPodSecurity(runAs);
+  }
+
+  /**
+   * A pod `securityContext` for a pod spec inside a custom resource, in Kubernetes' field names. Pods an operator
+   * renders from its own configuration are out of its reach.
+   */
+  public static podSecurityContext(runAs: ImageUser): { [key: string]: any } {
+    return restrictedPodSecurityContext(runAs);
+  }
+
+  /** A container `securityContext` for a container inside a custom resource, in Kubernetes' field names. */
+  public static containerSecurityContext(): { [key: string]: any } {
+    return restrictedContainerSecurityContext();
+  }
+
+  /** Mounts an emptyDir at each path the image writes to (`{ volumeName: mountPath }`), as the root filesystem is read-only. */
+  public static mountWritablePaths(scope: Construct, container: kplus.Container, paths: { [volumeName: string]: string }): void {
+    mountWritablePaths(scope, container, paths);
+  }
+
+  private constructor() {}
 }

@@ -1,41 +1,16 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DatabaseAttributes } from './database-attributes';
 import { Credentials } from '../core/credentials';
 import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { isHostOrIp, isPort } from '../core/names';
 
-/** A database that exists outside this app: a managed service, a server another team runs, another cluster's. */
-export interface DatabaseAttributes {
-  /** The server's DNS name or IP address, without scheme, port or path, e.g. `pg.example.internal`. */
-  readonly host: string;
-
-  /**
-   * The server's TCP port.
-   *
-   * @default - the engine's default port (5432 for PostgreSQL, 3306 for MySQL)
-   */
-  readonly port?: number;
-
-  /** The database's name on the server. */
-  readonly databaseName: string;
-
-  /** The user clients log in as: `Credentials.USERNAME` and `Credentials.PASSWORD` of a Secret that exists. */
-  readonly credentials: Credentials;
-
-  /**
-   * The engine.
-   *
-   * @default - `DatabaseEngine.MYSQL` for `Mysql.fromDatabaseAttributes()`, else `DatabaseEngine.POSTGRES`
-   */
-  readonly engine?: DatabaseEngine;
-}
-
 /**
  * A database outside this app, for workloads to `bind` like one created by `Postgres` or `Mysql`. Binding adds only
  * the env vars: the traffic leaves the namespace, and no ingress NetworkPolicy applies to the server.
- * `Postgres.fromDatabaseAttributes()` and `Mysql.fromDatabaseAttributes()` create one.
+ * Internal: users get one, as an `IDatabase`, from `Postgres.fromDatabaseAttributes()` or `Mysql.fromDatabaseAttributes()`.
  */
 export class ExternalDatabase extends Construct implements IDatabase {
   public readonly engine: DatabaseEngine;

@@ -1,13 +1,16 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { RedisAttributes } from './redis';
+import { RedisAttributes } from './redis-attributes';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { isHostOrIp, isPort } from '../core/names';
 
-/** A Redis server outside this app: `bind` only hands over the address and the password (no NetworkPolicy). */
+/**
+ * A Redis server outside this app: `bind` only hands over the address and the password (no NetworkPolicy).
+ * Internal: users get one, as an `IKeyValueStore`, from `Redis.fromRedisAttributes()`.
+ */
 export class ExternalRedis extends Construct implements IKeyValueStore {
   public readonly endpoint: ServiceEndpoint;
   public readonly credentials: Credentials;

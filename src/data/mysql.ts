@@ -1,20 +1,17 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DatabaseAttributes, ExternalDatabase } from './external-database';
+import { DatabaseAttributes } from './database-attributes';
+import { ExternalDatabase } from './external-database';
 import { MysqlDatabase } from './mysql-database';
-import {
-  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts,
-  withDefaultResources,
-} from './sql-server';
+import { ServerDatabaseProps, SqlServerParts } from './server-database';
+import { SqlEngineSpec, withDefaultResources } from './sql-engine';
+import { SqlNameRules } from './sql-names';
+import { SqlServer } from './sql-server';
 import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
-import { ServiceEndpoint } from '../core/endpoint';
 import { DefaultImages } from '../core/images';
-import { allowIngress } from '../core/network';
-import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
-import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 
 const VOLUME_PATH = '/var/lib/mysql';
@@ -91,86 +88,14 @@ export interface MysqlDatabaseOptions extends SqlDatabaseOptions {
  *
  * The pod runs as uid/gid 999 (`mysql`) under Pod Security `restricted` with a read-only root filesystem.
  */
-export class Mysql extends Construct implements IScrapeTarget {
+export class Mysql extends SqlServer {
   /** A database on a MySQL server outside this app. */
   public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
     return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.MYSQL });
   }
 
-  /** Where clients connect: the Service, port 3306. */
-  public readonly endpoint: ServiceEndpoint;
-  /** The superuser `root` (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
-  public readonly adminCredentials: Credentials;
-  /** The ClusterIP Service in front of the server. */
-  public readonly service: kplus.Service;
-  /** The server's StatefulSet. */
-  public readonly statefulSet: kplus.StatefulSet;
-
-  /** The exporter's metrics, when `metrics` is on; else none. */
-  public readonly scrapeTargets: ScrapeTargetSpec[];
-
-  private readonly parts: SqlServerParts;
-  private readonly catalog: DatabaseCatalog;
-  private readonly jobResources: kplus.ContainerResources;
-
   constructor(scope: Construct, id: string, props: MysqlProps = {}) {
-    super(scope, id);
-    const admin = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
-      secretValues: [Credentials.PASSWORD],
-      values: { [Credentials.USERNAME]: 'root' },
-    });
-    // The server only ever sets root's password, so root it is, even if an existing Secret maps a user name too.
-    this.adminCredentials = Credentials.fromSecret(admin.secret, {
-      keys: { [Credentials.PASSWORD]: admin.secretKey(Credentials.PASSWORD) },
-      values: { [Credentials.USERNAME]: 'root' },
-    });
-    this.parts = createSqlServer(this, {
-      engine: DatabaseEngine.MYSQL,
-      name: 'mysql',
-      image: props.image ?? DefaultImages.MYSQL,
-      // mysqld --initialize needs an empty datadir, and a volume root may hold lost+found; the entrypoint creates
-      // the sub-directory.
-      args: ['mysqld', `--datadir=${VOLUME_PATH}/data`],
-      env: {
-        MYSQL_ROOT_PASSWORD: this.adminCredentials.envValue(Credentials.PASSWORD),
-      },
-      dataPath: VOLUME_PATH,
-      // The socket, pid and lock files, and tmpdir. /var/lib/mysql-files (secure_file_priv) stays read-only: the
-      // entrypoint only checks it exists, and the server writes there only for SELECT ... INTO OUTFILE.
-      writablePaths: { run: '/var/run/mysqld', tmp: '/tmp' },
-      // Over TCP, so that the server is not ready while the entrypoint's --skip-networking init server runs.
-      probe: ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin --host=127.0.0.1 --port=3306 --user=root --connect-timeout=4 ping'],
-      resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
-      storage: props.storage,
-      storageSize: props.storageSize,
-      storageClassName: props.storageClassName,
-    });
-    this.statefulSet = this.parts.statefulSet;
-    this.service = this.parts.service;
-    this.endpoint = this.parts.endpoint;
-    this.jobResources = withDefaultResources(props.jobResources, SMALL_CONTAINER_RESOURCES);
-    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
-      image: props.metricsExporterImage ?? DefaultImages.MYSQLD_EXPORTER,
-      runAs: { user: 65534, group: 65534 },
-      port: EXPORTER_PORT,
-      // mysqld_exporter 0.15+ takes the address and user as flags and the password from MYSQLD_EXPORTER_PASSWORD.
-      args: ['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)'],
-      env: {
-        MYSQL_EXPORTER_USER: this.adminCredentials.envValue(Credentials.USERNAME),
-        MYSQLD_EXPORTER_PASSWORD: this.adminCredentials.envValue(Credentials.PASSWORD),
-      },
-    })] : [];
-    this.catalog = new DatabaseCatalog(this);
-    for (const name of props.databases ?? []) {
-      this.addDatabase(name);
-    }
-  }
-
-  /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */
-  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
-    if (this.scrapeTargets.length > 0) {
-      allowIngress(this, this.statefulSet, scraper, [EXPORTER_PORT]);
-    }
+    super(scope, id, props);
   }
 
   /**
@@ -180,21 +105,58 @@ export class Mysql extends Construct implements IScrapeTarget {
    * object names '_' becomes '-'
    */
   public addDatabase(name: string, options: MysqlDatabaseOptions = {}): IDatabase {
-    assertSqlName(this, 'database name', name, NAME_RULES);
-    const user = options.user ?? name;
-    assertSqlName(this, 'user', user, NAME_RULES);
-    return this.catalog.add(name, user, () => new MysqlDatabase(this, databaseId(name), this.parts, {
-      databaseName: name,
-      user,
-      password: options.password ?? SecretSource.generated(),
-      passwordRevision: options.passwordRevision,
-      adminCredentials: this.adminCredentials,
-      jobResources: this.jobResources,
-    }));
+    return this._addDatabase(name, options, options.user);
   }
 
-  /** The database added as `name`. */
-  public database(name: string): IDatabase {
-    return this.catalog.get(name);
+  /** @internal */
+  protected _bindAdminCredentials(props: MysqlProps): Credentials {
+    const admin = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'root' },
+    });
+    // The server only ever sets root's password, so root it is, even if an existing Secret maps a user name too.
+    return Credentials.fromSecret(admin.secret, {
+      keys: { [Credentials.PASSWORD]: admin.secretKey(Credentials.PASSWORD) },
+      values: { [Credentials.USERNAME]: 'root' },
+    });
+  }
+
+  /** @internal */
+  protected _engineSpec(props: MysqlProps, admin: Credentials): SqlEngineSpec {
+    return {
+      engine: DatabaseEngine.MYSQL,
+      name: 'mysql',
+      image: props.image ?? DefaultImages.MYSQL,
+      // mysqld --initialize needs an empty datadir, and a volume root may hold lost+found; the entrypoint creates
+      // the sub-directory.
+      args: ['mysqld', `--datadir=${VOLUME_PATH}/data`],
+      env: {
+        MYSQL_ROOT_PASSWORD: admin.envValue(Credentials.PASSWORD),
+      },
+      dataPath: VOLUME_PATH,
+      // The socket, pid and lock files, and tmpdir. /var/lib/mysql-files (secure_file_priv) stays read-only: the
+      // entrypoint only checks it exists, and the server writes there only for SELECT ... INTO OUTFILE.
+      writablePaths: { run: '/var/run/mysqld', tmp: '/tmp' },
+      // Over TCP, so that the server is not ready while the entrypoint's --skip-networking init server runs.
+      probe: ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin --host=127.0.0.1 --port=3306 --user=root --connect-timeout=4 ping'],
+      resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
+      metricsExporter: {
+        image: props.metricsExporterImage ?? DefaultImages.MYSQLD_EXPORTER,
+        runAs: { user: 65534, group: 65534 },
+        port: EXPORTER_PORT,
+        // mysqld_exporter 0.15+ takes the address and user as flags and the password from MYSQLD_EXPORTER_PASSWORD.
+        args: ['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)'],
+        env: {
+          MYSQL_EXPORTER_USER: admin.envValue(Credentials.USERNAME),
+          MYSQLD_EXPORTER_PASSWORD: admin.envValue(Credentials.PASSWORD),
+        },
+      },
+      nameRules: NAME_RULES,
+    };
+  }
+
+  /** @internal */
+  protected _newDatabase(id: string, server: SqlServerParts, props: ServerDatabaseProps): IDatabase {
+    return new MysqlDatabase(this, id, server, props);
   }
 }

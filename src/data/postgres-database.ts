@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ServerDatabase, ServerDatabaseProps, SqlServerParts, waitForServer } from './sql-server';
+import { ServerDatabase, ServerDatabaseProps, SqlServerParts, waitForServer } from './server-database';
 import { Credentials } from '../core/credentials';
 import { HashedJob } from '../core/hashed-job';
 

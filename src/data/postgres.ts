@@ -1,20 +1,17 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DatabaseAttributes, ExternalDatabase } from './external-database';
+import { DatabaseAttributes } from './database-attributes';
+import { ExternalDatabase } from './external-database';
 import { PostgresDatabase } from './postgres-database';
-import {
-  addMetricsExporter, assertSqlName, createSqlServer, DatabaseCatalog, databaseId, SqlNameRules, SqlServerParts,
-  withDefaultResources,
-} from './sql-server';
+import { ServerDatabaseProps, SqlServerParts } from './server-database';
+import { SqlEngineSpec, withDefaultResources } from './sql-engine';
+import { SqlNameRules } from './sql-names';
+import { SqlServer } from './sql-server';
 import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
-import { ServiceEndpoint } from '../core/endpoint';
 import { DefaultImages } from '../core/images';
-import { allowIngress } from '../core/network';
-import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
-import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 
 const PGDATA = '/var/lib/postgresql/data';
@@ -94,79 +91,14 @@ export interface PostgresDatabaseOptions extends SqlDatabaseOptions {
  *
  * The pod runs as uid/gid 999 (`postgres`) under Pod Security `restricted` with a read-only root filesystem.
  */
-export class Postgres extends Construct implements IScrapeTarget {
+export class Postgres extends SqlServer {
   /** A database on a PostgreSQL server outside this app. */
   public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
     return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.POSTGRES });
   }
 
-  /** Where clients connect: the Service, port 5432. */
-  public readonly endpoint: ServiceEndpoint;
-  /** The superuser (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
-  public readonly adminCredentials: Credentials;
-  /** The ClusterIP Service in front of the server. */
-  public readonly service: kplus.Service;
-  /** The server's StatefulSet. */
-  public readonly statefulSet: kplus.StatefulSet;
-
-  /** The exporter's metrics, when `metrics` is on; else none. */
-  public readonly scrapeTargets: ScrapeTargetSpec[];
-
-  private readonly parts: SqlServerParts;
-  private readonly catalog: DatabaseCatalog;
-  private readonly jobResources: kplus.ContainerResources;
-
   constructor(scope: Construct, id: string, props: PostgresProps = {}) {
-    super(scope, id);
-    this.adminCredentials = (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
-      secretValues: [Credentials.PASSWORD],
-      values: { [Credentials.USERNAME]: 'postgres' },
-    });
-    this.parts = createSqlServer(this, {
-      engine: DatabaseEngine.POSTGRES,
-      name: 'postgres',
-      image: props.image ?? DefaultImages.POSTGRES,
-      env: {
-        POSTGRES_USER: this.adminCredentials.envValue(Credentials.USERNAME),
-        POSTGRES_PASSWORD: this.adminCredentials.envValue(Credentials.PASSWORD),
-        // A sub-directory: initdb refuses a volume root that holds lost+found.
-        PGDATA: kplus.EnvValue.fromValue(`${PGDATA}/pgdata`),
-      },
-      dataPath: PGDATA,
-      writablePaths: { run: '/var/run/postgresql', tmp: '/tmp' },
-      // Over TCP, so that the server is not ready while the entrypoint's socket-only init server runs.
-      probe: ['sh', '-c', 'exec pg_isready --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname=postgres --timeout=4'],
-      resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
-      storage: props.storage,
-      storageSize: props.storageSize,
-      storageClassName: props.storageClassName,
-    });
-    this.statefulSet = this.parts.statefulSet;
-    this.service = this.parts.service;
-    this.endpoint = this.parts.endpoint;
-    this.jobResources = withDefaultResources(props.jobResources, SMALL_CONTAINER_RESOURCES);
-    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
-      image: props.metricsExporterImage ?? DefaultImages.POSTGRES_EXPORTER,
-      runAs: { user: 65534, group: 65534 },
-      port: EXPORTER_PORT,
-      // postgres_exporter's connection settings (prometheus-community/postgres_exporter README).
-      env: {
-        DATA_SOURCE_URI: kplus.EnvValue.fromValue('127.0.0.1:5432/postgres?sslmode=disable'),
-        DATA_SOURCE_USER: this.adminCredentials.envValue(Credentials.USERNAME),
-        DATA_SOURCE_PASS: this.adminCredentials.envValue(Credentials.PASSWORD),
-      },
-    })] : [];
-    this.catalog = new DatabaseCatalog(this);
-    for (const name of props.databases ?? []) {
-      this.addDatabase(name);
-    }
-  }
-
-  /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */
-  public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
-    if (this.scrapeTargets.length > 0) {
-      allowIngress(this, this.statefulSet, scraper, [EXPORTER_PORT]);
-    }
+    super(scope, id, props);
   }
 
   /**
@@ -176,21 +108,51 @@ export class Postgres extends Construct implements IScrapeTarget {
    * object names '_' becomes '-'
    */
   public addDatabase(name: string, options: PostgresDatabaseOptions = {}): IDatabase {
-    assertSqlName(this, 'database name', name, NAME_RULES);
-    const user = options.user ?? name;
-    assertSqlName(this, 'user', user, NAME_RULES);
-    return this.catalog.add(name, user, () => new PostgresDatabase(this, databaseId(name), this.parts, {
-      databaseName: name,
-      user,
-      password: options.password ?? SecretSource.generated(),
-      passwordRevision: options.passwordRevision,
-      adminCredentials: this.adminCredentials,
-      jobResources: this.jobResources,
-    }));
+    return this._addDatabase(name, options, options.user);
   }
 
-  /** The database added as `name`. */
-  public database(name: string): IDatabase {
-    return this.catalog.get(name);
+  /** @internal */
+  protected _bindAdminCredentials(props: PostgresProps): Credentials {
+    return (props.adminPassword ?? SecretSource.generated()).bind(this, 'AdminCredentials', {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: 'postgres' },
+    });
+  }
+
+  /** @internal */
+  protected _engineSpec(props: PostgresProps, admin: Credentials): SqlEngineSpec {
+    return {
+      engine: DatabaseEngine.POSTGRES,
+      name: 'postgres',
+      image: props.image ?? DefaultImages.POSTGRES,
+      env: {
+        POSTGRES_USER: admin.envValue(Credentials.USERNAME),
+        POSTGRES_PASSWORD: admin.envValue(Credentials.PASSWORD),
+        // A sub-directory: initdb refuses a volume root that holds lost+found.
+        PGDATA: kplus.EnvValue.fromValue(`${PGDATA}/pgdata`),
+      },
+      dataPath: PGDATA,
+      writablePaths: { run: '/var/run/postgresql', tmp: '/tmp' },
+      // Over TCP, so that the server is not ready while the entrypoint's socket-only init server runs.
+      probe: ['sh', '-c', 'exec pg_isready --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname=postgres --timeout=4'],
+      resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
+      metricsExporter: {
+        image: props.metricsExporterImage ?? DefaultImages.POSTGRES_EXPORTER,
+        runAs: { user: 65534, group: 65534 },
+        port: EXPORTER_PORT,
+        // postgres_exporter's connection settings (prometheus-community/postgres_exporter README).
+        env: {
+          DATA_SOURCE_URI: kplus.EnvValue.fromValue('127.0.0.1:5432/postgres?sslmode=disable'),
+          DATA_SOURCE_USER: admin.envValue(Credentials.USERNAME),
+          DATA_SOURCE_PASS: admin.envValue(Credentials.PASSWORD),
+        },
+      },
+      nameRules: NAME_RULES,
+    };
+  }
+
+  /** @internal */
+  protected _newDatabase(id: string, server: SqlServerParts, props: ServerDatabaseProps): IDatabase {
+    return new PostgresDatabase(this, id, server, props);
   }
 }

@@ -1,18 +1,23 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DATABASE_MONITORING } from './database-monitoring';
 import { ExternalRedis } from './external-redis';
-import { addMetricsExporter } from './sql-server';
+import { addMetricsExporter } from './metrics-exporter';
+import { RedisAttributes } from './redis-attributes';
 import { Credentials } from '../core/credentials';
+import { addDataVolume } from '../core/data-volume';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { DefaultImages } from '../core/images';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
+import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { WorkloadPlacement, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 6379;
 const EXPORTER_PORT = 9121;
@@ -38,22 +43,6 @@ exec redis-server - "$@" <<EOF
 requirepass "$password"
 EOF
 `.trim();
-
-/** A Redis server outside this app, for `Redis.fromRedisAttributes()`. */
-export interface RedisAttributes {
-  /** The server's DNS name or IP address. */
-  readonly host: string;
-
-  /**
-   * The server's port.
-   *
-   * @default 6379
-   */
-  readonly port?: number;
-
-  /** Where the password is read from (`Credentials.PASSWORD`), e.g. `Credentials.fromSecret(secret)`. */
-  readonly credentials: Credentials;
-}
 
 /** Properties of a `Redis`. */
 export interface RedisProps {
@@ -114,6 +103,14 @@ export interface RedisProps {
    * @default DefaultImages.REDIS_EXPORTER
    */
   readonly metricsExporterImage?: string;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }
 
 /**
@@ -147,18 +144,15 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
   public readonly claim?: kplus.PersistentVolumeClaim;
   /** The exporter's metrics, when `metrics` is on; else none. */
   public readonly scrapeTargets: ScrapeTargetSpec[];
+  /** The rules over the exporter's metrics, the `DatabaseDown` alert and the `Databases` row of the platform dashboard. */
+  public readonly monitoring?: IMonitoringContribution[] = [DATABASE_MONITORING];
 
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     const persistence = props.persistence ?? false;
-    if (!persistence && (props.storageSize || props.storageClassName !== undefined)) {
+    if (!persistence && (props.storageSize !== undefined || props.storageClassName !== undefined)) {
       throw new MlopsValidationError(this, 'storageSize and storageClassName are invalid without persistence: '
-        + 'they describe the data volume; set persistence: true or leave them out');
-    }
-    const storage = props.storageSize ?? Size.gibibytes(1);
-    const gibibytes = storage.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-    if (!Number.isInteger(gibibytes) || gibibytes < 1) {
-      throw new MlopsValidationError(this, `storageSize '${storage.asString()}' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(1)`);
+        + 'they describe the PersistentVolumeClaim that persistence creates; set persistence: true or leave them out');
     }
 
     this.credentials = (props.password ?? SecretSource.generated()).bind(this, 'Password', {
@@ -214,13 +208,14 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
     });
 
     if (persistence) {
-      this.claim = new kplus.PersistentVolumeClaim(this, 'Data', {
-        metadata: { labels },
-        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-        storage,
+      const data = addDataVolume(this, {
+        storageSize: props.storageSize,
         storageClassName: props.storageClassName,
+        defaultSize: Size.gibibytes(1),
+        labels,
       });
-      container.mount(DATA_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', this.claim, { name: 'data' }));
+      this.claim = data.claim;
+      container.mount(DATA_DIR, data.storage);
     } else {
       mountWritablePaths(this, container, { data: DATA_DIR });
     }
@@ -234,6 +229,7 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
         REDIS_PASSWORD: this.credentials.envValue(Credentials.PASSWORD),
       },
     })] : [];
+    placeWorkloads(this, props.placement);
   }
 
   /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { SecretSource } from '../core/secret-source';
+import { WorkloadPlacement } from '../core/workload-placement';
 
 /**
  * Props that `Postgres` and `Mysql` share. Each server's own props (`PostgresProps`, `MysqlProps`) add what differs
@@ -51,6 +52,14 @@ export interface SqlServerProps {
    * @default false
    */
   readonly metrics?: boolean;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }
 
 /** Options of `addDatabase()` that `Postgres` and `Mysql` share. */

@@ -1,24 +1,27 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AlertRouteOptions } from './alert-route';
-import { MlopsAlerts } from './alert-thresholds';
-import { promDuration } from './promql';
 import { MlopsValidationError } from '../core/errors';
+import { MlopsAlerts } from '../core/monitoring';
+import { promDuration } from '../core/monitoring-promql';
 import { AlertmanagerConfig, AlertmanagerConfigSpecRouteMatchersMatchType as MatchType } from '../imports/monitoring-alertmanagerconfig-monitoring.coreos.com';
 
 /**
  * An AlertmanagerConfig (v1alpha1) with one webhook receiver and a route that matches the given alert names, under
- * `scope/AlertRoute-<id>`.
+ * `scope/AlertRoute-<id>`. `alerts` may name `MlopsAlerts` and the alerts of the contributions in `known`.
  */
-export function createAlertRoute(scope: Construct, id: string, labels: Record<string, string>, options: AlertRouteOptions): AlertmanagerConfig {
+export function createAlertRoute(
+  scope: Construct, id: string, labels: Record<string, string>, options: AlertRouteOptions, known: readonly string[] = [],
+): AlertmanagerConfig {
   const fail = (message: string) => new MlopsValidationError(scope, `addAlertRoute('${id}'): ${message}`);
+  const knownAlerts = [...new Set([...MlopsAlerts.ALL, ...known])];
   if (options.alerts.length === 0) {
-    throw fail(`alerts is invalid: it is empty; name at least one, e.g. [MlopsAlerts.MODEL_DRIFTED] (known: ${MlopsAlerts.ALL.join(', ')})`);
+    throw fail(`alerts is invalid: it is empty; name at least one, e.g. [MlopsAlerts.MODEL_DRIFTED] (known: ${knownAlerts.join(', ')})`);
   }
-  const unknown = options.alerts.filter((name) => !MlopsAlerts.ALL.includes(name));
+  const unknown = options.alerts.filter((name) => !knownAlerts.includes(name));
   if (unknown.length > 0) {
     const names = unknown.map((name) => `'${name}'`).join(', ');
-    throw fail(`alerts is invalid: ${names} ${unknown.length === 1 ? 'is' : 'are'} not defined here; use ${MlopsAlerts.ALL.join(', ')}`);
+    throw fail(`alerts is invalid: ${names} ${unknown.length === 1 ? 'is' : 'are'} not defined here; use ${knownAlerts.join(', ')}`);
   }
   if ((options.webhookUrl === undefined) === (options.webhookUrlSecret === undefined)) {
     throw fail('webhookUrl and webhookUrlSecret are invalid together: give exactly one of them');

@@ -1,7 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AlertThresholds } from './alert-thresholds';
 import { GrafanaDashboardOptions } from './dashboard-options';
+import { AlertThresholds } from '../core/monitoring';
+import { WorkloadPlacement } from '../core/workload-placement';
 
 /** What a `FederatedPrometheus` does in a multi-cluster setup. */
 export enum PrometheusRole {
@@ -147,4 +148,12 @@ export interface FederatedPrometheusProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }

@@ -2,23 +2,27 @@ import { ApiObject, Chart, Duration, JsonPatch, Lazy, Names, Size } from 'cdk8s'
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertRouteOptions } from './alert-route';
-import { alertRuleGroup, resolveThresholds } from './alert-rules';
 import { createAlertRoute } from './alertmanager-config';
 import { FederatedPrometheusProps, PrometheusRole } from './federated-prometheus-props';
 import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
 import { createFederationScrapeConfig, remoteWriteSpec } from './federation-config';
-import { createDashboardConfigMap, resolveDashboardOptions } from './grafana-dashboard';
+import { createDashboardConfigMap, DashboardSpec, resolveDashboardOptions } from './grafana-dashboard';
 import { MODEL_SERVING_DASHBOARD, PLATFORM_DASHBOARD } from './mlops-dashboards';
-import { assertLabels, prometheusResources, quantity, versionOf } from './prometheus-spec';
-import { promDuration, RuleGroupSpec, SeriesScope } from './promql';
-import { recordingRuleGroups } from './recording-rules';
+import { MonitoringRegistry } from './monitoring-registry';
+import { MODEL_DRIFT_MONITORING, PROMETHEUS_MONITORING } from './prometheus-monitoring';
+import { prometheusResources, versionOf } from './prometheus-spec';
+import { SeriesScope } from './promql';
 import { assertValidSpec, createMonitor, targetNamespace } from './scrape-monitors';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
-import { assertDnsLabel } from '../core/names';
+import { IMonitoringContribution, ResolvedAlertThresholds } from '../core/monitoring';
+import { promDuration } from '../core/monitoring-promql';
+import { assertDnsLabel, assertLabels } from '../core/names';
+import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget } from '../core/scrape-target';
+import { restrictedPodSecurityContext } from '../core/security';
 import {
   Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort, PrometheusSpecRemoteWrite,
   PrometheusSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest,
@@ -27,12 +31,14 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/mo
 
 const WEB_PORT = 9090;
 /** The image's `nobody` user; the operator adds the rest of the restricted container settings itself. */
-const NOBODY = 65534;
+const NOBODY = { user: 65534, group: 65534 };
 
 /**
  * A Prometheus run by the prometheus-operator (v0.93 CRDs): its `Prometheus` resource, ServiceAccount and read-only
  * ClusterRole, a Service in front of its pods, a monitor for each target added with `addTargets`, recording rules
- * that pre-aggregate per model and per component, alerts, Alertmanager routes and Grafana dashboards.
+ * that pre-aggregate per model and per component, alerts, Alertmanager routes and Grafana dashboards. The rules and
+ * dashboard rows are those of the Prometheus itself (its targets' health, model drift) and of the monitoring
+ * contributions of what it monitors (`addTargets`) or federates (`addMonitoring`).
  *
  * A secondary runs in each cluster and labels everything with its `cluster`; a primary also pulls the secondaries'
  * aggregates through `/federate` (`addFederatedCluster`), or receives them by remote write (`addRemoteWrite` on
@@ -66,6 +72,7 @@ export class FederatedPrometheus extends Construct {
   private readonly targetKeys = new Map<string, string>();
   private readonly federatedClusters = new Set<string>();
   private readonly hasAlertmanager: boolean;
+  private readonly monitoring: MonitoringRegistry;
 
   constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
     super(scope, id);
@@ -107,9 +114,7 @@ export class FederatedPrometheus extends Construct {
         replicas,
         serviceAccountName: this.serviceAccount.name,
         automountServiceAccountToken: true,
-        securityContext: {
-          runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: restrictedPodSecurityContext(NOBODY),
         resources: prometheusResources(this, props.resources),
         externalLabels: { cluster: this.clusterName },
         // One series per metric whichever replica answers a federation scrape.
@@ -124,7 +129,7 @@ export class FederatedPrometheus extends Construct {
               storageClassName: props.storageClassName,
               resources: {
                 requests: {
-                  storage: StorageRequest.fromString(quantity(props.storageSize ?? Size.gibibytes(20))),
+                  storage: StorageRequest.fromString(sizeQuantity(props.storageSize ?? Size.gibibytes(20))),
                 },
               },
             },
@@ -154,6 +159,9 @@ export class FederatedPrometheus extends Construct {
 
     // The labels prometheus-operator puts on every pod of a Prometheus resource.
     const podLabels = { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': this.prometheusName };
+    for (const [field, value] of Object.entries(props.placement?.podSpecFields(this, podLabels) ?? {})) {
+      prometheus.addJsonPatch(JsonPatch.add(`/spec/${field}`, value));
+    }
     this.service = new kplus.Service(this, 'Service', {
       metadata: { labels },
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
@@ -168,23 +176,36 @@ export class FederatedPrometheus extends Construct {
       namespaces: namespace ? kplus.Namespaces.select(this, 'Namespace', { names: [namespace] }) : undefined,
     });
 
-    const thresholds = resolveThresholds(this, props.alertThresholds);
+    const thresholds = ResolvedAlertThresholds.resolve(this, props.alertThresholds);
     const series = new SeriesScope(this.clusterName, this.role === PrometheusRole.PRIMARY || props.enableRemoteWriteReceiver === true);
-    this.createRules([...recordingRuleGroups(this.clusterName, series), alertRuleGroup(thresholds, namespace, series)]);
+    this.monitoring = new MonitoringRegistry(this, PROMETHEUS_MONITORING, series, thresholds);
+    this.monitoring.add(MODEL_DRIFT_MONITORING);
+    new PrometheusRule(this, 'Rules', {
+      metadata: { labels: this.monitorLabels },
+      spec: {
+        groups: Lazy.any({
+          produce: () => this.monitoring.ruleGroups(this.clusterName, namespace).map((group) => ({
+            name: group.name,
+            rules: group.rules.map((rule) => ({ ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) })),
+          })),
+        }),
+      },
+    });
 
     const dashboards = resolveDashboardOptions(props.dashboards);
     if (dashboards.enabled) {
       const dashboardLabels = componentLabels(this, { name: 'prometheus', component: 'dashboard' });
+      const rowsOf = (spec: DashboardSpec) => () => this.monitoring.dashboardRows(spec.uid);
       this.dashboards.push(
-        createDashboardConfigMap(this, 'ModelServingDashboard', MODEL_SERVING_DASHBOARD, dashboards, dashboardLabels),
-        createDashboardConfigMap(this, 'PlatformDashboard', PLATFORM_DASHBOARD, dashboards, dashboardLabels),
+        createDashboardConfigMap(this, 'ModelServingDashboard', MODEL_SERVING_DASHBOARD, rowsOf(MODEL_SERVING_DASHBOARD), dashboards, dashboardLabels),
+        createDashboardConfigMap(this, 'PlatformDashboard', PLATFORM_DASHBOARD, rowsOf(PLATFORM_DASHBOARD), dashboards, dashboardLabels),
       );
     }
   }
 
   /**
-   * Scrapes `targets`: a ServiceMonitor or PodMonitor for each of their `scrapeTargets`, and `allowScrapeFrom` so
-   * that their NetworkPolicies let Prometheus in.
+   * Scrapes `targets`: a ServiceMonitor or PodMonitor for each of their `scrapeTargets`, their `monitoring`
+   * contributions (as `addMonitoring`), and `allowScrapeFrom` so that their NetworkPolicies let Prometheus in.
    */
   public addTargets(...targets: IScrapeTarget[]): void {
     for (const target of targets) {
@@ -205,7 +226,21 @@ export class FederatedPrometheus extends Construct {
         this.targetKeys.set(key, target.node.path);
         createMonitor(this, `Monitor-${namespace ?? 'default'}-${spec.name}`, namespace, spec, this.monitorLabels, this.scrapeInterval);
       }
+      this.addMonitoring(...(target.monitoring ?? []));
       target.allowScrapeFrom(this.pods);
+    }
+  }
+
+  /**
+   * Adds the recording rules, alerts and dashboard rows of `contributions` to this Prometheus' PrometheusRule and
+   * dashboards, each key once: `addTargets` does it for its targets; call it for what this Prometheus watches without
+   * scraping it, e.g. on a primary the predictors of the clusters it federates (`predictor.monitoring`), or for your
+   * own workload's rules. The rules and rows are rendered at synth time: the Prometheus' own first (its targets'
+   * health), then those of each contribution in the order of their keys.
+   */
+  public addMonitoring(...contributions: IMonitoringContribution[]): void {
+    for (const contribution of contributions) {
+      this.monitoring.add(contribution);
     }
   }
 
@@ -244,6 +279,7 @@ export class FederatedPrometheus extends Construct {
   /**
    * Routes some alerts to a webhook (e.g. `MlopsAlerts.MODEL_DRIFTED` to the retraining trigger): an
    * AlertmanagerConfig with a webhook receiver, matchers on the alert names and `sendResolved`. Needs `alertmanager`.
+   * The alerts are `MlopsAlerts`, or those of a contribution added before (`addMonitoring`).
    */
   public addAlertRoute(id: string, options: AlertRouteOptions): void {
     if (!this.hasAlertmanager) {
@@ -251,18 +287,6 @@ export class FederatedPrometheus extends Construct {
         + "give the alertmanager prop (e.g. { serviceName: 'alertmanager-operated' }) so that Prometheus sends them");
     }
     assertDnsLabel(this, 'addAlertRoute id', id);
-    createAlertRoute(this, id, this.monitorLabels, options);
-  }
-
-  private createRules(groups: RuleGroupSpec[]): void {
-    new PrometheusRule(this, 'Rules', {
-      metadata: { labels: this.monitorLabels },
-      spec: {
-        groups: groups.map((group) => ({
-          name: group.name,
-          rules: group.rules.map((rule) => ({ ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) })),
-        })),
-      },
-    });
+    createAlertRoute(this, id, this.monitorLabels, options, this.monitoring.alertNames());
   }
 }

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
-import { promDuration } from './promql';
 import { MlopsValidationError } from '../core/errors';
+import { promDuration } from '../core/monitoring-promql';
 import { dnsLabelProblems } from '../core/names';
 import { PrometheusSpecRemoteWrite, PrometheusSpecRemoteWriteWriteRelabelConfigsAction } from '../imports/monitoring-prometheus-monitoring.coreos.com';
 import { ScrapeConfig, ScrapeConfigSpecScheme } from '../imports/monitoring-scrapeconfig-monitoring.coreos.com';

@@ -1,31 +1,18 @@
+import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GrafanaDashboardOptions } from './dashboard-options';
+import { RenderedRow } from './monitoring-registry';
+import { DashboardPanel, DashboardPanelType, MonitoringDashboard } from '../core/monitoring';
 
-/** One query of a panel. */
-export interface PanelQuery {
-  readonly expr: string;
-  readonly legend: string;
-}
-
-/** One panel: a time series or a single stat. */
-export interface PanelSpec {
-  readonly title: string;
-  readonly type: 'timeseries' | 'stat';
-  readonly unit: string;
-  readonly queries: PanelQuery[];
-  readonly description?: string;
-}
-
-/** A dashboard: rows of panels, built into Grafana's JSON model. */
+/** A dashboard: its identity and cluster picker; its rows come from the monitoring contributions. */
 export interface DashboardSpec {
-  readonly uid: string;
+  readonly uid: MonitoringDashboard;
   readonly title: string;
   readonly description: string;
   readonly tags: string[];
   /** A series whose `cluster` label values fill the cluster picker. */
   readonly clusterSeries: string;
-  readonly rows: Array<{ title: string; panels: PanelSpec[] }>;
 }
 
 /** The Grafana JSON schema version the dashboards are written in (Grafana 10.4/11). */
@@ -35,12 +22,12 @@ const WIDTH = 24;
 const PANEL_HEIGHT = 8;
 const PANELS_PER_LINE = 3;
 
-/** Grafana's dashboard JSON for `spec`: a data source picker, a cluster picker, and the panels laid out in rows. */
-export function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
+/** Grafana's dashboard JSON for `spec`: a data source picker, a cluster picker, and the panels laid out in `rows`. */
+export function dashboardJson(spec: DashboardSpec, rows: RenderedRow[]): Record<string, unknown> {
   const panels: Array<Record<string, unknown>> = [];
   let id = 1;
   let y = 0;
-  for (const row of spec.rows) {
+  for (const row of rows) {
     panels.push({ id: id++, type: 'row', title: row.title, collapsed: false, gridPos: { h: 1, w: WIDTH, x: 0, y }, panels: [] });
     y += 1;
     const width = WIDTH / Math.min(row.panels.length, PANELS_PER_LINE);
@@ -86,16 +73,17 @@ export function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
   };
 }
 
-function panelJson(panel: PanelSpec, id: number, gridPos: Record<string, number>): Record<string, unknown> {
+function panelJson(panel: DashboardPanel, id: number, gridPos: Record<string, number>): Record<string, unknown> {
+  const type = panel.panelType ?? DashboardPanelType.TIMESERIES;
   return {
     id,
-    type: panel.type,
+    type,
     title: panel.title,
     description: panel.description ?? '',
     datasource: DATASOURCE,
     gridPos,
     fieldConfig: { defaults: { unit: panel.unit }, overrides: [] },
-    options: panel.type === 'stat'
+    options: type === DashboardPanelType.STAT
       ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area' }
       : { legend: { displayMode: 'table', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
     targets: panel.queries.map((query, index) => ({
@@ -119,9 +107,13 @@ export function resolveDashboardOptions(options: GrafanaDashboardOptions = {}): 
   };
 }
 
-/** A ConfigMap holding one dashboard as `<uid>.json`, labelled for the sidecar and annotated with the folder. */
+/**
+ * A ConfigMap holding one dashboard as `<uid>.json`, labelled for the sidecar and annotated with the folder. Its rows
+ * are rendered at synth time.
+ */
 export function createDashboardConfigMap(
-  scope: Construct, id: string, spec: DashboardSpec, options: ReturnType<typeof resolveDashboardOptions>, labels: Record<string, string>,
+  scope: Construct, id: string, spec: DashboardSpec, rows: () => RenderedRow[],
+  options: ReturnType<typeof resolveDashboardOptions>, labels: Record<string, string>,
 ): kplus.ConfigMap {
   return new kplus.ConfigMap(scope, id, {
     metadata: {
@@ -129,6 +121,6 @@ export function createDashboardConfigMap(
       labels: { ...labels, [options.label]: options.labelValue },
       annotations: { 'k8s-sidecar-target-directory': options.folder },
     },
-    data: { [`${spec.uid}.json`]: JSON.stringify(dashboardJson(spec), undefined, 2) },
+    data: { [`${spec.uid}.json`]: Lazy.any({ produce: () => JSON.stringify(dashboardJson(spec, rows()), undefined, 2) }) },
   });
 }

@@ -3,6 +3,7 @@ import { FederatedPrometheus } from './federated-prometheus';
 import { IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { SecretSource } from '../core/secret-source';
+import { WorkloadPlacement } from '../core/workload-placement';
 
 /** Properties of a `Grafana`. Give exactly one of `prometheus` and `prometheusEndpoint`. */
 export interface GrafanaProps {
@@ -79,4 +80,12 @@ export interface GrafanaProps {
    * @default - requests 100m cpu and 256Mi memory, limit 1Gi memory
    */
   readonly resources?: kplus.ContainerResources;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }

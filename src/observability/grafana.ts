@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Chart, Duration, Size } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GrafanaProps } from './grafana-props';
@@ -10,9 +10,11 @@ import { MlopsValidationError } from '../core/errors';
 import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
+import { httpGetProbe } from '../core/probes';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { placeWorkloads } from '../core/workload-placement';
 
 const PORT = 3000;
 /** The image's `grafana` user; its group is 0 in the image, 472 here so that the emptyDirs are group-owned by it. */
@@ -106,10 +108,10 @@ export class Grafana extends Construct implements IScrapeTarget {
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
         },
-        readiness: this.healthProbe(3),
-        liveness: this.healthProbe(6),
+        readiness: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 3 }),
+        liveness: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 6 }),
         // The first start creates or migrates Grafana's database.
-        startup: this.healthProbe(30),
+        startup: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 30 }),
       }],
     });
     this.service.select(this.deployment);
@@ -153,6 +155,7 @@ export class Grafana extends Construct implements IScrapeTarget {
         .map((key) => [key, labels[key]])),
       endpoints: [{ port: 'http', path: `${this.subPath}/metrics` }],
     }];
+    placeWorkloads(this, props.placement);
   }
 
   /**
@@ -183,14 +186,5 @@ export class Grafana extends Construct implements IScrapeTarget {
 
   public allowScrapeFrom(scraper: kplus.INetworkPolicyPeer): void {
     this.allowFrom(scraper);
-  }
-
-  private healthProbe(failureThreshold: number): kplus.Probe {
-    return kplus.Probe.fromHttpGet(`${this.subPath}/api/health`, {
-      port: PORT,
-      periodSeconds: Duration.seconds(10),
-      timeoutSeconds: Duration.seconds(5),
-      failureThreshold,
-    });
   }
 }

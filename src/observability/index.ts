@@ -1,5 +1,4 @@
 export * from './alert-route';
-export * from './alert-thresholds';
 export * from './dashboard-options';
 export * from './federated-prometheus';
 export * from './federated-prometheus-props';

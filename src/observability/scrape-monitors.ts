@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { INFERENCE_SERVICE_LABEL } from './metric-names';
 import { MlopsValidationError } from '../core/errors';
+import { ModelSeries } from '../core/monitoring';
 import { dnsLabelProblems } from '../core/names';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeEndpoint, ScrapeTargetSpec } from '../core/scrape-target';
 import {
@@ -59,7 +59,7 @@ export function assertValidSpec(scope: Construct, target: IScrapeTarget, spec: S
 function relabelings<A>(replace: A, job: string) {
   return [
     { action: replace, targetLabel: 'job', replacement: job },
-    { action: replace, sourceLabels: ['__meta_kubernetes_pod_label_serving_kserve_io_inferenceservice'], targetLabel: INFERENCE_SERVICE_LABEL },
+    { action: replace, sourceLabels: ['__meta_kubernetes_pod_label_serving_kserve_io_inferenceservice'], targetLabel: ModelSeries.PREDICTOR_LABEL },
   ];
 }
 

@@ -1,6 +1,7 @@
-import { Duration, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { commandProbe, httpGetProbe } from '../core/probes';
 import { ImageUser } from '../core/security';
 
 // What the pods of the Airflow components, Jobs and task pods have in common.
@@ -43,13 +44,11 @@ export interface Probes {
 
 /** Probes of an HTTP health endpoint; startup may take 5 minutes. */
 export function httpProbes(path: string, port: number): Probes {
-  const probe = (periodSeconds: number, failureThreshold: number) => kplus.Probe.fromHttpGet(path, {
-    port,
-    periodSeconds: Duration.seconds(periodSeconds),
-    timeoutSeconds: Duration.seconds(5),
-    failureThreshold,
-  });
-  return { readiness: probe(10, 3), liveness: probe(30, 5), startup: probe(10, 30) };
+  return {
+    readiness: httpGetProbe(path, port, { failureThreshold: 3 }),
+    liveness: httpGetProbe(path, port, { failureThreshold: 5, periodSeconds: 30 }),
+    startup: httpGetProbe(path, port, { failureThreshold: 30 }),
+  };
 }
 
 /**
@@ -57,11 +56,10 @@ export function httpProbes(path: string, port: number): Probes {
  * Airflow CLI, which takes seconds, so it runs rarely and with a long timeout.
  */
 export function jobCheckProbes(jobType: string): Probes {
-  const probe = (periodSeconds: number, failureThreshold: number) => kplus.Probe.fromCommand(
-    ['airflow', 'jobs', 'check', '--job-type', jobType, '--local'], {
-      periodSeconds: Duration.seconds(periodSeconds),
-      timeoutSeconds: Duration.seconds(30),
-      failureThreshold,
-    });
-  return { readiness: probe(60, 3), liveness: probe(60, 5), startup: probe(30, 10) };
+  const command = ['airflow', 'jobs', 'check', '--job-type', jobType, '--local'];
+  return {
+    readiness: commandProbe(command, { failureThreshold: 3, periodSeconds: 60, timeoutSeconds: 30 }),
+    liveness: commandProbe(command, { failureThreshold: 5, periodSeconds: 60, timeoutSeconds: 30 }),
+    startup: commandProbe(command, { failureThreshold: 10, periodSeconds: 30, timeoutSeconds: 30 }),
+  };
 }

@@ -1,7 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from '../core/errors';
-import { SecretSource, SecretValueFormat } from '../core/secret-source';
+import { SecretSource } from '../core/secret-source';
+import { SecretValueFormat } from '../core/secret-value-format';
 
 /** Where Airflow's secret keys come from. */
 export interface AirflowSecretKeysProps {

@@ -3,6 +3,7 @@ import { DagSource } from './dag-source';
 import { IBucket } from '../core/bucket';
 import { IDatabase } from '../core/database';
 import { SecretSource } from '../core/secret-source';
+import { WorkloadPlacement } from '../core/workload-placement';
 
 /** Options of `GitSyncAirflow.addS3Connection()`. */
 export interface S3ConnectionOptions {
@@ -212,4 +213,12 @@ export interface GitSyncAirflowProps {
    * @default DefaultImages.STATSD_EXPORTER
    */
   readonly statsdExporterImage?: string;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }

@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { assertConnectionId, redisConnectionEnv, redisPasswordEnv, s3ConnectionEnv } from './airflow-connections';
 import { AirflowEnvironment } from './airflow-environment';
+import { AIRFLOW_MONITORING } from './airflow-monitoring';
 import { AIRFLOW_USER, httpProbes, jobCheckProbes, mountAirflowWritablePaths, Probes, resources, SETUP_RESOURCES } from './airflow-pod-parts';
 import { CREATE_ADMIN_SCRIPT, MIGRATE_SCRIPT, WAIT_FOR_MIGRATIONS_SCRIPT } from './airflow-scripts';
 import { AirflowSecretKeys } from './airflow-secret-keys';
@@ -20,11 +21,13 @@ import { HashedJob } from '../core/hashed-job';
 import { DefaultImages } from '../core/images';
 import { IKeyValueStore } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
+import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { ScrapeDiscovery, ScrapeTargetSpec, IScrapeTarget } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { IMlflowTracking } from '../core/tracking';
+import { placeWorkloads } from '../core/workload-placement';
 
 const API_PORT = 8080;
 const SCHEDULER_HEALTH_PORT = 8974;
@@ -98,6 +101,8 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
   public readonly airflowPods: kplus.Pods;
   /** The task pods, as a NetworkPolicy peer. */
   public readonly taskPods: kplus.Pods;
+  /** The rules over the statsd exporter's metrics (DAG runs, scheduler heartbeat), Airflow's alerts and dashboard row. */
+  public readonly monitoring?: IMonitoringContribution[] = [AIRFLOW_MONITORING];
 
   private readonly image: string;
   private readonly dags: DagSource;
@@ -248,6 +253,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     for (const [key, value] of Object.entries(props.variables ?? {})) {
       this.addVariable(key, value);
     }
+    placeWorkloads(this, props.placement);
   }
 
   /** The statsd exporter's metrics, through its Service's `metrics` port. */

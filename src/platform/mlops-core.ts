@@ -11,6 +11,8 @@ import { PlatformProfile } from './platform-profile';
 import { IBucket } from '../core/bucket';
 import { MlopsValidationError } from '../core/errors';
 import { IKeyValueStore } from '../core/key-value-store';
+import { IModelDeployment, IServedModel } from '../core/model-serving';
+import { ModelSource } from '../core/model-source';
 import { clusterNameOf, isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
 import { SecretSource } from '../core/secret-source';
@@ -20,7 +22,6 @@ import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { Grafana } from '../observability/grafana';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
-import { ModelSource } from '../serving/model-source';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -249,9 +250,19 @@ export class MlopsCore extends Construct {
    */
   public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
     const predictor = new KservePredictor(this, id, { ...props, model: this.modelWithPredictorUser(id, props.model) });
-    predictor.allowFrom(this.airflow.taskPods);
-    this.prometheus?.addTargets(predictor);
+    this.wireServedModel(predictor);
     return predictor;
+  }
+
+  /**
+   * Serves a model with any serving backend (e.g. `new KserveModelDeployment(props)`), wired like `addPredictor`:
+   * from the in-cluster models bucket it reads with the predictors' MinIO user, Airflow's task pods may call it and
+   * Prometheus scrapes it.
+   */
+  public serveModel(id: string, deployment: IModelDeployment): IServedModel {
+    const served = deployment.deploy(this, id, this.modelWithPredictorUser(id, deployment.model));
+    this.wireServedModel(served);
+    return served;
   }
 
   /**
@@ -263,6 +274,11 @@ export class MlopsCore extends Construct {
       throw new MlopsValidationError(this, 'allowPrometheusFrom: there is no Prometheus (monitoring is off); turn monitoring on or remove the call');
     }
     allowIngress(this.prometheus, this.prometheus.pods, peer, [PROMETHEUS_PORT]);
+  }
+
+  private wireServedModel(served: IServedModel): void {
+    served.allowFrom(this.airflow.taskPods);
+    this.prometheus?.addTargets(served);
   }
 
   /**

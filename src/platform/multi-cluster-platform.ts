@@ -41,7 +41,8 @@ const ARGOCD_FOLDER = 'argocd';
  * ```
  *
  * - The primary (`PrimaryCluster`) runs an `MlopsCore` whose Prometheus is the federating primary; every serving
- *   cluster's Prometheus is added to it (`addFederatedCluster`) at its `prometheusEndpoint`.
+ *   cluster's Prometheus is added to it (`addFederatedCluster`) at its `prometheusEndpoint`, and the rules and
+ *   dashboard rows of what the serving clusters serve are added to its own (`addMonitoring`).
  * - The primary's MinIO S3 API is exposed to the serving clusters (a LoadBalancer or NodePort Service that keeps the
  *   caller's address). Each serving cluster gets its own MinIO user with read access to the models bucket, admitted
  *   from its `egressCidr`; it reads the bucket with the keys you copy into its `modelsCredentialsSecretName`.
@@ -140,6 +141,7 @@ export class MultiClusterPlatform extends Construct {
     });
     ArgoCdSyncWaves.applyTo(chart);
     primary.prometheus!.addFederatedCluster({ clusterName: options.clusterName, endpoint: options.prometheusEndpoint });
+    serving._federatedBy(primary.prometheus!);
     const credentials = this.primary._admit(options.clusterName, egressCidr, options.modelsUserCredentials);
     if (credentials) {
       this.grants.set(options.clusterName, credentials);

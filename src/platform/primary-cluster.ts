@@ -14,7 +14,7 @@ import { MlopsValidationError } from '../core/errors';
 import { clusterNameOf } from '../core/names';
 import { SecretSource } from '../core/secret-source';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
-import { ExternalBucket } from '../storage/external-bucket';
+import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 
 const MINIO_API_PORT = 9000;
@@ -110,7 +110,7 @@ export class PrimaryCluster extends Chart {
   /** @internal The models bucket as a serving cluster's chart, `scope`, reaches it with `credentials`. */
   public _modelsBucketFor(scope: Construct, credentials: Credentials): IBucket {
     const models = this._requirePlatform('the models bucket').modelsBucket;
-    return ExternalBucket.fromBucketAttributes(scope, 'PrimaryModels', {
+    return MinioBucket.fromBucketAttributes(scope, 'PrimaryModels', {
       bucketName: models.bucketName,
       endpoint: this.sharedStorageEndpoint!,
       region: models.objectStore.region,

@@ -6,8 +6,11 @@ import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { IBucket } from '../core/bucket';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
+import { IModelDeployment, IServedModel } from '../core/model-serving';
+import { IMonitoringContribution } from '../core/monitoring';
 import { clusterNameOf } from '../core/names';
 import { allowIngress } from '../core/network';
+import { IScrapeTarget } from '../core/scrape-target';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
@@ -17,7 +20,7 @@ const PROMETHEUS_PORT = 9090;
 /** Properties of a `ServingCluster`. */
 export interface ServingClusterProps {
   /**
-   * Where the models are, typically the primary cluster's MinIO imported with `ExternalBucket.fromBucketAttributes()`
+   * Where the models are, typically the primary cluster's MinIO imported with `MinioBucket.fromBucketAttributes()`
    * and credentials from a Secret you create in this cluster.
    */
   readonly modelsBucket: IBucket;
@@ -66,11 +69,12 @@ export interface ServingClusterProps {
  *
  * ```ts
  * const serving = new ServingCluster(chart, 'ServingEu', {
- *   modelsBucket: ExternalBucket.fromBucketAttributes(chart, 'Models', { ... }),
+ *   modelsBucket: MinioBucket.fromBucketAttributes(chart, 'Models', { ... }),
  *   prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090),
  * });
- * serving.addPredictor('Iris', { model: ModelSource.fromBucket(serving.modelsBucket, 'triton'), ... });
+ * const iris = serving.addPredictor('Iris', { model: ModelSource.fromBucket(serving.modelsBucket, 'triton'), ... });
  * primary.prometheus!.addFederatedCluster({ clusterName: serving.clusterName, endpoint: serving.prometheusEndpoint });
+ * primary.prometheus!.addMonitoring(...iris.monitoring!); // the model rules and dashboard rows on the primary too
  * ```
  *
  * - The chart's Namespace enforces Pod Security `restricted`; a NetworkPolicy denies all ingress, then allows
@@ -92,6 +96,10 @@ export class ServingCluster extends Construct {
   public readonly prometheusEndpoint: ServiceEndpoint;
   /** Where the models are: `ModelSource.fromBucket(serving.modelsBucket, ...)`. */
   public readonly modelsBucket: IBucket;
+
+  /** The monitoring contributions of what the cluster serves, and the primaries' Prometheus that must render them too. */
+  private readonly contributions: IMonitoringContribution[] = [];
+  private readonly federatedBy: FederatedPrometheus[] = [];
 
   constructor(scope: Construct, id: string, props: ServingClusterProps) {
     super(scope, id);
@@ -128,7 +136,32 @@ export class ServingCluster extends Construct {
    */
   public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
     const predictor = new KservePredictor(this, id, props);
-    this.prometheus.addTargets(predictor);
+    this.scrape(predictor);
     return predictor;
+  }
+
+  /** Serves a model with any serving backend (e.g. `new KserveModelDeployment(props)`), scraped like `addPredictor`'s. */
+  public serveModel(id: string, deployment: IModelDeployment): IServedModel {
+    const served = deployment.deploy(this, id, deployment.model);
+    this.scrape(served);
+    return served;
+  }
+
+  /**
+   * @internal Has `primary`, which federates this cluster, render the rules and dashboard rows of what the cluster
+   * serves, now and later, so that the primary's dashboards show this cluster's models.
+   */
+  public _federatedBy(primary: FederatedPrometheus): void {
+    this.federatedBy.push(primary);
+    primary.addMonitoring(...this.contributions);
+  }
+
+  private scrape(target: IScrapeTarget): void {
+    this.prometheus.addTargets(target);
+    const contributions = target.monitoring ?? [];
+    this.contributions.push(...contributions);
+    for (const primary of this.federatedBy) {
+      primary.addMonitoring(...contributions);
+    }
   }
 }

@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import { KserveDeploymentMode } from './deployment-mode';
 import { InferenceGraphStep } from './inference-graph-step';
 import { HTTP_PORT, INFERENCE_GRAPH_LABEL } from './kserve-labels';
-import { quantities, quantityMap } from './quantities';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
+import { quantities, quantityMap } from '../core/quantities';
 import * as ig from '../imports/kserve-inferencegraph-serving.kserve.io';
 
 const GRAPH_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

@@ -3,18 +3,24 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KserveDeploymentMode, ScaleMetric } from './deployment-mode';
 import { HTTP_PORT, INFERENCE_SERVICE_LABEL } from './kserve-labels';
-import { ModelFormat } from './model-format';
-import { ModelSource, STORAGE_URI_SCHEMES } from './model-source';
+import { KSERVE_MONITORING } from './kserve-monitoring';
 import { ProtocolVersion } from './protocol-version';
-import { quantities, quantityMap } from './quantities';
 import { S3Credentials } from './s3-credentials';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
+import { ModelFormat } from '../core/model-format';
+import { IServedModel } from '../core/model-serving';
+import { ModelSource } from '../core/model-source';
+import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
-import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
-import { ImageUser } from '../core/security';
+import { gpuLimits, quantities, quantityMap } from '../core/quantities';
+import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
+import { ImageUser, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
+import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 import * as isvc from '../imports/kserve-inferenceservice-serving.kserve.io';
 
+/** The URI schemes KServe's storage initializer (v0.14) downloads from, and `pvc://`, which it mounts. */
+const STORAGE_URI_SCHEMES = ['s3', 'gs', 'pvc', 'https', 'http', 'hf', 'oci', 'hdfs', 'webhdfs'];
 /** The gRPC ports of KServe's Python servers (8081) and of Triton and MLServer (9000). */
 const GRPC_PORTS = [8081, 9000];
 const ISVC_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -96,6 +102,14 @@ export interface KservePredictorProps {
    * @default - 8002 for Triton (`TRITON`, `ONNX`), 8082 for TorchServe (`PYTORCH`), else 8080
    */
   readonly metricsPort?: number;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }
 
 /**
@@ -116,9 +130,11 @@ export interface KservePredictorProps {
  * without a securityContext; in a namespace that enforces `restricted`, give KServe's ClusterStorageContainer
  * `default` one (README, "KServe").
  */
-export class KservePredictor extends Construct implements IScrapeTarget {
+export class KservePredictor extends Construct implements IServedModel {
   /** The InferenceService's name, which `serviceName` steps and KServe's Services are named after. */
   public readonly name: string;
+  /** The model's name in inference requests: the InferenceService's name (`/v2/models/<name>/infer`). */
+  public readonly modelName: string;
   public readonly deploymentMode: KserveDeploymentMode;
   /** The namespace, when the chart has one. */
   public readonly namespace?: string;
@@ -128,6 +144,8 @@ export class KservePredictor extends Construct implements IScrapeTarget {
   public readonly serviceAccount?: kplus.IServiceAccount;
   /** The metrics of the predictor pods (a PodMonitor). */
   public readonly scrapeTargets: ScrapeTargetSpec[];
+  /** The rules and model-serving dashboard rows of KServe's runtimes, the same for every predictor. */
+  public readonly monitoring?: IMonitoringContribution[] = [KSERVE_MONITORING];
 
   private readonly pods: kplus.Pods;
   private readonly servingPorts: number[];
@@ -137,6 +155,7 @@ export class KservePredictor extends Construct implements IScrapeTarget {
   constructor(scope: Construct, id: string, props: KservePredictorProps) {
     super(scope, id);
     this.name = props.name ?? Names.toDnsLabel(this, { maxLen: MAX_NAME_LENGTH });
+    this.modelName = this.name;
     if (!ISVC_NAME.test(this.name) || this.name.length > MAX_NAME_LENGTH) {
       throw new MlopsValidationError(this, `name '${this.name}' is invalid: an InferenceService name must be lowercase letters, digits and '-', start with a letter, end with a letter or digit, and have at most ${MAX_NAME_LENGTH} characters`);
     }
@@ -166,11 +185,10 @@ export class KservePredictor extends Construct implements IScrapeTarget {
     }
 
     const runAs = props.runAs ?? { user: 1000, group: 1000 };
-    const gpus = props.gpus ?? 0;
     const resources = quantities(props.resources ?? {
       cpu: { request: kplus.Cpu.millis(100) },
       memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) },
-    }, gpus > 0 ? { [props.gpuResourceName ?? 'nvidia.com/gpu']: `${gpus}` } : {});
+    }, gpuLimits(this, props.gpus, props.gpuResourceName));
 
     this.resource = new isvc.InferenceService(this, 'Resource', {
       metadata: {
@@ -190,7 +208,8 @@ export class KservePredictor extends Construct implements IScrapeTarget {
           scaleMetric: props.scaleMetric as unknown as isvc.InferenceServiceSpecPredictorScaleMetric | undefined,
           scaleTarget: props.scaleTarget,
           canaryTrafficPercent: props.canaryTrafficPercent,
-          securityContext: podSecurity(runAs),
+          ...props.placement?.podSpecFields(this, { [INFERENCE_SERVICE_LABEL]: this.name, component: 'predictor' }),
+          securityContext: restrictedPodSecurityContext(runAs),
           model: {
             modelFormat: { name: props.modelFormat.name, version: props.modelFormat.version },
             runtime: props.runtime,
@@ -200,10 +219,13 @@ export class KservePredictor extends Construct implements IScrapeTarget {
               requests: quantityMap(resources.requests, isvc.InferenceServiceSpecPredictorModelResourcesRequests.fromString),
               limits: quantityMap(resources.limits, isvc.InferenceServiceSpecPredictorModelResourcesLimits.fromString),
             },
-            securityContext: CONTAINER_SECURITY,
+            securityContext: restrictedContainerSecurityContext(),
           },
         },
-        transformer: props.transformer ? transformerSpec(props.transformer) : undefined,
+        transformer: props.transformer ? {
+          ...transformerSpec(props.transformer),
+          ...props.placement?.podSpecFields(this, { [INFERENCE_SERVICE_LABEL]: this.name, component: 'transformer' }),
+        } : undefined,
       },
     });
 
@@ -214,6 +236,7 @@ export class KservePredictor extends Construct implements IScrapeTarget {
       selector: { [INFERENCE_SERVICE_LABEL]: this.name, component: 'predictor' },
       endpoints: [{ portNumber: this.metricsPort, path: '/metrics' }],
     }];
+    placeWorkloads(this, props.placement);
   }
 
   /** `<name>-predictor.<namespace>.svc.<clusterDomain>`: the host of the predictor's Service in RawDeployment mode. */
@@ -262,9 +285,6 @@ export class KservePredictor extends Construct implements IScrapeTarget {
       const percent = props.scaleMetric === ScaleMetric.CPU || props.scaleMetric === ScaleMetric.MEMORY;
       this.checkWhole('scaleTarget', props.scaleTarget, 1, percent ? 100 : 100000, percent ? ' (a utilization percentage)' : '');
     }
-    if (props.gpus !== undefined) {
-      this.checkWhole('gpus', props.gpus, 0, 64);
-    }
   }
 
   private checkSource(props: KservePredictorProps): void {
@@ -290,7 +310,7 @@ export class KservePredictor extends Construct implements IScrapeTarget {
     if (!(secret instanceof kplus.Resource)) return;
     const theirs = secret.metadata.namespace ?? Chart.of(secret).namespace;
     if (theirs && this.namespace && theirs !== this.namespace) {
-      throw new MlopsValidationError(this, `model bucket '${bucketName}' is invalid: its credentials Secret is in namespace '${theirs}' and the predictor in '${this.namespace}', whose pods cannot read it; put the predictor in '${theirs}', or import the bucket in '${this.namespace}' with ExternalBucket.fromBucketAttributes() and credentials from a Secret there`);
+      throw new MlopsValidationError(this, `model bucket '${bucketName}' is invalid: its credentials Secret is in namespace '${theirs}' and the predictor in '${this.namespace}', whose pods cannot read it; put the predictor in '${theirs}', or import the bucket in '${this.namespace}' with MinioBucket.fromBucketAttributes() and credentials from a Secret there`);
     }
   }
 
@@ -301,25 +321,6 @@ export class KservePredictor extends Construct implements IScrapeTarget {
   }
 }
 
-/** Pod Security `restricted` for a container KServe builds from the spec. */
-const CONTAINER_SECURITY = {
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  runAsNonRoot: true,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
-function podSecurity(runAs: ImageUser): isvc.InferenceServiceSpecPredictorSecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: runAs.user,
-    runAsGroup: runAs.group,
-    fsGroup: runAs.fsGroup ?? runAs.group,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
 function transformerSpec(transformer: KserveTransformer): isvc.InferenceServiceSpecTransformer {
   const resources = quantities(transformer.resources ?? {
     cpu: { request: kplus.Cpu.millis(100) },
@@ -327,7 +328,7 @@ function transformerSpec(transformer: KserveTransformer): isvc.InferenceServiceS
   });
   return {
     automountServiceAccountToken: false,
-    securityContext: podSecurity(transformer.runAs ?? { user: 1000, group: 1000 }),
+    securityContext: restrictedPodSecurityContext(transformer.runAs ?? { user: 1000, group: 1000 }),
     containers: [{
       name: 'kserve-container',
       image: transformer.image,
@@ -337,7 +338,7 @@ function transformerSpec(transformer: KserveTransformer): isvc.InferenceServiceS
         requests: quantityMap(resources.requests, isvc.InferenceServiceSpecTransformerContainersResourcesRequests.fromString),
         limits: quantityMap(resources.limits, isvc.InferenceServiceSpecTransformerContainersResourcesLimits.fromString),
       },
-      securityContext: CONTAINER_SECURITY,
+      securityContext: restrictedContainerSecurityContext(),
     }],
   };
 }

@@ -1,58 +1,25 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BucketAttributes } from './bucket-attributes';
 import { IBucket, IObjectStore, s3Uri } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { assertBucketName } from '../core/names';
 
-/** A bucket outside this app, as `ExternalBucket.fromBucketAttributes()` takes it. */
-export interface ExternalBucketAttributes {
-  /** The bucket's name. */
-  readonly bucketName: string;
-
-  /** The S3 endpoint, e.g. `ServiceEndpoint.fromHost('s3.eu-west-1.amazonaws.com', 443, 'https')`. */
-  readonly endpoint: ServiceEndpoint;
-
-  /**
-   * The region clients sign requests for.
-   *
-   * @default 'us-east-1'
-   */
-  readonly region?: string;
-
-  /**
-   * Whether clients must use path-style addressing (`https://host/bucket/key`). AWS S3 also serves
-   * virtual-host style; most on-prem stores (MinIO, Ceph RGW without wildcard DNS) need path style.
-   *
-   * @default true
-   */
-  readonly pathStyle?: boolean;
-
-  /**
-   * The access key id (`Credentials.USERNAME`) and secret access key (`Credentials.PASSWORD`) every grantee uses,
-   * e.g. `Credentials.fromSecret(secret, { keys: { username: 'AWS_ACCESS_KEY_ID', password: 'AWS_SECRET_ACCESS_KEY' } })`.
-   */
-  readonly credentials: Credentials;
-}
-
 /**
- * A bucket of an object store outside this app: AWS S3, Ceph RGW, another cluster's MinIO.
+ * A bucket of an object store outside this app: AWS S3, Ceph RGW, another cluster's MinIO. Created by
+ * `MinioBucket.fromBucketAttributes()`; not exported from the package.
  *
  * Users and policies of such a store are managed elsewhere, so `grantRead` and `grantReadWrite` return the given
  * credentials whatever access they stand for, and add no NetworkPolicy (egress is not restricted).
  */
 export class ExternalBucket extends Construct implements IBucket {
-  /** Imports a bucket from its attributes. */
-  public static fromBucketAttributes(scope: Construct, id: string, attrs: ExternalBucketAttributes): IBucket {
-    return new ExternalBucket(scope, id, attrs);
-  }
-
   public readonly bucketName: string;
   public readonly objectStore: IObjectStore;
   private readonly credentials: Credentials;
 
-  private constructor(scope: Construct, id: string, attrs: ExternalBucketAttributes) {
+  constructor(scope: Construct, id: string, attrs: BucketAttributes) {
     super(scope, id);
     assertBucketName(this, attrs.bucketName);
     const region = attrs.region ?? 'us-east-1';

@@ -1,4 +1,4 @@
-export * from './external-bucket';
+export * from './bucket-attributes';
 export * from './minio-bucket';
 export * from './minio-with-buckets';
 export * from './nfs-shared-volume';

@@ -1,7 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BucketAttributes } from './bucket-attributes';
+import { ExternalBucket } from './external-bucket';
+import { MinioBucketStore } from './minio-bucket-store';
 import { BucketAccess } from './minio-grant';
-import type { MinioWithBuckets } from './minio-with-buckets';
 import { IBucket, IObjectStore, s3Uri } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
@@ -61,8 +63,17 @@ export interface MinioBucketOptions {
  * goes through `withUserCredentials(...)`, which takes it from an existing Secret.
  */
 export class MinioBucket extends Construct implements IBucket {
+  /**
+   * A bucket of an S3-compatible store outside this app (AWS S3, Ceph RGW, another cluster's MinIO), for the same
+   * verbs as a bucket of this app. The store's users and policies are managed elsewhere: `grantRead` and
+   * `grantReadWrite` hand over `attrs.credentials` whatever they allow, and add no NetworkPolicy.
+   */
+  public static fromBucketAttributes(scope: Construct, id: string, attrs: BucketAttributes): IBucket {
+    return new ExternalBucket(scope, id, attrs);
+  }
+
   /** @internal */
-  public static _create(store: MinioWithBuckets, bucketName: string, options: MinioBucketOptions): MinioBucket {
+  public static _create(store: MinioBucketStore, bucketName: string, options: MinioBucketOptions): MinioBucket {
     assertBucketName(store, bucketName);
     if (options.objectLock && options.versioning === false) {
       throw new MlopsValidationError(store, `bucket '${bucketName}' options are invalid: objectLock needs versioning, `
@@ -82,10 +93,10 @@ export class MinioBucket extends Construct implements IBucket {
   /** The Job that creates and configures the bucket. */
   public readonly job: kplus.Job;
 
-  private readonly store: MinioWithBuckets;
+  private readonly store: MinioBucketStore;
   private readonly userCredentialViews = new Map<SecretSource, IBucket>();
 
-  private constructor(store: MinioWithBuckets, bucketName: string, options: MinioBucketOptions) {
+  private constructor(store: MinioBucketStore, bucketName: string, options: MinioBucketOptions) {
     super(store, bucketName);
     this.store = store;
     this.objectStore = store;
@@ -161,7 +172,7 @@ class MinioBucketWithUserCredentials extends Construct implements IBucket {
   constructor(
     private readonly bucket: MinioBucket,
     id: string,
-    private readonly store: MinioWithBuckets,
+    private readonly store: MinioBucketStore,
     private readonly credentials: SecretSource,
   ) {
     super(bucket, id);

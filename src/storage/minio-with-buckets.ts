@@ -1,20 +1,25 @@
-import { Chart, Duration, Names, Size } from 'cdk8s';
+import { Chart, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MinioBucket, MinioBucketOptions } from './minio-bucket';
 import { BucketAccess, bucketPolicyDocument, createMinioUser, grantScript, MinioUser, minioUserName } from './minio-grant';
+import { MINIO_MONITORING } from './minio-monitoring';
 import { IObjectStore } from '../core/bucket';
 import { Credentials } from '../core/credentials';
+import { addDataVolume } from '../core/data-volume';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
 import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
+import { IMonitoringContribution } from '../core/monitoring';
 import { assertDnsLabel } from '../core/names';
 import { allowIngress } from '../core/network';
+import { httpGetProbe } from '../core/probes';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /** The MinIO images can run as any user; this one owns the data volume (through fsGroup), as in the MinIO Operator. */
 const MINIO_USER: ImageUser = { user: 1000, group: 1000 };
@@ -122,6 +127,14 @@ export interface MinioWithBucketsProps {
    * @default - none; add buckets with `addBucket()`
    */
   readonly buckets?: string[];
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }
 
 interface Grant {
@@ -160,7 +173,10 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
   public readonly statefulSet: kplus.StatefulSet;
   /** The root user; workloads should get their own users through `grantRead` / `grantReadWrite` instead. */
   public readonly rootCredentials: Credentials;
+  /** MinIO's capacity and S3 traffic rules, its `MinioCapacityLow` alert and its row on the platform dashboard. */
+  public readonly monitoring?: IMonitoringContribution[] = [MINIO_MONITORING];
 
+  private readonly placement?: WorkloadPlacement;
   private readonly mcImage: string;
   private readonly mcResources: kplus.ContainerResources;
   private readonly bucketsByName = new Map<string, MinioBucket>();
@@ -169,14 +185,6 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
 
   constructor(scope: Construct, id: string, props: MinioWithBucketsProps = {}) {
     super(scope, id);
-    if (props.storage && (props.storageSize || props.storageClassName)) {
-      throw new MlopsValidationError(this, 'storage is invalid together with storageSize or storageClassName: '
-        + 'they describe the PersistentVolumeClaim that storage replaces; give either storage or the other two');
-    }
-    const storageSize = props.storageSize ?? Size.gibibytes(10);
-    if (storageSize.toKibibytes() < 1) {
-      throw new MlopsValidationError(this, `storageSize '${storageSize.asString()}' is invalid: must be positive; give e.g. Size.gibibytes(10)`);
-    }
     this.region = props.region ?? 'us-east-1';
     assertDnsLabel(this, 'region', this.region);
     this.mcImage = props.mcImage ?? DefaultImages.MINIO_CLIENT;
@@ -221,9 +229,9 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
           MINIO_SITE_REGION: kplus.EnvValue.fromValue(this.region),
           MINIO_PROMETHEUS_AUTH_TYPE: kplus.EnvValue.fromValue('public'),
         },
-        startup: healthProbe('/minio/health/live', 60, 5),
-        liveness: healthProbe('/minio/health/live', 6, 10),
-        readiness: healthProbe('/minio/health/ready', 3, 10),
+        startup: httpGetProbe('/minio/health/live', API_PORT, { failureThreshold: 60, periodSeconds: 5 }),
+        liveness: httpGetProbe('/minio/health/live', API_PORT, { failureThreshold: 6 }),
+        readiness: httpGetProbe('/minio/health/ready', API_PORT, { failureThreshold: 3 }),
         resources: props.resources ?? {
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) },
@@ -232,12 +240,20 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       }],
     });
     const server = this.statefulSet.containers[0];
-    server.mount(DATA_MOUNT, props.storage ?? this.newDataVolume(storageSize, props.storageClassName, labels));
+    server.mount(DATA_MOUNT, addDataVolume(this, {
+      storage: props.storage,
+      storageSize: props.storageSize,
+      storageClassName: props.storageClassName,
+      defaultSize: Size.gibibytes(10),
+      labels,
+    }).storage);
     mountWritablePaths(this.statefulSet, server, { tmp: '/tmp' });
 
     this.endpoint = ServiceEndpoint.fromService(this.service, API_PORT);
     this.consoleEndpoint = ServiceEndpoint.fromService(this.service, CONSOLE_PORT);
 
+    this.placement = props.placement;
+    placeWorkloads(this, this.placement);
     for (const name of props.buckets ?? []) {
       this.addBucket(name);
     }
@@ -323,6 +339,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       }],
     });
     mountWritablePaths(job, job.containers[0], { tmp: '/tmp' });
+    this.placement?.applyTo(job);
     const clients = this.node.tryFindChild('Clients') as kplus.Pods | undefined
       ?? kplus.Pods.select(this, 'Clients', { labels: { [CLIENT_LABEL]: clientLabel } });
     allowIngress(this, this.statefulSet, clients, [API_PORT]);
@@ -360,16 +377,6 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
     return user.credentials;
   }
 
-  private newDataVolume(size: Size, storageClassName: string | undefined, labels: Record<string, string>): kplus.Volume {
-    const claim = new kplus.PersistentVolumeClaim(this, 'Data', {
-      metadata: { labels },
-      storage: size,
-      storageClassName,
-      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-    });
-    return kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', claim, { name: 'data' });
-  }
-
   private userFor(grantee: kplus.INetworkPolicyPeer, source: SecretSource | undefined): MinioUser {
     const userName = minioUserName(grantee);
     let user = this.users.get(userName);
@@ -395,17 +402,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
     if (theirs && ours && theirs !== ours) {
       throw new MlopsValidationError(this, `grantee '${grantee.node.path}' is invalid: it is in namespace '${theirs}' and `
         + `MinIO's user Secrets are in '${ours}', which its pods cannot read; put it in '${ours}', or import the bucket `
-        + `in '${theirs}' with ExternalBucket.fromBucketAttributes() and credentials from a Secret there`);
+        + `in '${theirs}' with MinioBucket.fromBucketAttributes() and credentials from a Secret there`);
     }
   }
 }
-
-function healthProbe(path: string, failureThreshold: number, periodSeconds: number): kplus.Probe {
-  return kplus.Probe.fromHttpGet(path, {
-    port: API_PORT,
-    failureThreshold,
-    periodSeconds: Duration.seconds(periodSeconds),
-    timeoutSeconds: Duration.seconds(5),
-  });
-}
-

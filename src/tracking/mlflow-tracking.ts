@@ -1,10 +1,11 @@
-import { Chart, Duration, Size } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { allowedHosts, defaultCorsOrigins } from './allowed-hosts';
 import { backendStoreBinding } from './backend-store';
 import { addBasicAuth, BasicAuthWiring } from './mlflow-auth';
 import { addGarbageCollection } from './mlflow-gc';
+import { MLFLOW_MONITORING } from './mlflow-monitoring';
 import { MlflowBasicAuthOptions, MlflowBindOptions, MlflowGcOptions } from './mlflow-options';
 import { UPGRADE_SCRIPT, WAIT_FOR_SCHEMA_SCRIPT } from './mlflow-scripts';
 import { IBucket } from '../core/bucket';
@@ -15,10 +16,13 @@ import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
 import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
+import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
+import { httpGetProbe } from '../core/probes';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { IMlflowTracking } from '../core/tracking';
+import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const PORT = 5000;
 /** The `-full` image runs as root by default; nobody is enough, with `HOME=/tmp` and an emptyDir there. */
@@ -127,6 +131,14 @@ export interface MlflowTrackingProps {
    * @default - cpu request 50m; memory request 256Mi, limit 1Gi
    */
   readonly jobResources?: kplus.ContainerResources;
+
+  /**
+   * Where the pods run and what they pull images with (node selector, tolerations, node affinity, topology spread,
+   * priority class, image pull secrets), applied to every pod this construct makes.
+   *
+   * @default - no constraints: any node, the cluster's default priority, no pull secrets
+   */
+  readonly placement?: WorkloadPlacement;
 }
 
 /**
@@ -169,6 +181,8 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
   public readonly adminCredentials?: Credentials;
   /** `/metrics` on the Service's `http` port; none with basic auth, which protects `/metrics` too. */
   public readonly scrapeTargets: ScrapeTargetSpec[];
+  /** MLflow's request and latency rules and its row on the platform dashboard. */
+  public readonly monitoring?: IMonitoringContribution[] = [MLFLOW_MONITORING];
 
   constructor(scope: Construct, id: string, props: MlflowTrackingProps) {
     super(scope, id);
@@ -239,10 +253,10 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) },
         },
-        readiness: healthProbe(staticPrefix, 3),
-        liveness: healthProbe(staticPrefix, 6),
+        readiness: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 3 }),
+        liveness: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 6 }),
         // The first start imports MLflow and, with basic auth, migrates the auth database: up to 5 minutes.
-        startup: healthProbe(staticPrefix, 30),
+        startup: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 30 }),
       }],
     });
     this.service.select(this.deployment);
@@ -294,6 +308,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
         .map((key) => [key, labels[key]])),
       endpoints: [{ port: 'http', path: '/metrics' }],
     }];
+    placeWorkloads(this, props.placement);
   }
 
   /**
@@ -345,15 +360,6 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     }
     container.env.addVariable(name, value);
   }
-}
-
-function healthProbe(staticPrefix: string | undefined, failureThreshold: number): kplus.Probe {
-  return kplus.Probe.fromHttpGet(`${staticPrefix ?? ''}/health`, {
-    port: PORT,
-    periodSeconds: Duration.seconds(10),
-    timeoutSeconds: Duration.seconds(5),
-    failureThreshold,
-  });
 }
 
 function wholeNumber(scope: Construct, what: string, value: number, min: number, max: number): number {

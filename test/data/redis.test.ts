@@ -176,13 +176,19 @@ describe('Redis', () => {
     const chart = testChart('data');
     expect(() => new Redis(chart, 'Redis', { storageSize: Size.gibibytes(5) })).toThrow(
       "Redis 'test/Redis': storageSize and storageClassName are invalid without persistence: "
-      + 'they describe the data volume; set persistence: true or leave them out');
+      + 'they describe the PersistentVolumeClaim that persistence creates; set persistence: true or leave them out');
   });
 
   test('fails when the size is not a whole number of gibibytes', () => {
     const chart = testChart('data');
     expect(() => new Redis(chart, 'Redis', { persistence: true, storageSize: Size.mebibytes(512) })).toThrow(
       "Redis 'test/Redis': storageSize '512Mi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(1)");
+  });
+
+  test('fails on an empty storageClassName', () => {
+    const chart = testChart('data');
+    expect(() => new Redis(chart, 'Redis', { persistence: true, storageClassName: '' })).toThrow(
+      "Redis 'test/Redis': storageClassName '' is invalid: must be the name of a StorageClass");
   });
 });
 

@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { setupJobNames, workload } from './fixtures';
 import { SecretSource } from '../../src';
-import { Mysql, MysqlProps, Postgres, PostgresProps } from '../../src/data';
+import * as data from '../../src/data';
+import { Mysql, MysqlProps, Postgres, PostgresProps, SqlServer } from '../../src/data';
 import { container, envOf, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
 // What Postgres and Mysql share (src/data/sql-server.ts), asserted on both.
@@ -67,7 +68,22 @@ describe.each(SERVERS)('$kind server', ({ kind, name, create }) => {
     const chart = testChart();
     const volume = kplus.Volume.fromEmptyDir(chart, 'Scratch', 'data');
     expect(() => create(chart, { storage: volume, storageSize: Size.gibibytes(5) })).toThrow(
-      `${kind} 'test/${kind}': storageSize/storageClassName are invalid together with storage: they describe the PersistentVolumeClaim this construct creates when no 'storage' is given; remove them or 'storage'`,
+      `${kind} 'test/${kind}': storage is invalid together with storageSize or storageClassName: they describe the PersistentVolumeClaim that storage replaces; give either storage or the other two`,
+    );
+  });
+
+  test('fails when the size is not a whole number of gibibytes', () => {
+    const chart = testChart();
+    expect(() => create(chart, { storageSize: Size.mebibytes(1536) })).toThrow(
+      `${kind} 'test/${kind}': storageSize '1536Mi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(10)`,
+    );
+  });
+
+  test('fails on a storageClassName that is not a StorageClass name', () => {
+    const chart = testChart();
+    expect(() => create(chart, { storageClassName: 'Fast SSD' })).toThrow(
+      `${kind} 'test/${kind}': storageClassName 'Fast SSD' is invalid: must be the name of a StorageClass: 1-253 lowercase letters, digits, '-' or '.', `
+      + "starting and ending with a letter or digit; give a name that 'kubectl get storageclass' lists, or leave it out for the cluster's default",
     );
   });
 
@@ -229,5 +245,15 @@ describe.each(SERVERS)('$kind metrics', ({ name, exporterPort, create }) => {
     expect(plain.scrapeTargets).toEqual([]);
     expect(podSpec(objectNamed(manifests, 'StatefulSet', 'plain')).containers.map((c: any) => c.name)).toEqual([name]);
     expect(objectsOfKind(manifests, 'NetworkPolicy').filter((p) => p.metadata.name.includes('plain'))).toEqual([]);
+  });
+});
+
+describe('SqlServer', () => {
+  test('Postgres and Mysql are SqlServers; the external database behind fromDatabaseAttributes() is not exported', () => {
+    const chart = testChart();
+    expect(new Postgres(chart, 'Postgres')).toBeInstanceOf(SqlServer);
+    expect(new Mysql(chart, 'Mysql')).toBeInstanceOf(SqlServer);
+    expect(Object.keys(data)).not.toContain('ExternalDatabase');
+    expect(Object.keys(data)).not.toContain('ExternalRedis');
   });
 });

@@ -2,9 +2,10 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { EXPORTER_PORT, FakeExporter } from './harness';
 import { DefaultImages } from '../../src/core/images';
+import { MlopsAlerts } from '../../src/core/monitoring';
 import { ScrapeDiscovery } from '../../src/core/scrape-target';
 import { Mysql, Postgres, Redis } from '../../src/data';
-import { FederatedPrometheus, MlopsAlerts, PrometheusRole } from '../../src/observability';
+import { FederatedPrometheus, PrometheusRole } from '../../src/observability';
 import { MinioWithBuckets } from '../../src/storage/minio-with-buckets';
 import { objectNamed, objectsOfKind, podSpec, synthValid, testChart, validManifests } from '../util';
 

@@ -1,7 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ServiceEndpoint } from '../../src/core/endpoint';
-import { FederatedPrometheus, MlopsAlerts, PrometheusRole } from '../../src/observability';
+import { MlopsAlerts } from '../../src/core/monitoring';
+import { FederatedPrometheus, PrometheusRole } from '../../src/observability';
 import { objectNamed, objectsOfKind, synthValid, testChart, validManifests } from '../util';
 
 function primary(chart: Chart, props: Partial<ConstructorParameters<typeof FederatedPrometheus>[2]> = {}): FederatedPrometheus {

@@ -1,8 +1,34 @@
-import { Duration, Testing } from 'cdk8s';
-import { FederatedPrometheus, MlopsAlerts, PrometheusRole } from '../../src/observability';
-import { EXPOSED_METRIC_NAMES } from '../../src/observability/metric-names';
-import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { parsePromQL } from './harness';
+import {
+  AlertRule, DashboardRow, IMonitoringContribution, ISeriesScope, MlopsAlerts, MlopsRuleGroups, MonitoringDashboard, RecordingRuleGroup,
+  ResolvedAlertThresholds,
+} from '../../src/core/monitoring';
+import { DATABASE_METRIC_NAMES, DATABASE_MONITORING } from '../../src/data/database-monitoring';
+import { FederatedPrometheus, PrometheusRole } from '../../src/observability';
+import { FederatedPrometheusProps } from '../../src/observability/federated-prometheus-props';
+import { PROMETHEUS_METRIC_NAMES } from '../../src/observability/prometheus-monitoring';
+import { AIRFLOW_METRIC_NAMES, AIRFLOW_MONITORING } from '../../src/orchestration/airflow-monitoring';
+import { KSERVE_METRIC_NAMES, KSERVE_MONITORING } from '../../src/serving/kserve-monitoring';
+import { MINIO_METRIC_NAMES, MINIO_MONITORING } from '../../src/storage/minio-monitoring';
+import { MLFLOW_METRIC_NAMES, MLFLOW_MONITORING } from '../../src/tracking/mlflow-monitoring';
+import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
+
+/** Each component's contribution and the metric names its component declares. */
+const COMPONENTS: Array<[IMonitoringContribution, readonly string[]]> = [
+  [KSERVE_MONITORING, KSERVE_METRIC_NAMES],
+  [MINIO_MONITORING, MINIO_METRIC_NAMES],
+  [AIRFLOW_MONITORING, AIRFLOW_METRIC_NAMES],
+  [MLFLOW_MONITORING, MLFLOW_METRIC_NAMES],
+  [DATABASE_MONITORING, DATABASE_METRIC_NAMES],
+];
+
+/** A Prometheus that monitors every component of the platform. */
+function monitoringEverything(chart: Chart, props: Partial<FederatedPrometheusProps> = {}): FederatedPrometheus {
+  const prometheus = new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a', ...props });
+  prometheus.addMonitoring(...COMPONENTS.map(([contribution]) => contribution));
+  return prometheus;
+}
 
 function rulesOf(manifests: any[]): { groups: any[]; rules: any[] } {
   const groups = objectNamed(manifests, 'PrometheusRule', 'prometheus').spec.groups;
@@ -31,26 +57,87 @@ function panelExprs(dashboard: any): string[] {
   return dashboard.panels.filter((p: any) => p.type !== 'row').flatMap((p: any) => p.targets.map((t: any) => t.expr));
 }
 
+function rowTitles(dashboard: any): string[] {
+  return dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
+}
+
+/** A workload of a user's own, contributing through the core contract. */
+class FeatureStoreMonitoring implements IMonitoringContribution {
+  constructor(public readonly key: string = 'acme-feature-store') {}
+
+  public recordingRules(series: ISeriesScope): RecordingRuleGroup[] {
+    return [{
+      name: MlopsRuleGroups.PLATFORM,
+      rules: [{ record: 'namespace_job:feast_requests:rate5m', expr: `sum by (namespace, job) (rate(${series.raw('feast_requests_total')}[5m]))` }],
+    }];
+  }
+
+  public alertRules(series: ISeriesScope, thresholds: ResolvedAlertThresholds): AlertRule[] {
+    return [{
+      alert: 'FeatureStoreIdle',
+      expr: `${series.recorded('namespace_job:feast_requests:rate5m')} == 0`,
+      forDuration: thresholds.airflowSchedulerHeartbeatMissingFor,
+      severity: 'info',
+      summary: 'The feature store gets no requests',
+      description: 'Nobody asked {{ $labels.job }} for features.',
+      labels: { team: 'data' },
+    }];
+  }
+
+  public dashboardRows(): DashboardRow[] {
+    return [{
+      dashboard: MonitoringDashboard.PLATFORM,
+      title: 'Feature store',
+      panels: [{ title: 'Requests per second', unit: 'reqps', queries: [{ expr: 'namespace_job:feast_requests:rate5m{cluster=~"$cluster"}', legend: '{{job}}' }] }],
+    }];
+  }
+}
+
 describe('FederatedPrometheus rules', () => {
-  test('every expression parses with the Prometheus PromQL grammar and selects only exposed metrics or series recorded before it', () => {
-    const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'serving-eu-1' });
-    const { rules } = rulesOf(synthValid(chart));
-    const recorded = new Set<string>();
-    for (const rule of rules) {
-      const { errors, metricNames } = parsePromQL(rule.expr);
-      expect({ expr: rule.expr, errors }).toEqual({ expr: rule.expr, errors: [] });
-      for (const name of metricNames) {
-        expect([...EXPOSED_METRIC_NAMES, ...recorded]).toContain(name);
+  test.each(COMPONENTS.map(([contribution, names]) => [contribution.key, contribution, names] as const))(
+    'the rules of %s parse with the Prometheus PromQL grammar and select only the metrics its component declares or series recorded before',
+    (_key, contribution, names) => {
+      const chart = testChart('monitoring');
+      new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'serving-eu-1' }).addMonitoring(contribution);
+      const { rules } = rulesOf(synthValid(chart));
+      const recorded = new Set<string>();
+      const declared = [...names, ...PROMETHEUS_METRIC_NAMES];
+      for (const rule of rules) {
+        const { errors, metricNames } = parsePromQL(rule.expr);
+        expect({ expr: rule.expr, errors }).toEqual({ expr: rule.expr, errors: [] });
+        for (const name of metricNames) {
+          expect([...declared, ...recorded]).toContain(name);
+        }
+        if (rule.record) recorded.add(rule.record);
       }
-      if (rule.record) recorded.add(rule.record);
+      // The component's own rules read each metric it declares.
+      const read = new Set(rules.flatMap((rule: any) => parsePromQL(rule.expr).metricNames));
+      for (const name of names) {
+        expect(read).toContain(name);
+      }
+    });
+
+  test('a Prometheus on its own watches its targets and model drift, nothing else', () => {
+    const chart = testChart('monitoring');
+    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    const manifests = synthValid(chart);
+    const { groups, rules } = rulesOf(manifests);
+    expect(groups.map((g: any) => [g.name, g.rules.map((r: any) => r.record ?? r.alert)])).toEqual([
+      ['mlops.models.rules', ['namespace_job_model:model_drifted:increase1h']],
+      ['mlops.platform.rules', ['namespace_job:up:sum', 'namespace_job:up:count']],
+      ['mlops.alerts', [MlopsAlerts.SCRAPE_TARGET_DOWN, MlopsAlerts.MODEL_DRIFTED]],
+    ]);
+    for (const rule of rules) {
+      expect(parsePromQL(rule.expr).errors).toEqual([]);
     }
-    expect(recorded.size).toBeGreaterThan(20);
+    const [serving, platform] = dashboards(manifests);
+    expect(serving.panels.map((p: any) => p.title)).toEqual(['Predictors', 'Drift detections in the last hour']);
+    expect(platform.panels.map((p: any) => p.title)).toEqual(['Scrape targets', 'Targets up']);
   });
 
   test('per-model request rate, error ratio and latency percentiles for the KServe, MLServer and Triton runtimes, labelled with the cluster', () => {
     const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'serving-eu-1' });
+    monitoringEverything(chart, { clusterName: 'serving-eu-1' });
     const { groups, rules } = rulesOf(synthValid(chart));
     expect(groups.map((g: any) => g.name)).toEqual(['mlops.models.rules', 'mlops.platform.rules', 'mlops.alerts']);
     for (const rule of rules.filter((r) => r.record)) {
@@ -76,9 +163,37 @@ describe('FederatedPrometheus rules', () => {
       + '(rate(nv_inference_request_failure[5m])) or sum by (namespace, job, model) (rate(nv_inference_request_success[5m])) * 0)');
   });
 
+  test('the Prometheus\' own rules first, then each contribution in the order of its key, each key once', () => {
+    const chart = testChart('monitoring');
+    const prometheus = new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    prometheus.addMonitoring(MLFLOW_MONITORING, DATABASE_MONITORING, KSERVE_MONITORING, MINIO_MONITORING, AIRFLOW_MONITORING);
+    prometheus.addMonitoring(...COMPONENTS.map(([contribution]) => contribution));
+    const { groups } = rulesOf(synthValid(chart));
+    expect(groups.find((g: any) => g.name === 'mlops.platform.rules').rules.map((r: any) => r.record)).toEqual([
+      'namespace_job:up:sum', 'namespace_job:up:count',
+      'namespace_job_dag_id:airflow_dagrun_failed:increase1h', 'namespace_job_dag_id:airflow_dagrun_success:increase1h',
+      'namespace_job:airflow_scheduler_heartbeat:rate5m', 'namespace_job:airflow_executor_running_tasks:sum',
+      'namespace_job:airflow_executor_queued_tasks:sum', 'namespace_job:airflow_dag_processing_last_run_seconds_ago:max',
+      'namespace_job:pg_up:min', 'namespace_job:pg_stat_database_numbackends:sum', 'namespace_job:mysql_up:min',
+      'namespace_job:mysql_global_status_threads_connected:sum', 'namespace_job:redis_up:min', 'namespace_job:redis_connected_clients:sum',
+      'namespace_job:redis_memory_used_bytes:max',
+      'namespace_inferenceservice:up:sum', 'namespace_inferenceservice:up:count',
+      'namespace_job:minio_cluster_capacity_usable_free_bytes:max', 'namespace_job:minio_capacity_usable_free:ratio',
+      'namespace_job:minio_s3_requests:rate5m', 'namespace_job:minio_s3_requests_errors:rate5m',
+      'namespace_job:mlflow_http_requests:rate5m', 'namespace_job:mlflow_http_request_errors:rate5m',
+      'namespace_job:mlflow_http_request_duration_seconds:histogram_quantile', 'namespace_job:mlflow_http_request_duration_seconds:histogram_quantile',
+      'namespace_job:mlflow_http_request_duration_seconds:histogram_quantile',
+    ]);
+    expect(groups.find((g: any) => g.name === 'mlops.alerts').rules.map((r: any) => r.alert)).toEqual([
+      MlopsAlerts.SCRAPE_TARGET_DOWN, MlopsAlerts.AIRFLOW_DAG_RUN_FAILED, MlopsAlerts.AIRFLOW_SCHEDULER_HEARTBEAT_MISSING,
+      MlopsAlerts.DATABASE_DOWN, MlopsAlerts.MODEL_HIGH_ERROR_RATIO, MlopsAlerts.MODEL_HIGH_LATENCY, MlopsAlerts.MODEL_PREDICTOR_DOWN,
+      MlopsAlerts.MINIO_CAPACITY_LOW, MlopsAlerts.MODEL_DRIFTED,
+    ]);
+  });
+
   test('the alerts, with the default thresholds, routable from the chart\'s namespace', () => {
     const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    monitoringEverything(chart);
     const alerts = rulesOf(synthValid(chart)).rules.filter((r) => r.alert);
     expect(alerts.map((a) => a.alert).sort()).toEqual([...MlopsAlerts.ALL].sort());
     const byName = Object.fromEntries(alerts.map((a) => [a.alert, a]));
@@ -96,7 +211,7 @@ describe('FederatedPrometheus rules', () => {
         + 'or namespace_job:redis_up:min{cluster="a"} == 0', '5m', 'critical'],
     });
     for (const alert of alerts) {
-      expect(alert.labels).toMatchObject({ namespace: 'monitoring', target_namespace: '{{ $labels.namespace }}' });
+      expect(alert.labels).toEqual({ severity: alert.labels.severity, namespace: 'monitoring', target_namespace: '{{ $labels.namespace }}' });
       expect(alert.annotations.summary).toBeTruthy();
       expect(alert.annotations.description).toBeTruthy();
     }
@@ -105,8 +220,7 @@ describe('FederatedPrometheus rules', () => {
 
   test('thresholds are props', () => {
     const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', {
-      clusterName: 'a',
+    monitoringEverything(chart, {
       alertThresholds: {
         modelErrorRatio: 0.1,
         modelLatencyP95: Duration.millis(250),
@@ -124,12 +238,13 @@ describe('FederatedPrometheus rules', () => {
     expect(alerts.ModelDrifted.expr).toBe('sum by (namespace, job, model) (increase(model_drifted_total[6h])) > 3');
     expect(alerts.AirflowDagRunFailed.expr).toMatch(/ > 2$/);
     expect(alerts.AirflowSchedulerHeartbeatMissing.for).toBe('10m');
+    expect(alerts.AirflowSchedulerHeartbeatMissing.annotations.description).toMatch(/ for 10m\.$/);
     expect(alerts.MinioCapacityLow.expr).toBe('namespace_job:minio_capacity_usable_free:ratio{cluster="a"} < 0.2');
   });
 
   test('a primary neither recomputes nor alerts on what it federates: raw series without a cluster label, its own aggregates only', () => {
     const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'central', role: PrometheusRole.PRIMARY });
+    monitoringEverything(chart, { clusterName: 'central', role: PrometheusRole.PRIMARY });
     const { rules } = rulesOf(synthValid(chart));
     const byName = (name: string) => rules.find((r) => r.record === name || r.alert === name).expr;
     expect(byName('namespace_job:up:sum')).toBe('sum by (namespace, job) (up{cluster=""})');
@@ -144,7 +259,7 @@ describe('FederatedPrometheus rules', () => {
 
   test('without a namespace, alerts keep the namespace they come from', () => {
     const chart = Testing.chart();
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    monitoringEverything(chart);
     const alerts = rulesOf(synthValid(chart)).rules.filter((r) => r.alert);
     expect(alerts.every((a) => a.labels.namespace === undefined && a.labels.target_namespace === undefined)).toBe(true);
   });
@@ -161,10 +276,68 @@ describe('FederatedPrometheus rules', () => {
   });
 });
 
+describe('FederatedPrometheus.addMonitoring', () => {
+  test('a contribution registered after the Prometheus was created, e.g. by a later addTargets, is rendered at synth time', () => {
+    const chart = testChart('monitoring');
+    const prometheus = new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    const before = synthValid(chart);
+    expect(rulesOf(before).rules.some((r: any) => r.alert === MlopsAlerts.MINIO_CAPACITY_LOW)).toBe(false);
+    prometheus.addMonitoring(MINIO_MONITORING);
+    const after = synthValid(chart);
+    expect(rulesOf(after).rules.some((r: any) => r.alert === MlopsAlerts.MINIO_CAPACITY_LOW)).toBe(true);
+    expect(rowTitles(dashboards(after)[1])).toEqual(['Scrape targets', 'MinIO']);
+  });
+
+  test('a workload of your own contributes rules, a routable alert and a dashboard row through the core contract', () => {
+    const chart = testChart('monitoring');
+    const prometheus = monitoringEverything(chart, { alertmanager: { serviceName: 'alertmanager-operated' } });
+    prometheus.addMonitoring(new FeatureStoreMonitoring(), new FeatureStoreMonitoring());
+    prometheus.addAlertRoute('data-team', { alerts: ['FeatureStoreIdle'], webhookUrl: 'http://hooks.data.svc:8080/idle' });
+    const manifests = synthValid(chart);
+    const { rules } = rulesOf(manifests);
+    expect(rules.filter((r: any) => r.record === 'namespace_job:feast_requests:rate5m')).toEqual([{
+      record: 'namespace_job:feast_requests:rate5m',
+      expr: 'sum by (namespace, job) (rate(feast_requests_total[5m]))',
+      labels: { cluster: 'a' },
+    }]);
+    expect(rules.filter((r: any) => r.alert === 'FeatureStoreIdle')).toEqual([{
+      alert: 'FeatureStoreIdle',
+      expr: 'namespace_job:feast_requests:rate5m{cluster="a"} == 0',
+      for: '5m',
+      labels: { team: 'data', severity: 'info', namespace: 'monitoring', target_namespace: '{{ $labels.namespace }}' },
+      annotations: { summary: 'The feature store gets no requests', description: 'Nobody asked {{ $labels.job }} for features.' },
+    }]);
+    // Its key sorts first among the contributions: right after the Prometheus' own row.
+    expect(rowTitles(dashboards(manifests)[1])).toEqual(['Scrape targets', 'Feature store', 'Airflow', 'Databases', 'MinIO', 'MLflow']);
+    expect(objectsOfKind(manifests, 'AlertmanagerConfig')[0].spec.route.matchers).toEqual([{ name: 'alertname', matchType: '=', value: 'FeatureStoreIdle' }]);
+  });
+
+  test('fails on a contribution whose key, records, alerts or rows cannot be rendered', () => {
+    const prometheus = new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'a' });
+    const broken: IMonitoringContribution = {
+      key: 'Feature Store',
+      recordingRules: () => [{ name: MlopsRuleGroups.ALERTS, rules: [{ record: 'feast_requests_rate', expr: 'rate(feast_requests_total[5m])' }] }],
+      alertRules: () => [{ alert: 'Feature store idle', expr: ' ', severity: 'info', summary: 's', description: 'd' }],
+      dashboardRows: () => [{ dashboard: 'feast' as MonitoringDashboard, title: 'Feast', panels: [{ title: 'Nothing', unit: 'short', queries: [] }] }],
+    };
+    expect(() => prometheus.addMonitoring(broken)).toThrow("FederatedPrometheus 'test/Prometheus': addMonitoring: contribution 'Feature Store' is invalid: "
+      + "its key is not lowercase letters, digits, '.' and '-' (starting and ending with a letter or digit); "
+      + "recording rule group 'mlops.alerts' has a name that is empty or that of the alerts' group; "
+      + "recording rule 'feast_requests_rate' records a series whose name is not a metric name with a ':' (only such series are federated), "
+      + 'e.g. namespace_job:my_metric:rate5m; '
+      + "alert 'Feature store idle' has a name that is not letters, digits and '_', e.g. FeatureStoreDown; alert 'Feature store idle' has an empty expr; "
+      + "row 'Feast' is for dashboard 'feast', which does not exist (dashboards: mlops-model-serving, mlops-platform); "
+      + "panel 'Nothing' of row 'Feast' has no queries");
+    expect(() => prometheus.addMonitoring(new FeatureStoreMonitoring('prometheus'))).toThrow(
+      "FederatedPrometheus 'test/Prometheus': addMonitoring: contribution 'prometheus' is invalid: its key is that of the Prometheus' own rules; "
+      + "give it a key of its own, e.g. 'acme-feature-store'");
+  });
+});
+
 describe('FederatedPrometheus dashboards', () => {
   test('ConfigMaps for the Grafana sidecar, holding valid dashboard JSON', () => {
     const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    monitoringEverything(chart);
     const manifests = synthValid(chart);
     const configMaps = objectsOfKind(manifests, 'ConfigMap');
     expect(configMaps.map((c) => Object.keys(c.data))).toEqual([['mlops-model-serving.json'], ['mlops-platform.json']]);
@@ -193,12 +366,13 @@ describe('FederatedPrometheus dashboards', () => {
       'Latency', 'Latency p50 / p95 / p99', 'Mean latency',
       'Predictors', 'Replicas per predictor', 'Drift detections in the last hour',
     ]);
-    expect(platform.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['Scrape targets', 'Airflow', 'MLflow', 'MinIO', 'Databases']);
+    expect(serving.panels.find((p: any) => p.title === 'Drift detections in the last hour').gridPos).toEqual({ h: 8, w: 12, x: 12, y: 19 });
+    expect(rowTitles(platform)).toEqual(['Scrape targets', 'Airflow', 'Databases', 'MinIO', 'MLflow']);
   });
 
-  test('every panel query parses and shows recorded series built from metrics the targets expose', () => {
+  test('every panel query parses and shows recorded series built from metrics the components declare', () => {
     const chart = testChart('monitoring');
-    new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'a' });
+    monitoringEverything(chart);
     const manifests = synthValid(chart);
     const byRecord = rawMetricsByRecord(rulesOf(manifests).rules);
     const [serving, platform] = dashboards(manifests);
@@ -217,8 +391,9 @@ describe('FederatedPrometheus dashboards', () => {
     };
     const servingMetrics = rawMetricsOf(serving);
     const platformMetrics = rawMetricsOf(platform);
+    const declared = [...PROMETHEUS_METRIC_NAMES, ...COMPONENTS.flatMap(([, names]) => names)];
     for (const metric of [...servingMetrics, ...platformMetrics]) {
-      expect(EXPOSED_METRIC_NAMES).toContain(metric);
+      expect(declared).toContain(metric);
     }
     expect(servingMetrics).toEqual(expect.arrayContaining([
       'request_predict_seconds_count', 'request_predict_seconds_bucket', 'model_infer_request_success_total', 'model_infer_request_failure_total',
@@ -244,7 +419,7 @@ describe('FederatedPrometheus dashboards', () => {
       .toEqual([['grafana', 'mlops', 'Platform/MLOps'], ['grafana', 'mlops', 'Platform/MLOps']]);
 
     const without = testChart('monitoring');
-    new FederatedPrometheus(without, 'Prometheus', { clusterName: 'a', dashboards: { enabled: false } });
+    new FederatedPrometheus(without, 'Prometheus', { clusterName: 'a', dashboards: { enabled: false } }).addMonitoring(MINIO_MONITORING);
     expect(objectsOfKind(synthValid(without), 'ConfigMap')).toEqual([]);
   });
 });

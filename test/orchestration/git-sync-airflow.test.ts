@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Credentials, DefaultImages, ExternalBucket, MlflowTracking, Mysql, Postgres, SecretSource, ServiceEndpoint } from '../../src';
+import { Credentials, DefaultImages, MinioBucket, MlflowTracking, Mysql, Postgres, SecretSource, ServiceEndpoint } from '../../src';
 import { GitSyncAirflow, DagSource } from '../../src/orchestration';
 import { container, envOf, expandEnvLikeKubelet, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 import { airflow, COMPONENTS, componentEnv, deployment, fixture, PUBLIC_REPO, synthValidWithTaskPod, taskPod } from './fixtures';
@@ -26,7 +26,7 @@ describe('GitSyncAirflow', () => {
     new GitSyncAirflow(chart, 'Airflow', {
       database: Postgres.fromDatabaseAttributes(chart, 'Database', { host: 'pg.example.internal', databaseName: 'airflow', credentials }),
       dags: DagSource.fromGit({ repository: PUBLIC_REPO }),
-      logBucket: ExternalBucket.fromBucketAttributes(chart, 'Logs', {
+      logBucket: MinioBucket.fromBucketAttributes(chart, 'Logs', {
         bucketName: 'airflow-logs', endpoint: ServiceEndpoint.fromHost('s3.example.internal', 9000), credentials,
       }),
     });

@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  Credentials, ExternalBucket, MinioConsoleRoute, ModelFormat, ModelSource, PlatformAccess, Postgres, PrometheusRole, Redis, ServiceEndpoint,
+  Credentials, KserveModelDeployment, MinioBucket, MinioConsoleRoute, ModelFormat, ModelSource, PlatformAccess, Postgres, PrometheusRole, Redis,
+  ServiceEndpoint,
 } from '../../src';
 import { synthValidWithTaskPod } from '../orchestration/fixtures';
 import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
@@ -236,7 +237,7 @@ describe('MlopsCore replaceable pieces', () => {
   function external(chart: Chart) {
     const secret = (name: string) => kplus.Secret.fromSecretName(chart, name, name);
     const s3 = Credentials.fromSecret(secret('s3-keys'), { keys: { username: 'access-key', password: 'secret-key' } });
-    const bucket = (id: string, bucketName: string) => ExternalBucket.fromBucketAttributes(chart, id, {
+    const bucket = (id: string, bucketName: string) => MinioBucket.fromBucketAttributes(chart, id, {
       bucketName, endpoint: ServiceEndpoint.fromHost('rgw.example.internal', 443, 'https'), credentials: s3,
     });
     return {
@@ -358,3 +359,25 @@ describe('MlopsCore replaceable pieces', () => {
     expect(core.sharedVolume!.claim.name).toBe(objectsOfKind(manifests, 'PersistentVolumeClaim').find((c) => c.metadata.name.includes('sharedvolume')).metadata.name);
   });
 });
+
+describe('MlopsCore.serveModel', () => {
+  test('wires a model of any serving backend like addPredictor: the predictors\' bucket user, task pods, scraping', () => {
+    // GIVEN
+    const core = platform();
+
+    // WHEN
+    const served = core.serveModel('Iris', new KserveModelDeployment({
+      name: 'iris', model: ModelSource.fromBucket(core.modelsBucket, 'sklearn/iris'), modelFormat: ModelFormat.SKLEARN,
+    }));
+
+    // THEN
+    const { manifests, pod } = synthValidWithTaskPod(Chart.of(core));
+    expect(served.modelName).toBe('iris');
+    const isvc = objectNamed(manifests, 'InferenceService', 'iris');
+    expect(isvc.spec.predictor.model.storageUri).toBe('s3://models/sklearn/iris');
+    const iris = { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' };
+    expect(policiesAllowing(manifests, iris, podLabels(pod), 8080)).toHaveLength(1);
+    expect(objectsOfKind(manifests, 'PodMonitor').map((m) => m.spec.selector.matchLabels)).toContainEqual(iris);
+  });
+});
+

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  Credentials, DagSource, ExternalBucket, MultiClusterPlatform, MultiClusterPlatformProps, PlatformProfile, Postgres, PrimaryClusterOptions,
+  Credentials, DagSource, MinioBucket, MultiClusterPlatform, MultiClusterPlatformProps, PlatformProfile, Postgres, PrimaryClusterOptions,
   SecretSource, ServiceEndpoint, ServingCluster, ServingClusterOptions,
 } from '../../src';
 import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, testChart, validManifests } from '../util';
@@ -131,7 +131,7 @@ describe('MultiClusterPlatform', () => {
   test('with its own models bucket, the primary exposes nothing and the serving clusters use that bucket', () => {
     const platform = newPlatform();
     const primary = platform.addPrimary({ clusterName: 'main' });
-    const bucket = ExternalBucket.fromBucketAttributes(primary, 'S3', {
+    const bucket = MinioBucket.fromBucketAttributes(primary, 'S3', {
       bucketName: 'team-models',
       endpoint: ServiceEndpoint.fromHost('s3.eu-west-1.amazonaws.com', 443, 'https'),
       region: 'eu-west-1',
@@ -168,7 +168,7 @@ describe('MultiClusterPlatform bad input', () => {
   test("a ServingCluster's clusterName, given or defaulting to its id, that is not a DNS label", () => {
     const chart = testChart('mlops');
     const props = {
-      modelsBucket: ExternalBucket.fromBucketAttributes(chart, 'Models', {
+      modelsBucket: MinioBucket.fromBucketAttributes(chart, 'Models', {
         bucketName: 'models', endpoint: minioEndpoint, credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Keys', 'keys')),
       }),
       prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090),
@@ -221,7 +221,7 @@ describe('MultiClusterPlatform bad input', () => {
     expect(() => multiCluster({ sharedStorageEndpoint: undefined })).toThrow(
       `${PRIMARY}sharedStorageEndpoint is missing: the serving clusters read models from the primary's MinIO, and need the address they reach it at; give it to addPrimary, e.g. ServiceEndpoint.fromHost('minio.mlops.example.com', 9000)`);
     const primary = newPlatform().addPrimary({ clusterName: 'primary', sharedStorageServiceType: kplus.ServiceType.NODE_PORT });
-    const modelsBucket = ExternalBucket.fromBucketAttributes(primary, 'S3', {
+    const modelsBucket = MinioBucket.fromBucketAttributes(primary, 'S3', {
       bucketName: 'team-models',
       endpoint: ServiceEndpoint.fromHost('s3.example.com', 443, 'https'),
       credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(primary, 'S3Keys', 's3-keys')),

@@ -1,9 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import {
-  InferenceGraphStep, InferenceRouterType, InferenceStepDependency, KserveDeploymentMode, KserveInferenceGraph, KservePredictor,
-  ModelFormat, ModelSource,
-} from '../../src/serving';
+import { ModelFormat, ModelSource } from '../../src/core';
+import { InferenceGraphStep, InferenceRouterType, InferenceStepDependency, KserveDeploymentMode, KserveInferenceGraph, KservePredictor } from '../../src/serving';
 import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
 
 function predictor(chart: Chart, name: string): KservePredictor {

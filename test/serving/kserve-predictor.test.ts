@@ -1,9 +1,8 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ScrapeDiscovery } from '../../src';
-import {
-  KserveDeploymentMode, KservePredictor, KservePredictorProps, ModelFormat, ModelSource, ProtocolVersion, ScaleMetric,
-} from '../../src/serving';
+import { ModelFormat, ModelSource } from '../../src/core';
+import { KserveDeploymentMode, KservePredictor, KservePredictorProps, ProtocolVersion, ScaleMetric } from '../../src/serving';
 import { MinioWithBuckets } from '../../src/storage';
 import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
 

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { KserveDeploymentMode, KservePredictor, KserveTrafficMirror, ModelFormat, ModelSource } from '../../src/serving';
+import { ModelFormat, ModelSource } from '../../src/core';
+import { KserveDeploymentMode, KservePredictor, KserveTrafficMirror } from '../../src/serving';
 import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
 
 function predictor(chart: Chart, name: string, deploymentMode?: KserveDeploymentMode): KservePredictor {

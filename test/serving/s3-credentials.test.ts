@@ -1,8 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials, DefaultImages, ServiceEndpoint } from '../../src';
-import { KservePredictor, ModelFormat, ModelSource } from '../../src/serving';
-import { ExternalBucket, MinioWithBuckets } from '../../src/storage';
+import { ModelFormat, ModelSource } from '../../src/core';
+import { KservePredictor } from '../../src/serving';
+import { MinioBucket, MinioWithBuckets } from '../../src/storage';
 import { FakeApiRun, FakeApiScenario, HAS_PYTHON, runAgainstFakeApi } from '../fake-kubernetes-api';
 import { container, envOf, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
@@ -123,7 +124,7 @@ describe('KServe S3 credentials of a bucket source', () => {
     // GIVEN
     const chart = testChart('serving');
     const secret = kplus.Secret.fromSecretName(chart, 'Aws', 'aws-models');
-    const bucket = ExternalBucket.fromBucketAttributes(chart, 'Models', {
+    const bucket = MinioBucket.fromBucketAttributes(chart, 'Models', {
       bucketName: 'acme-models',
       endpoint: ServiceEndpoint.fromHost('s3.eu-west-1.amazonaws.com', 443, 'https'),
       region: 'eu-west-1',
@@ -156,7 +157,7 @@ describe('KServe S3 credentials across namespaces', () => {
     // THEN
     expect(() => new KservePredictor(serving, 'Iris', { model: ModelSource.fromBucket(storage.bucket('models'), 'iris'), modelFormat: ModelFormat.SKLEARN })).toThrow(
       "KservePredictor 'test/Iris': model bucket 'models' is invalid: its credentials Secret is in namespace 'storage' and the predictor in 'serving', whose pods cannot read it; "
-      + "put the predictor in 'storage', or import the bucket in 'serving' with ExternalBucket.fromBucketAttributes() and credentials from a Secret there");
+      + "put the predictor in 'storage', or import the bucket in 'serving' with MinioBucket.fromBucketAttributes() and credentials from a Secret there");
   });
 });
 

@@ -190,7 +190,7 @@ describe('MinioWithBuckets server', () => {
   test('fails on an empty storageSize', () => {
     const chart = testChart();
     expect(() => new MinioWithBuckets(chart, 'Minio', { storageSize: Size.gibibytes(0) })).toThrow(
-      "MinioWithBuckets 'test/Minio': storageSize '0Gi' is invalid: must be positive; give e.g. Size.gibibytes(10)");
+      "MinioWithBuckets 'test/Minio': storageSize '0Gi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(10)");
   });
 });
 
@@ -601,7 +601,7 @@ describe('MinioWithBuckets grants', () => {
     expect(() => bucket.grantRead(workload(chart, 'Mlflow', 'tracking'))).toThrow(
       "MinioWithBuckets 'test/Minio': grantee 'test/Mlflow' is invalid: it is in namespace 'tracking' and MinIO's user "
       + "Secrets are in 'storage', which its pods cannot read; put it in 'storage', or import the bucket in 'tracking' "
-      + 'with ExternalBucket.fromBucketAttributes() and credentials from a Secret there');
+      + 'with MinioBucket.fromBucketAttributes() and credentials from a Secret there');
   });
 });
 

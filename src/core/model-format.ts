@@ -1,6 +1,6 @@
 /**
- * The format of a model, which selects the KServe ServingRuntime that serves it (`predictor.model.modelFormat`).
- * Use `ModelFormat.of()` for a format a custom ServingRuntime declares.
+ * The format of a model, for every serving backend: it selects the KServe ServingRuntime that serves it
+ * (`predictor.model.modelFormat`). Use `ModelFormat.of()` for a format a custom runtime declares.
  */
 export class ModelFormat {
   /** scikit-learn (`kserve-sklearnserver`, or MLServer with the v2 protocol). */

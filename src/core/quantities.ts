@@ -1,4 +1,12 @@
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { MlopsValidationError } from './errors';
+
+/** The extended resource GPUs are requested as unless a component is told otherwise (NVIDIA's device plugin). */
+export const DEFAULT_GPU_RESOURCE = 'nvidia.com/gpu';
+/** `<vendor domain>/<name>`, as device plugins register them: `nvidia.com/gpu`, `amd.com/gpu`, `gpu.intel.com/i915`. */
+const EXTENDED_RESOURCE = /^(?=.{1,253}\/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Resource requests and limits as Kubernetes quantity strings. */
 export interface Quantities {
@@ -17,6 +25,27 @@ export function quantities(resources: kplus.ContainerResources, extendedLimits: 
   set(requests, limits, 'memory', mebibytes(resources.memory?.request), mebibytes(resources.memory?.limit));
   set(requests, limits, 'ephemeral-storage', gibibytes(resources.ephemeralStorage?.request), gibibytes(resources.ephemeralStorage?.limit));
   return { requests, limits: { ...limits, ...extendedLimits } };
+}
+
+/**
+ * The limits that ask for `count` GPUs of `resourceName` (none for 0). Kubernetes takes extended resources as limits
+ * only; the scheduler then places the pod on a node whose device plugin offers them.
+ */
+export function gpuLimits(scope: IConstruct, count: number = 0, resourceName: string = DEFAULT_GPU_RESOURCE): Record<string, string> {
+  if (!Number.isInteger(count) || count < 0 || count > 64) {
+    throw new MlopsValidationError(scope, `gpus '${count}' is invalid: must be a whole number from 0 to 64`);
+  }
+  if (!EXTENDED_RESOURCE.test(resourceName)) {
+    throw new MlopsValidationError(scope, `gpuResourceName '${resourceName}' is invalid: must be a vendor's extended resource, `
+      + "a domain, '/' and a name, as its device plugin registers it, e.g. 'nvidia.com/gpu' or 'amd.com/gpu'");
+  }
+  return count > 0 ? { [resourceName]: `${count}` } : {};
+}
+
+/** `2Gi`, or `1536Mi` when the size is not a whole number of gibibytes. */
+export function sizeQuantity(size: Size): string {
+  const inMebibytes = size.toMebibytes();
+  return inMebibytes % 1024 === 0 ? `${inMebibytes / 1024}Gi` : `${inMebibytes}Mi`;
 }
 
 /** `values` with each value turned into the L1 class of a quantity. */

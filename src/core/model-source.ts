@@ -1,11 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
-import { IBucket } from '../core/bucket';
-
-/** The URI schemes KServe's storage initializer (v0.14) downloads from, and `pvc://`, which it mounts. */
-export const STORAGE_URI_SCHEMES = ['s3', 'gs', 'pvc', 'https', 'http', 'hf', 'oci', 'hdfs', 'webhdfs'];
+import { IBucket } from './bucket';
 
 /**
- * Where a predictor's model comes from (`predictor.model.storageUri`).
+ * Where a model comes from, for every serving backend (KServe's `storageUri`, Seldon's `storageUri`).
  *
  * - `ModelSource.fromBucket(bucket, 'sklearn/iris')`: `s3://<bucket>/sklearn/iris`; the predictor gets read access
  *   to the bucket and KServe's ServiceAccount + credentials Secret for the storage initializer.
@@ -26,7 +23,7 @@ export class ModelSource {
     return new ModelSource(folder ? `pvc://${claim.name}/${folder}` : `pvc://${claim.name}`, folder);
   }
 
-  /** A URI as KServe takes it: `s3://`, `gs://`, `pvc://`, `https://`, `hf://`, `oci://`, ... */
+  /** A URI as the serving backend takes it: `s3://`, `gs://`, `pvc://`, `https://`, `hf://`, `oci://`, ... */
   public static fromUri(uri: string): ModelSource {
     const match = /^[a-z][a-z0-9]*:\/\/[^/]*\/?(.*)$/.exec(uri);
     return new ModelSource(uri, match ? trimSlashes(match[1]) : '');

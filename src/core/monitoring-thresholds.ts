@@ -1,4 +1,6 @@
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { MlopsValidationError } from './errors';
 
 /** The thresholds of the alerts `FederatedPrometheus` defines. */
 export interface AlertThresholds {
@@ -54,7 +56,65 @@ export interface AlertThresholds {
   readonly minioFreeCapacityRatio?: number;
 }
 
-/** The names of the alerts `FederatedPrometheus` defines, for `addAlertRoute({ alerts: [...] })`. */
+/**
+ * `AlertThresholds` with every default filled in and checked: what the alerts of a monitoring contribution read
+ * (`IMonitoringContribution.alertRules`).
+ */
+export class ResolvedAlertThresholds {
+  /**
+   * The thresholds of `thresholds`, each missing one at its default. Throws, naming `scope`, on a value the alerts
+   * cannot use (a share outside 0..1, a count that is not a whole number, a duration of 0).
+   */
+  public static resolve(scope: IConstruct, thresholds?: AlertThresholds): ResolvedAlertThresholds {
+    return new ResolvedAlertThresholds(scope, thresholds ?? {});
+  }
+
+  /** See `AlertThresholds.modelErrorRatio`. */
+  public readonly modelErrorRatio: number;
+  /** See `AlertThresholds.modelLatencyP95`. */
+  public readonly modelLatencyP95: Duration;
+  /** See `AlertThresholds.modelDriftCount`. */
+  public readonly modelDriftCount: number;
+  /** See `AlertThresholds.modelDriftWindow`. */
+  public readonly modelDriftWindow: Duration;
+  /** See `AlertThresholds.airflowDagRunFailures`. */
+  public readonly airflowDagRunFailures: number;
+  /** See `AlertThresholds.airflowSchedulerHeartbeatMissingFor`. */
+  public readonly airflowSchedulerHeartbeatMissingFor: Duration;
+  /** See `AlertThresholds.minioFreeCapacityRatio`. */
+  public readonly minioFreeCapacityRatio: number;
+
+  private constructor(scope: IConstruct, thresholds: AlertThresholds) {
+    this.modelErrorRatio = thresholds.modelErrorRatio ?? 0.05;
+    this.modelLatencyP95 = thresholds.modelLatencyP95 ?? Duration.seconds(1);
+    this.modelDriftCount = thresholds.modelDriftCount ?? 0;
+    this.modelDriftWindow = thresholds.modelDriftWindow ?? Duration.hours(1);
+    this.airflowDagRunFailures = thresholds.airflowDagRunFailures ?? 0;
+    this.airflowSchedulerHeartbeatMissingFor = thresholds.airflowSchedulerHeartbeatMissingFor ?? Duration.minutes(5);
+    this.minioFreeCapacityRatio = thresholds.minioFreeCapacityRatio ?? 0.1;
+
+    for (const name of ['modelErrorRatio', 'minioFreeCapacityRatio'] as const) {
+      const value = this[name];
+      if (!(value > 0 && value < 1)) {
+        throw new MlopsValidationError(scope, `alertThresholds.${name} ${value} is invalid: it is a share of requests or capacity; `
+          + 'give a number between 0 and 1, e.g. 0.05');
+      }
+    }
+    for (const name of ['modelDriftCount', 'airflowDagRunFailures'] as const) {
+      const value = this[name];
+      if (!(Number.isInteger(value) && value >= 0)) {
+        throw new MlopsValidationError(scope, `alertThresholds.${name} ${value} is invalid: it counts events; give a whole number, 0 or more`);
+      }
+    }
+    for (const name of ['modelLatencyP95', 'modelDriftWindow', 'airflowSchedulerHeartbeatMissingFor'] as const) {
+      if (this[name].toMilliseconds() <= 0) {
+        throw new MlopsValidationError(scope, `alertThresholds.${name} is invalid: it must be longer than 0`);
+      }
+    }
+  }
+}
+
+/** The names of the alerts the platform's components define, for `addAlertRoute({ alerts: [...] })`. */
 export class MlopsAlerts {
   /** A model's error ratio is above `AlertThresholds.modelErrorRatio`. */
   public static readonly MODEL_HIGH_ERROR_RATIO = 'ModelHighErrorRatio';

@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials, ServiceEndpoint } from '../../src';
-import { ExternalBucket, ExternalBucketAttributes } from '../../src/storage';
+import { BucketAttributes, MinioBucket } from '../../src/storage';
 import { testChart } from '../util';
 
-function attributes(chart: any, overrides: Partial<ExternalBucketAttributes> = {}): ExternalBucketAttributes {
+function attributes(chart: any, overrides: Partial<BucketAttributes> = {}): BucketAttributes {
   const secret = kplus.Secret.fromSecretName(chart, 'S3Keys', 's3-keys');
   return {
     bucketName: 'ml-artifacts',
@@ -14,12 +14,12 @@ function attributes(chart: any, overrides: Partial<ExternalBucketAttributes> = {
   };
 }
 
-describe('ExternalBucket', () => {
+describe('MinioBucket.fromBucketAttributes', () => {
   test('imports a bucket with its store\'s endpoint, region us-east-1 and path style by default', () => {
     // GIVEN
     const chart = testChart('tracking');
     // WHEN
-    const bucket = ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart));
+    const bucket = MinioBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart));
     // THEN
     expect(bucket.bucketName).toBe('ml-artifacts');
     expect(bucket.objectStore.endpoint.url()).toBe('https://s3.eu-west-1.amazonaws.com:443');
@@ -31,7 +31,7 @@ describe('ExternalBucket', () => {
 
   test('region and path style as given', () => {
     const chart = testChart();
-    const bucket = ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { region: 'eu-west-1', pathStyle: false }));
+    const bucket = MinioBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { region: 'eu-west-1', pathStyle: false }));
     expect(bucket.objectStore.region).toBe('eu-west-1');
     expect(bucket.objectStore.pathStyle).toBe(false);
   });
@@ -40,7 +40,7 @@ describe('ExternalBucket', () => {
     // GIVEN
     const chart = testChart('tracking');
     const attrs = attributes(chart);
-    const bucket = ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attrs);
+    const bucket = MinioBucket.fromBucketAttributes(chart, 'Artifacts', attrs);
     const app = kplus.Pods.select(chart, 'App', { labels: { app: 'mlflow' } });
     // WHEN
     const read = bucket.grantRead(app);
@@ -54,25 +54,25 @@ describe('ExternalBucket', () => {
 
   test('fails on a bucket name with upper case and an underscore', () => {
     const chart = testChart();
-    expect(() => ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { bucketName: 'My_Bucket' }))).toThrow(
+    expect(() => MinioBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { bucketName: 'My_Bucket' }))).toThrow(
       "ExternalBucket 'test/Artifacts': bucket name 'My_Bucket' is invalid: must contain only lowercase letters, digits, '.' and '-'");
   });
 
   test('fails on a bucket name that is too short', () => {
     const chart = testChart();
-    expect(() => ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { bucketName: 'ab' }))).toThrow(
+    expect(() => MinioBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { bucketName: 'ab' }))).toThrow(
       "ExternalBucket 'test/Artifacts': bucket name 'ab' is invalid: must be 3-63 characters long (has 2)");
   });
 
   test('fails on a bucket name with adjacent periods', () => {
     const chart = testChart();
-    expect(() => ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { bucketName: 'a..b' }))).toThrow(
+    expect(() => MinioBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { bucketName: 'a..b' }))).toThrow(
       "ExternalBucket 'test/Artifacts': bucket name 'a..b' is invalid: must not contain two adjacent periods '..'");
   });
 
   test('fails on an empty region', () => {
     const chart = testChart();
-    expect(() => ExternalBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { region: '' }))).toThrow(
+    expect(() => MinioBucket.fromBucketAttributes(chart, 'Artifacts', attributes(chart, { region: '' }))).toThrow(
       "ExternalBucket 'test/Artifacts': region '' is invalid: must be non-empty without spaces; give the store's region, e.g. 'us-east-1'");
   });
 });

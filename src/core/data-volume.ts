@@ -1,0 +1,65 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { MlopsValidationError } from './errors';
+import { dnsSubdomainProblems } from './names';
+
+// The data volume of a one-replica StatefulSet (MinIO, the SQL servers, Redis with persistence): a stand-alone
+// PersistentVolumeClaim rather than a volumeClaimTemplate, which Kubernetes forbids changing, so that it can be resized
+// with a plain `kubectl apply`. Internal: not exported from the package.
+
+/** How a component's data volume is made. */
+export interface DataVolumeOptions {
+  /** Storage the user brings instead of a new claim, e.g. an existing claim's volume. */
+  readonly storage?: kplus.IStorage;
+  /** The size of the new claim; a whole number of gibibytes. */
+  readonly storageSize?: Size;
+  /** The StorageClass of the new claim; none means the cluster's default. */
+  readonly storageClassName?: string;
+  /** The size of the new claim when `storageSize` is not given. */
+  readonly defaultSize: Size;
+  /** The labels of the new claim. */
+  readonly labels: Record<string, string>;
+}
+
+/** What to mount, and the claim behind it. */
+export interface DataVolume {
+  /** `storage` when given, else the volume `data` of the new claim. */
+  readonly storage: kplus.IStorage;
+  /** The new claim; none when `storage` was given. */
+  readonly claim?: kplus.PersistentVolumeClaim;
+}
+
+/**
+ * Checks the storage options of `scope`, then returns `storage` when given, or else creates a ReadWriteOnce
+ * PersistentVolumeClaim (`Data`) of `storageSize` and its volume named `data` (`DataVolume`), both under `scope`.
+ */
+export function addDataVolume(scope: Construct, options: DataVolumeOptions): DataVolume {
+  const { storage, storageSize, storageClassName } = options;
+  if (storage !== undefined && (storageSize !== undefined || storageClassName !== undefined)) {
+    throw new MlopsValidationError(scope, 'storage is invalid together with storageSize or storageClassName: '
+      + 'they describe the PersistentVolumeClaim that storage replaces; give either storage or the other two');
+  }
+  if (storage !== undefined) {
+    return { storage };
+  }
+  const size = storageSize ?? options.defaultSize;
+  // kplus writes the claim's size as `<n>Gi` and throws on a fraction.
+  const gibibytes = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(gibibytes) || gibibytes < 1) {
+    const example = options.defaultSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    throw new MlopsValidationError(scope, `storageSize '${size.asString()}' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(${example})`);
+  }
+  if (storageClassName !== undefined && dnsSubdomainProblems(storageClassName).length > 0) {
+    throw new MlopsValidationError(scope, `storageClassName '${storageClassName}' is invalid: must be the name of a StorageClass: `
+      + "1-253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit; "
+      + "give a name that 'kubectl get storageclass' lists, or leave it out for the cluster's default");
+  }
+  const claim = new kplus.PersistentVolumeClaim(scope, 'Data', {
+    metadata: { labels: options.labels },
+    accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+    storage: size,
+    storageClassName,
+  });
+  return { storage: kplus.Volume.fromPersistentVolumeClaim(scope, 'DataVolume', claim, { name: 'data' }), claim };
+}
