@@ -44,12 +44,7 @@ export function addDataVolume(scope: Construct, options: DataVolumeOptions): Dat
     return { storage };
   }
   const size = storageSize ?? options.defaultSize;
-  // kplus writes the claim's size as `<n>Gi` and throws on a fraction.
-  const gibibytes = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-  if (!Number.isInteger(gibibytes) || gibibytes < 1) {
-    const example = options.defaultSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-    throw new MlopsValidationError(scope, `storageSize '${size.asString()}' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(${example})`);
-  }
+  assertClaimSize(scope, size, options.defaultSize);
   if (storageClassName !== undefined && dnsSubdomainProblems(storageClassName).length > 0) {
     throw new MlopsValidationError(scope, `storageClassName '${storageClassName}' is invalid: must be the name of a StorageClass: `
       + "1-253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit; "
@@ -62,4 +57,16 @@ export function addDataVolume(scope: Construct, options: DataVolumeOptions): Dat
     storageClassName,
   });
   return { storage: kplus.Volume.fromPersistentVolumeClaim(scope, 'DataVolume', claim, { name: 'data' }), claim };
+}
+
+/**
+ * Throws unless `size` can be a PersistentVolumeClaim's size: kplus writes it as `<n>Gi` and throws on a fraction, so
+ * a whole number of gibibytes, at least 1. `example` is the size the message suggests.
+ */
+export function assertClaimSize(scope: Construct, size: Size, example: Size): void {
+  const gibibytes = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(gibibytes) || gibibytes < 1) {
+    throw new MlopsValidationError(scope, `storageSize '${size.asString()}' is invalid: must be a whole number of gibibytes, at least 1; `
+      + `e.g. Size.gibibytes(${example.toGibibytes({ rounding: SizeRoundingBehavior.NONE })})`);
+  }
 }

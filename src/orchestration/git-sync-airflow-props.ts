@@ -186,26 +186,12 @@ export interface GitSyncAirflowProps {
   readonly workerResources?: kplus.ContainerResources;
 
   /**
-   * Node labels every task pod must match (`nodeSelector`), e.g. `{ 'node-role.example.com/batch': 'true' }`.
+   * Where the task pods run and what they pull images with, e.g. GPU nodes:
+   * `WorkloadPlacement.of({ nodeSelector: { 'nvidia.com/gpu.present': 'true' }, tolerations: [...] })`.
    *
-   * @default - any node
+   * @default - `placement`
    */
-  readonly workerNodeSelector?: { [key: string]: string };
-
-  /**
-   * Taints the task pods tolerate, e.g. `NodeTaintQuery.is('nvidia.com/gpu', 'true')`.
-   *
-   * @default - none
-   */
-  readonly workerTolerations?: kplus.NodeTaintQuery[];
-
-  /**
-   * Node labels the task pods require (`requiredDuringSchedulingIgnoredDuringExecution` node affinity), for what a
-   * `nodeSelector` cannot say, e.g. `NodeLabelQuery.in('topology.kubernetes.io/zone', ['a', 'b'])`.
-   *
-   * @default - none
-   */
-  readonly workerNodeAffinity?: kplus.NodeLabelQuery[];
+  readonly workerPlacement?: WorkloadPlacement;
 
   /**
    * The statsd exporter image Airflow's metrics go through.

@@ -173,9 +173,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       labels: { ...this.labels('worker'), [TASK_POD_LABEL]: instance },
       serviceAccount: this.taskServiceAccount,
       resources: resources(props.workerResources, 250, 512, 2048),
-      nodeSelector: props.workerNodeSelector,
-      tolerations: props.workerTolerations,
-      nodeAffinity: props.workerNodeAffinity,
+      placement: props.workerPlacement ?? props.placement,
     });
     const taskContainer = this.taskTemplate.container;
     this.environment.configureRuntime(taskContainer, 'LocalExecutor', false);

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { WorkloadPlacement } from '../core/workload-placement';
 
 /** Where the scheduler finds the template (`AIRFLOW__KUBERNETES_EXECUTOR__POD_TEMPLATE_FILE`). */
 export const POD_TEMPLATE_DIR = '/opt/airflow/pod-templates';
@@ -15,9 +16,7 @@ export interface TaskPodTemplateProps {
   readonly labels: Record<string, string>;
   readonly serviceAccount: kplus.IServiceAccount;
   readonly resources: kplus.ContainerResources;
-  readonly nodeSelector?: Record<string, string>;
-  readonly tolerations?: kplus.NodeTaintQuery[];
-  readonly nodeAffinity?: kplus.NodeLabelQuery[];
+  readonly placement?: WorkloadPlacement;
 }
 
 /**
@@ -31,12 +30,11 @@ export class TaskPodTemplate {
   public readonly pod: kplus.Pod;
   /** The `base` container that runs the task. */
   public readonly container: kplus.Container;
-  private readonly nodeSelector?: Record<string, string>;
+  private readonly placementFields: Record<string, unknown>;
   private rendered?: { readonly json: string; readonly yaml: string };
 
   constructor(props: TaskPodTemplateProps) {
     const chart = new Chart(new App(), 'task', { namespace: props.namespace });
-    this.nodeSelector = props.nodeSelector;
     this.pod = new kplus.Pod(chart, 'Pod', {
       metadata: { name: 'airflow-task', labels: props.labels },
       serviceAccount: props.serviceAccount,
@@ -53,12 +51,7 @@ export class TaskPodTemplate {
       }],
     });
     this.container = this.pod.containers[0];
-    if (props.tolerations && props.tolerations.length > 0) {
-      this.pod.scheduling.tolerate(kplus.Node.tainted(...props.tolerations));
-    }
-    if (props.nodeAffinity && props.nodeAffinity.length > 0) {
-      this.pod.scheduling.attract(kplus.Node.labeled(...props.nodeAffinity));
-    }
+    this.placementFields = props.placement?.podSpecFields(this.pod, props.labels) ?? {};
   }
 
   /** The Pod manifest, as the executor reads it. */
@@ -66,10 +59,7 @@ export class TaskPodTemplate {
     const [pod] = Chart.of(this.pod).toJson();
     // cdk8s' own bookkeeping label would be copied onto every task pod.
     delete pod.metadata.labels['cdk8s.io/metadata.addr'];
-    if (this.nodeSelector && Object.keys(this.nodeSelector).length > 0) {
-      pod.spec.nodeSelector = { ...this.nodeSelector };
-    }
-    return pod;
+    return { ...pod, spec: { ...pod.spec, ...this.placementFields } };
   }
 
   /** `pod_template_file.yaml`. */

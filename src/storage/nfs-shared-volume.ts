@@ -1,10 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Names, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { assertClaimSize } from '../core/data-volume';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
 import { isHostOrIp } from '../core/names';
-
 
 /** Properties of an `NfsSharedVolume`. */
 export interface NfsSharedVolumeProps {
@@ -72,7 +72,7 @@ export class NfsSharedVolume extends Construct implements kplus.IStorage {
     validateServer(this, props.server);
     validatePath(this, props.path);
     const storage = props.storageSize ?? Size.gibibytes(10);
-    validateSize(this, storage);
+    assertClaimSize(this, storage, Size.gibibytes(10));
     const mountOptions = props.mountOptions ?? ['hard', 'nfsvers=4.1'];
     mountOptions.forEach((option) => validateMountOption(this, option));
     this.readOnly = props.readOnly ?? false;
@@ -145,13 +145,6 @@ function validatePath(scope: Construct, path: string): void {
   }
   if (path.split('/').includes('..')) {
     throw new MlopsValidationError(scope, `NFS export path '${path}' is invalid: must not contain '..' segments; give the export's real path`);
-  }
-}
-
-function validateSize(scope: Construct, size: Size): void {
-  const gibibytes = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-  if (!Number.isInteger(gibibytes) || gibibytes < 1) {
-    throw new MlopsValidationError(scope, `storageSize '${size.asString()}' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(10)`);
   }
 }
 

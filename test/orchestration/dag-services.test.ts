@@ -1,7 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Redis } from '../../src';
-import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind } from '../util';
+import { Redis, WorkloadPlacement } from '../../src';
+import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec } from '../util';
 import { airflow, deployment, fixture, synthValidWithTaskPod, taskPod } from './fixtures';
 
 describe('GitSyncAirflow: what DAGs see', () => {
@@ -42,19 +42,27 @@ describe('GitSyncAirflow: what DAGs see', () => {
     expect(Object.keys(envOf(container(objectNamed(manifests, 'Job', 'airflow-migrate'), 'migrate')))).not.toContain('AIRFLOW_VAR_ENVIRONMENT');
   });
 
-  test('task pods run on chosen nodes with their own resources', () => {
+  test('task pods run on chosen nodes (workerPlacement) with their own resources', () => {
     // GIVEN
     const f = fixture();
     // WHEN
     airflow(f, {
       workerResources: { cpu: { request: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(4), limit: Size.gibibytes(8) } },
-      workerNodeSelector: { 'node-role.example.com/batch': 'true' },
-      workerTolerations: [kplus.NodeTaintQuery.is('nvidia.com/gpu', 'true', { effect: kplus.TaintEffect.NO_SCHEDULE })],
-      workerNodeAffinity: [kplus.NodeLabelQuery.in('topology.kubernetes.io/zone', ['zone-a', 'zone-b'])],
+      placement: WorkloadPlacement.of({ imagePullSecrets: ['registry-credentials'] }),
+      workerPlacement: WorkloadPlacement.of({
+        nodeSelector: { 'node-role.example.com/batch': 'true' },
+        tolerations: [kplus.NodeTaintQuery.is('nvidia.com/gpu', 'true', { effect: kplus.TaintEffect.NO_SCHEDULE })],
+        nodeAffinity: [kplus.NodeLabelQuery.in('topology.kubernetes.io/zone', ['zone-a', 'zone-b'])],
+        imagePullSecrets: ['registry-credentials'],
+      }),
     });
     // THEN
-    const { pod } = synthValidWithTaskPod(f.chart);
+    const { manifests, pod } = synthValidWithTaskPod(f.chart, [{ kind: 'Secret', name: 'registry-credentials' }]);
     expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: '2', memory: '4096Mi' }, limits: { memory: '8192Mi' } });
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+    // The components have the placement of `placement`, not the task pods'.
+    const scheduler = podSpec(objectNamed(manifests, 'Deployment', 'airflow-scheduler'));
+    expect([scheduler.imagePullSecrets, scheduler.nodeSelector]).toEqual([[{ name: 'registry-credentials' }], undefined]);
     expect(pod.spec.nodeSelector).toEqual({ 'node-role.example.com/batch': 'true' });
     expect(pod.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
     expect(pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
