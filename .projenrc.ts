@@ -12,6 +12,13 @@ const CRD_MODULES: Record<string, string> = {
   'monitoring-alertmanagerconfig': 'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
   'istio-virtualservice': 'istio/networking.istio.io_virtualservices.yaml',
   'argocd-application': 'argo-cd/application-crd.yaml',
+  'training-pytorchjob': 'kubeflow-training-operator/kubeflow.org_pytorchjobs.yaml',
+  'spark-sparkapplication': 'spark-operator/sparkoperator.k8s.io_sparkapplications.yaml',
+  'seldon-model': 'seldon-core-v2/mlops.seldon.io_models.yaml',
+  'seldon-pipeline': 'seldon-core-v2/mlops.seldon.io_pipelines.yaml',
+  'seldon-experiment': 'seldon-core-v2/mlops.seldon.io_experiments.yaml',
+  'seldon-server': 'seldon-core-v2/mlops.seldon.io_servers.yaml',
+  'seldon-seldonruntime': 'seldon-core-v2/mlops.seldon.io_seldonruntimes.yaml',
 };
 
 const project = new cdk8s.ConstructLibraryCdk8s({
