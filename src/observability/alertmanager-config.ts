@@ -30,12 +30,14 @@ export function createAlertRoute(
     throw fail(`webhookUrl '${options.webhookUrl}' is invalid: give an http:// or https:// URL, e.g. http://retrain.mlops.svc:8080/hooks/drift`);
   }
   const receiver = 'webhook';
+  // An equality matcher has no matchType: empty means "=", and a plain `=` in the YAML is a YAML 1.1 value tag that
+  // PyYAML and Ansible refuse to load.
   const matchers = [
     options.alerts.length === 1
-      ? { name: 'alertname', matchType: MatchType.VALUE_EQUALS, value: options.alerts[0] }
+      ? { name: 'alertname', value: options.alerts[0] }
       // Alertmanager anchors regular expressions at both ends.
       : { name: 'alertname', matchType: MatchType.VALUE_EQUAL_TILDE, value: options.alerts.join('|') },
-    ...Object.entries(options.matchLabels ?? {}).map(([name, value]) => ({ name, matchType: MatchType.VALUE_EQUALS, value })),
+    ...Object.entries(options.matchLabels ?? {}).map(([name, value]) => ({ name, value })),
   ];
   return new AlertmanagerConfig(scope, `AlertRoute-${id}`, {
     metadata: { labels },

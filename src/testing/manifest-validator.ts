@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { importedCrdFiles } from './crd-schemas';
 import { ExternalObject } from './external-object';
 import { checkPodSecurity } from './pod-security-check';
@@ -9,6 +10,7 @@ import { checkResources } from './resources-check';
 import { checkSchemas } from './schema-check';
 import { checkSecretLiterals } from './secret-literal-check';
 import { ValidationFinding } from './validation-finding';
+import { checkYaml11 } from './yaml-1-1-check';
 
 /**
  * Options of a `ManifestValidator`.
@@ -43,6 +45,7 @@ export interface ManifestValidatorOptions {
  * - `pod-security`: every pod spec meets the Pod Security Standards `restricted` profile.
  * - `resources`: every container requests cpu and memory and limits memory.
  * - `secret-literal`: no Secret carries literal `data` or `stringData`.
+ * - `yaml-1.1` (`validateYaml`): the file reads the same in YAML 1.1 parsers (PyYAML, Ansible) as in YAML 1.2 ones.
  *
  * Schemas are compiled on first use and cached for the life of the process.
  *
@@ -85,6 +88,18 @@ export class ManifestValidator {
       ...checkResources(manifests),
       ...checkSecretLiterals(manifests),
     ];
+  }
+
+  /**
+   * Validates a manifest file as written (e.g. what `cdk8s synth` wrote to `dist/`): every object, as
+   * `validateManifests` does, and the text itself (`yaml-1.1`): it must read the same in a YAML 1.1 parser (PyYAML,
+   * Ansible) as in kubectl's YAML 1.2 one.
+   *
+   * @param text the YAML text of one or more documents
+   */
+  public validateYaml(text: string): ValidationFinding[] {
+    const manifests = parseAllDocuments(text).map((document) => document.toJS()).filter((object) => object !== null);
+    return [...checkYaml11(text), ...this.validateManifests(manifests)];
   }
 
   /**

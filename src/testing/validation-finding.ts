@@ -3,8 +3,8 @@
  */
 export interface ValidationFinding {
   /**
-   * The rule that found the problem: `schema`, `unknown-kind`, `reference`, `pod-security`, `resources` or
-   * `secret-literal`.
+   * The rule that found the problem: `schema`, `unknown-kind`, `reference`, `pod-security`, `resources`,
+   * `secret-literal` or `yaml-1.1`.
    */
   readonly rule: string;
 

@@ -153,7 +153,7 @@ describe('FederatedPrometheus.addAlertRoute', () => {
         receiver: 'webhook',
         groupBy: ['alertname', 'cluster', 'target_namespace', 'model'],
         repeatInterval: '4h',
-        matchers: [{ name: 'alertname', matchType: '=', value: 'ModelDrifted' }],
+        matchers: [{ name: 'alertname', value: 'ModelDrifted' }],
       },
       receivers: [{ name: 'webhook', webhookConfigs: [{ url: 'http://retrain.mlops.svc:8080/hooks/drift', sendResolved: true }] }],
     });
@@ -181,7 +181,7 @@ describe('FederatedPrometheus.addAlertRoute', () => {
       repeatInterval: '30m',
       matchers: [
         { name: 'alertname', matchType: '=~', value: 'ModelPredictorDown|AirflowSchedulerHeartbeatMissing' },
-        { name: 'severity', matchType: '=', value: 'critical' },
+        { name: 'severity', value: 'critical' },
       ],
     });
     expect(spec.receivers[0].webhookConfigs).toEqual([{ urlSecret: { name: 'pager-webhook', key: 'url' }, sendResolved: false }]);

@@ -309,7 +309,7 @@ describe('FederatedPrometheus.addMonitoring', () => {
     }]);
     // Its key sorts first among the contributions: right after the Prometheus' own row.
     expect(rowTitles(dashboards(manifests)[1])).toEqual(['Scrape targets', 'Feature store', 'Airflow', 'Databases', 'MinIO', 'MLflow']);
-    expect(objectsOfKind(manifests, 'AlertmanagerConfig')[0].spec.route.matchers).toEqual([{ name: 'alertname', matchType: '=', value: 'FeatureStoreIdle' }]);
+    expect(objectsOfKind(manifests, 'AlertmanagerConfig')[0].spec.route.matchers).toEqual([{ name: 'alertname', value: 'FeatureStoreIdle' }]);
   });
 
   test('fails on a contribution whose key, records, alerts or rows cannot be rendered', () => {

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ManifestValidator } from '../../src/testing';
+
+/** Every manifest file `npm run synth` wrote, as users and their tools read it. */
+const DIST = join(__dirname, '..', '..', 'dist');
+const FILES = readdirSync(DIST, { recursive: true, encoding: 'utf8' })
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort()
+  .map((file) => join(DIST, file));
+
+const PYYAML = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
+if (!PYYAML) {
+  // eslint-disable-next-line no-console
+  console.warn('SKIPPED: python3 with PyYAML is not installed here, so dist/ is not loaded with PyYAML (CI installs it)');
+}
+
+test('dist/ holds the examples\' manifests', () => {
+  expect(FILES.length).toBeGreaterThan(0);
+});
+
+describe.each(FILES.map((file) => [relative(DIST, file), file]))('dist/%s', (_name, file) => {
+  test('reads the same in YAML 1.1 parsers as in YAML 1.2 ones', () => {
+    const findings = new ManifestValidator().validateYaml(readFileSync(file, 'utf8')).filter((f) => f.rule === 'yaml-1.1');
+    expect(ManifestValidator.format(findings)).toBe('');
+  });
+
+  (PYYAML ? test : test.skip)('loads with PyYAML (safe_load_all), as Ansible and Python tooling do', () => {
+    const result = spawnSync('python3', ['-c', 'import sys, yaml; print(len(list(yaml.safe_load_all(open(sys.argv[1])))))', file], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(Number(result.stdout)).toBeGreaterThan(0);
+  });
+});
