@@ -41,6 +41,15 @@ export class ServingChart extends Chart {
       },
     });
     ApiObject.of(namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    // Nothing reaches the namespace's pods but the flows allowed below (and those the constructs allow themselves).
+    new kplus.NetworkPolicy(this, 'DenyAllIngress', {
+      selector: kplus.Pods.all(this, 'AllPods'),
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+    // Inference requests come through the Istio ingress gateway (which also sends the mirrored copies) and, for the
+    // Serverless canary, through Knative's activator.
+    const gateway = kplus.Namespaces.select(this, 'IstioSystem', { names: ['istio-system'] });
+    const knative = kplus.Namespaces.select(this, 'KnativeServing', { names: ['knative-serving'] });
 
     this.minio = new MinioWithBuckets(this, 'Minio');
     const models = this.minio.addBucket('models', { versioning: true });
@@ -51,13 +60,15 @@ export class ServingChart extends Chart {
       model: ModelSource.fromBucket(models, 'sklearn/iris/v1'),
       modelFormat: ModelFormat.SKLEARN,
     });
-    new KservePredictor(this, 'IrisCanary', {
+    this.iris.allowFrom(gateway);
+    const canary = new KservePredictor(this, 'IrisCanary', {
       name: 'iris-canary',
       model: ModelSource.fromBucket(models, 'sklearn/iris/v2'),
       modelFormat: ModelFormat.SKLEARN,
       deploymentMode: KserveDeploymentMode.SERVERLESS,
       canaryTrafficPercent: 10,
     });
+    canary.allowFrom(knative);
 
     // Preprocessing, then an A/B split between two candidate models.
     const preprocess = new KservePredictor(this, 'Preprocess', {
@@ -98,15 +109,17 @@ export class ServingChart extends Chart {
     });
 
     // Shadow traffic: half of the calls to iris-a are copied to iris-b, whose answers are dropped.
-    new KserveTrafficMirror(this, 'IrisMirror', { primary: modelA, mirror: modelB, mirrorPercent: 50 });
+    new KserveTrafficMirror(this, 'IrisMirror', { primary: modelA, mirror: modelB, mirrorPercent: 50 }).allowFrom(gateway);
+    this.graph.allowFrom(gateway);
 
     // An ONNX model under Triton: the storage URI is the model repository, <repo>/resnet/1/model.onnx.
-    new KservePredictor(this, 'Resnet', {
+    const resnet = new KservePredictor(this, 'Resnet', {
       name: 'resnet',
       model: ModelSource.fromBucket(models, 'triton'),
       modelFormat: ModelFormat.ONNX,
       runtime: 'kserve-tritonserver',
       protocolVersion: ProtocolVersion.V2,
     });
+    resnet.allowFrom(gateway);
   }
 }

@@ -5,8 +5,11 @@ import { IConstruct } from 'constructs';
  * and how to fix it, so that the message alone is enough to act on.
  */
 export class MlopsValidationError extends Error {
-  constructor(scope: IConstruct, message: string) {
-    super(`${describe(scope)}: ${message}`);
+  /**
+   * @param scope the construct the bad value was given to, or the static entry point's name (`ModelSource.fromBucket`)
+   */
+  constructor(scope: IConstruct | string, message: string) {
+    super(`${typeof scope === 'string' ? scope : describe(scope)}: ${message}`);
     this.name = 'MlopsValidationError';
   }
 }

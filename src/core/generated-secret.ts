@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
-import { DefaultImages } from './images';
+import { DefaultImages, imagePullPolicy } from './images';
 import { SMALL_CONTAINER_RESOURCES } from './resources';
 import { secretApiScript } from './secret-api-script';
 import { SecretValueFormat } from './secret-value-format';
@@ -117,6 +117,7 @@ class SecretGenerator extends Construct {
       containers: [{
         name: 'generate',
         image: DefaultImages.PYTHON,
+        imagePullPolicy: imagePullPolicy(DefaultImages.PYTHON),
         command: ['python', '-c', GENERATE_SCRIPT],
         envVariables: {
           SECRETS: kplus.EnvValue.fromValue(secrets as unknown as string),

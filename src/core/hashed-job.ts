@@ -42,10 +42,18 @@ export class HashedJob extends kplus.Job {
   /** `<construct-path-derived base>-<first 10 hex digits of sha256(spec)>`, at most 63 characters. */
   private hashedName(): string {
     const spec = Object.keys(this.podSpecFields).length > 0 ? [this._toKube(), this.podSpecFields] : this._toKube();
-    const hash = createHash('sha256').update(canonicalSpec(ApiObject.of(this), spec)).digest('hex').slice(0, 10);
+    const hash = specHash(ApiObject.of(this), spec);
     const base = Names.toDnsLabel(this, { includeHash: false, maxLen: 63 - hash.length - 1 });
     return `${base}-${hash}`;
   }
+}
+
+/**
+ * The first 10 hex digits of the sha256 of `spec` as it will render in `apiObject`: the name suffix of an object whose
+ * spec cannot change once it ran (a Job, a training job), so that a changed spec is a new object.
+ */
+export function specHash(apiObject: ApiObject, spec: unknown): string {
+  return createHash('sha256').update(canonicalSpec(apiObject, spec)).digest('hex').slice(0, 10);
 }
 
 /** Key order for the hash: a fixed collation, not the machine's locale, so every machine computes the same name. */

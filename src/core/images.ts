@@ -1,3 +1,5 @@
+import * as kplus from 'cdk8s-plus-28';
+
 /**
  * The pinned default images, in one place.
  *
@@ -61,4 +63,16 @@ export class DefaultImages {
   public static readonly REDIS_EXPORTER = 'docker.io/oliver006/redis_exporter:v1.91.1';
 
   private constructor() {}
+}
+
+/**
+ * `IfNotPresent` for a pinned image (a tag other than `latest`, or a digest): the node pulls it once, so a pod start
+ * needs no registry round-trip and survives a registry or mirror that is briefly down. `Always` for `latest` or no tag,
+ * which may move.
+ */
+export function imagePullPolicy(image: string): kplus.ImagePullPolicy {
+  const [name, digest] = image.split('@');
+  const colon = name.lastIndexOf(':');
+  const tag = colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
+  return digest !== undefined || (tag !== undefined && tag !== 'latest') ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS;
 }

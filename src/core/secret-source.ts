@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Credentials, CredentialsOptions } from './credentials';
 import { GeneratedSecret } from './generated-secret';
+import { aNumber, anInstanceOf, checkProps } from './props-check';
 import { SecretValueFormat } from './secret-value-format';
 
 /** What a component needs from a secret source. */
@@ -53,7 +54,8 @@ export abstract class SecretSource {
 
   /** Credentials generated inside the cluster by an idempotent Job. */
   public static generated(options: GeneratedSecretOptions = {}): SecretSource {
-    return new GeneratedSecretSource(options);
+    checkProps('SecretSource.generated', options, {}, { format: anInstanceOf(SecretValueFormat, 'SecretValueFormat.FERNET_KEY'), length: aNumber('32') }, 'options');
+    return new GeneratedSecretSource(options ?? {});
   }
 
   /** Whether the values are generated inside the cluster (a production profile may refuse that). */

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { aNumber, anInstanceOf, aStringMap, checkArgument, checkProps } from './props-check';
 
 /**
  * The identity an image runs as. Stock images (postgres, mysql, redis, minio) start as root and step down to a
@@ -94,11 +95,13 @@ export function mountWritablePaths(scope: Construct, container: kplus.Container,
 export class RestrictedSecurity {
   /** A kplus container's security context: non-root as `runAs`, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root filesystem. */
   public static containerProps(runAs: ImageUser): kplus.ContainerSecurityContextProps {
+    checkImageUser('RestrictedSecurity.containerProps', runAs);
     return restrictedContainerSecurity(runAs);
   }
 
   /** A kplus pod's security context: non-root as `runAs`, with volumes owned by its `fsGroup` (default: its group). */
   public static podProps(runAs: ImageUser): kplus.PodSecurityContextProps {
+    checkImageUser('RestrictedSecurity.podProps', runAs);
     return restrictedPodSecurity(runAs);
   }
 
@@ -107,6 +110,7 @@ export class RestrictedSecurity {
    * renders from its own configuration are out of its reach.
    */
   public static podSecurityContext(runAs: ImageUser): { [key: string]: any } {
+    checkImageUser('RestrictedSecurity.podSecurityContext', runAs);
     return restrictedPodSecurityContext(runAs);
   }
 
@@ -117,8 +121,14 @@ export class RestrictedSecurity {
 
   /** Mounts an emptyDir at each path the image writes to (`{ volumeName: mountPath }`), as the root filesystem is read-only. */
   public static mountWritablePaths(scope: Construct, container: kplus.Container, paths: { [volumeName: string]: string }): void {
+    checkArgument('RestrictedSecurity.mountWritablePaths', 'container', container, anInstanceOf(kplus.Container, 'deployment.containers[0]'));
+    checkArgument('RestrictedSecurity.mountWritablePaths', 'paths', paths, aStringMap("{ tmp: '/tmp' }"));
     mountWritablePaths(scope, container, paths);
   }
 
   private constructor() {}
+}
+
+function checkImageUser(where: string, runAs: ImageUser): void {
+  checkProps(where, runAs, { user: aNumber('1000'), group: aNumber('1000') }, { fsGroup: aNumber('1000') }, 'runAs');
 }

@@ -6,6 +6,7 @@ import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDa
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { isHostOrIp, isPort } from '../core/names';
+import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /**
  * A database outside this app, for workloads to `bind` like one created by `Postgres` or `Mysql`. Binding adds only
@@ -18,9 +19,14 @@ export class ExternalDatabase extends Construct implements IDatabase {
   public readonly endpoint: ServiceEndpoint;
   public readonly credentials: Credentials;
 
-  constructor(scope: Construct, id: string, attributes: DatabaseAttributes) {
+  constructor(scope: Construct, id: string, attributes: DatabaseAttributes, defaultEngine: DatabaseEngine) {
     super(scope, id);
-    this.engine = attributes.engine ?? DatabaseEngine.POSTGRES;
+    checkProps(this, attributes, {
+      host: aString("'pg.example.internal'"),
+      databaseName: aString("'mlflow'"),
+      credentials: anInstanceOf(Credentials, "Credentials.fromSecret(kplus.Secret.fromSecretName(this, 'Db', 'db-credentials'))"),
+    }, { port: aNumber('5432'), engine: anInstanceOf(DatabaseEngine, 'DatabaseEngine.POSTGRES') }, 'attributes');
+    this.engine = attributes.engine ?? defaultEngine;
     const port = attributes.port ?? this.engine.defaultPort;
     const { host, databaseName } = attributes;
     if (!isHostOrIp(host)) {

@@ -6,6 +6,7 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { isHostOrIp, isPort } from '../core/names';
+import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /**
  * A Redis server outside this app: `bind` only hands over the address and the password (no NetworkPolicy).
@@ -17,6 +18,10 @@ export class ExternalRedis extends Construct implements IKeyValueStore {
 
   constructor(scope: Construct, id: string, attrs: RedisAttributes) {
     super(scope, id);
+    checkProps(this, attrs, {
+      host: aString("'redis.example.internal'"),
+      credentials: anInstanceOf(Credentials, "Credentials.fromSecret(kplus.Secret.fromSecretName(this, 'Redis', 'redis-password'))"),
+    }, { port: aNumber('6379') }, 'attributes');
     const port = attrs.port ?? 6379;
     if (!isHostOrIp(attrs.host)) {
       throw new MlopsValidationError(this, `Redis host '${attrs.host}' is invalid: must be a host name or an IP address; `

@@ -1,6 +1,7 @@
 import { Chart, Duration, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { imagePullPolicy } from '../core/images';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
@@ -24,6 +25,7 @@ export function addMetricsExporter(scope: Construct, statefulSet: kplus.Stateful
   statefulSet.addContainer({
     name: 'metrics',
     image: spec.image,
+    imagePullPolicy: imagePullPolicy(spec.image),
     args: spec.args,
     envVariables: spec.env,
     ports: [{ name: 'metrics', number: spec.port }],

@@ -12,6 +12,7 @@ import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { DefaultImages } from '../core/images';
+import { A_CONSTRUCT, checkArgument } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 
 const VOLUME_PATH = '/var/lib/mysql';
@@ -91,7 +92,8 @@ export interface MysqlDatabaseOptions extends SqlDatabaseOptions {
 export class Mysql extends SqlServer {
   /** A database on a MySQL server outside this app. */
   public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
-    return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.MYSQL });
+    checkArgument('Mysql.fromDatabaseAttributes', 'scope', scope, A_CONSTRUCT);
+    return new ExternalDatabase(scope, id, attributes, DatabaseEngine.MYSQL);
   }
 
   constructor(scope: Construct, id: string, props: MysqlProps = {}) {

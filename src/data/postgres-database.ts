@@ -5,7 +5,8 @@ import { Credentials } from '../core/credentials';
 import { HashedJob } from '../core/hashed-job';
 
 /**
- * Creates the role and the database if they are missing and (re)sets the role's password, every run.
+ * Creates the role and the database if they are missing and (re)sets the role's password, every run. Only the owner
+ * (and superusers) may connect: PostgreSQL lets every role connect to every database unless PUBLIC loses CONNECT.
  *
  * The names and the password reach psql as psql variables read from the environment (`\getenv`, psql 15+) and are
  * quoted by psql (`:'literal'`, `:"identifier"`, `format('%I')`), never pasted into SQL. `CREATE DATABASE` cannot run
@@ -19,6 +20,7 @@ SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_
 ALTER ROLE :"user" WITH LOGIN PASSWORD :'password';
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = :'db')\\gexec
 GRANT ALL PRIVILEGES ON DATABASE :"db" TO :"user";
+REVOKE CONNECT, TEMPORARY ON DATABASE :"db" FROM PUBLIC;
 \\connect :db
 GRANT ALL ON SCHEMA public TO :"user";
 `.trim();

@@ -12,6 +12,7 @@ import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { DefaultImages } from '../core/images';
+import { A_CONSTRUCT, checkArgument } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 
 const PGDATA = '/var/lib/postgresql/data';
@@ -94,7 +95,8 @@ export interface PostgresDatabaseOptions extends SqlDatabaseOptions {
 export class Postgres extends SqlServer {
   /** A database on a PostgreSQL server outside this app. */
   public static fromDatabaseAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
-    return new ExternalDatabase(scope, id, { ...attributes, engine: attributes.engine ?? DatabaseEngine.POSTGRES });
+    checkArgument('Postgres.fromDatabaseAttributes', 'scope', scope, A_CONSTRUCT);
+    return new ExternalDatabase(scope, id, attributes, DatabaseEngine.POSTGRES);
   }
 
   constructor(scope: Construct, id: string, props: PostgresProps = {}) {

@@ -9,11 +9,13 @@ import { Credentials } from '../core/credentials';
 import { addDataVolume } from '../core/data-volume';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
-import { DefaultImages } from '../core/images';
+import { addGoverningService } from '../core/governing-service';
+import { DefaultImages, imagePullPolicy } from '../core/images';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
+import { A_CONSTRUCT, A_SIZE, aBoolean, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -129,6 +131,7 @@ export interface RedisProps {
 export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
   /** A Redis server outside this app (no NetworkPolicy is created for it). */
   public static fromRedisAttributes(scope: Construct, id: string, attrs: RedisAttributes): IKeyValueStore {
+    checkArgument('Redis.fromRedisAttributes', 'scope', scope, A_CONSTRUCT);
     return new ExternalRedis(scope, id, attrs);
   }
 
@@ -149,6 +152,14 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
 
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
+    checkProps(this, props, {}, {
+      storageSize: A_SIZE,
+      storageClassName: aString("'fast-ssd'"),
+      image: aString('DefaultImages.REDIS'),
+      password: anInstanceOf(SecretSource, 'SecretSource.generated()'),
+      persistence: aBoolean(),
+      metrics: aBoolean(),
+    });
     const persistence = props.persistence ?? false;
     if (!persistence && (props.storageSize !== undefined || props.storageClassName !== undefined)) {
       throw new MlopsValidationError(this, 'storageSize and storageClassName are invalid without persistence: '
@@ -161,24 +172,24 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
 
     const image = props.image ?? DefaultImages.REDIS;
     const labels = componentLabels(this, { name: 'redis', component: 'key-value-store', image });
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { labels },
-      ports: [{ name: 'redis', port: PORT, targetPort: PORT }],
-    });
+    const ports = [{ name: 'redis', port: PORT, targetPort: PORT }];
+    this.service = new kplus.Service(this, 'Service', { metadata: { labels }, ports });
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
       metadata: { labels },
       podMetadata: { labels },
-      service: this.service,
+      service: addGoverningService(this, labels, ports),
       replicas: 1,
       automountServiceAccountToken: false,
       securityContext: restrictedPodSecurity(REDIS_USER),
     });
+    this.service.select(this.statefulSet);
     const options = persistence
       ? ['--appendonly', 'yes']
       : ['--appendonly', 'no', '--save', ''];
     const container = this.statefulSet.addContainer({
       name: 'redis',
       image,
+      imagePullPolicy: imagePullPolicy(image),
       command: ['sh', '-c', START_SCRIPT, 'redis-server'],
       args: ['--port', String(PORT), '--dir', DATA_DIR, ...options],
       ports: [{ name: 'redis', number: PORT }],

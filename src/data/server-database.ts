@@ -6,6 +6,7 @@ import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDa
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
+import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { SecretSource } from '../core/secret-source';
@@ -95,6 +96,7 @@ export abstract class ServerDatabase extends Construct implements IDatabase {
       containers: [{
         name: 'setup',
         image: this.server.image,
+        imagePullPolicy: imagePullPolicy(this.server.image),
         command: [spec.shell, '-c', spec.script],
         envVariables: spec.env,
         securityContext: restrictedContainerSecurity(IMAGE_USER),

@@ -12,10 +12,13 @@ import { Credentials } from '../core/credentials';
 import { addDataVolume } from '../core/data-volume';
 import { IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
+import { addGoverningService } from '../core/governing-service';
+import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { commandProbe } from '../core/probes';
+import { A_SIZE, aBoolean, aListOf, aString, checkProps } from '../core/props-check';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
@@ -62,6 +65,12 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
    */
   protected constructor(scope: Construct, id: string, props: SqlServerProps) {
     super(scope, id);
+    checkProps(this, props, {}, {
+      storageSize: A_SIZE,
+      storageClassName: aString("'fast-ssd'"),
+      databases: aListOf(aString("'mlflow'")),
+      metrics: aBoolean(),
+    });
     this.adminCredentials = this._bindAdminCredentials(props);
     const spec = this._engineSpec(props, this.adminCredentials);
     this.nameRules = spec.nameRules;
@@ -138,21 +147,20 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
   private createServer(spec: SqlEngineSpec, props: SqlServerProps): SqlServerParts {
     const port = spec.engine.defaultPort;
     const labels = componentLabels(this, { name: spec.name, component: 'database', image: spec.image });
-    const service = new kplus.Service(this, 'Service', {
-      metadata: { labels },
-      ports: [{ name: spec.name, port, targetPort: port }],
-    });
+    const ports = [{ name: spec.name, port, targetPort: port }];
+    const service = new kplus.Service(this, 'Service', { metadata: { labels }, ports });
     const probe = (failureThreshold: number) => commandProbe(spec.probe, { failureThreshold });
     const statefulSet = new kplus.StatefulSet(this, 'Resource', {
       metadata: { labels },
       podMetadata: { labels },
-      service,
+      service: addGoverningService(this, labels, ports),
       replicas: 1,
       automountServiceAccountToken: false,
       securityContext: restrictedPodSecurity(IMAGE_USER),
       containers: [{
         name: spec.name,
         image: spec.image,
+        imagePullPolicy: imagePullPolicy(spec.image),
         args: spec.args,
         envVariables: spec.env,
         ports: [{ name: spec.name, number: port }],
@@ -164,6 +172,7 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
         startup: probe(60),
       }],
     });
+    service.select(statefulSet);
     const container = statefulSet.containers[0];
     const data = addDataVolume(this, {
       storage: props.storage,

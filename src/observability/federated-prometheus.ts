@@ -20,6 +20,7 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution, ResolvedAlertThresholds } from '../core/monitoring';
 import { promDuration } from '../core/monitoring-promql';
 import { assertDnsLabel, assertLabels } from '../core/names';
+import { A_DURATION, A_SIZE, aString, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
@@ -76,6 +77,7 @@ export class FederatedPrometheus extends Construct {
 
   constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
     super(scope, id);
+    checkProps(this, props, { clusterName: aString("'central'") }, { storageSize: A_SIZE, retention: A_DURATION, scrapeInterval: A_DURATION });
     assertDnsLabel(this, 'clusterName', props.clusterName);
     this.clusterName = props.clusterName;
     this.role = props.role ?? PrometheusRole.SECONDARY;

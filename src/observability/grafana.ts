@@ -7,10 +7,11 @@ import { DASHBOARDS_DIR, dashboardProvidersYaml, datasourcesYaml, subPathOf } fr
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
-import { DefaultImages } from '../core/images';
+import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
+import { aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -61,8 +62,9 @@ export class Grafana extends Construct implements IScrapeTarget {
   private readonly namespace?: string;
   private readonly dashboardConfigMaps: kplus.IConfigMap[] = [];
 
-  constructor(scope: Construct, id: string, props: GrafanaProps) {
+  constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
+    checkProps(this, props, {}, { image: aString("'docker.io/grafana/grafana:12.4.5'") });
     if ((props.prometheus === undefined) === (props.prometheusEndpoint === undefined)) {
       throw new MlopsValidationError(this, 'prometheus and prometheusEndpoint are invalid together: give exactly one of them, '
         + 'the FederatedPrometheus of this app or the endpoint of another Prometheus');
@@ -96,6 +98,7 @@ export class Grafana extends Construct implements IScrapeTarget {
       containers: [{
         name: 'grafana',
         image,
+        imagePullPolicy: imagePullPolicy(image),
         ports: [{ name: 'http', number: PORT }],
         envVariables: {
           GF_LOG_MODE: kplus.EnvValue.fromValue('console'),

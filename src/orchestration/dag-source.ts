@@ -5,7 +5,8 @@ import { DagPodOptions } from './dag-internals';
 import { GitAuth } from './git-auth';
 import { assertGitOptions, gitRepositoryProtocol } from './git-validation';
 import { MlopsValidationError } from '../core/errors';
-import { DefaultImages } from '../core/images';
+import { DefaultImages, imagePullPolicy } from '../core/images';
+import { anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
 
 /** Where every Airflow container sees the DAGs volume. */
@@ -125,11 +126,15 @@ export interface VolumeDagSourceOptions {
 export abstract class DagSource {
   /** DAGs from a git repository, synced by git-sync. */
   public static fromGit(options: GitDagSourceOptions): DagSource {
+    checkProps('DagSource.fromGit', options, { repository: aString("'https://github.com/org/dags.git'") }, {
+      ref: aString("'main'"), subPath: aString("'dags'"), auth: anInstanceOf(GitAuth, 'GitAuth.https(credentials)'),
+    }, 'options');
     return new GitDagSource(options);
   }
 
   /** DAGs on a volume (read-only), e.g. an `NfsSharedVolume` or a PersistentVolumeClaim. */
   public static fromVolume(storage: kplus.IStorage, options: VolumeDagSourceOptions = {}): DagSource {
+    checkArgument('DagSource.fromVolume', 'storage', storage, anImplementationOf('IStorage', ['asVolume'], "new NfsSharedVolume(this, 'Dags', { server, path })"));
     return new VolumeDagSource(storage, options);
   }
 
@@ -205,7 +210,7 @@ class GitDagSource extends DagSource {
       name,
       image: this.options.image ?? DefaultImages.GIT_SYNC,
       // Every task pod runs git-sync once: pulling a pinned tag again each time only slows tasks down.
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      imagePullPolicy: imagePullPolicy(this.options.image ?? DefaultImages.GIT_SYNC),
       envVariables: Object.fromEntries([
         ...env.map(([key, value]): [string, kplus.EnvValue] => [key, kplus.EnvValue.fromValue(value)]),
         ...authEnv,

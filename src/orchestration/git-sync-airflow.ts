@@ -18,11 +18,12 @@ import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
-import { DefaultImages } from '../core/images';
+import { DefaultImages, imagePullPolicy } from '../core/images';
 import { IKeyValueStore } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
+import { AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { ScrapeDiscovery, ScrapeTargetSpec, IScrapeTarget } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -114,6 +115,14 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
 
   constructor(scope: Construct, id: string, props: GitSyncAirflowProps) {
     super(scope, id);
+    checkProps(this, props, {
+      database: AN_IDATABASE,
+      dags: anInstanceOf(DagSource, "DagSource.fromGit({ repository: 'https://github.com/org/dags.git' })"),
+    }, {
+      logBucket: AN_IBUCKET,
+      keyValueStore: AN_IKEY_VALUE_STORE,
+      image: aString("'docker.io/apache/airflow:3.1.8-python3.12'"),
+    });
     props.dags._validate(this);
     this.image = props.image ?? DefaultImages.AIRFLOW;
     this.dags = props.dags;
@@ -360,6 +369,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     const main = deployment.addContainer({
       name: spec.component,
       image: this.image,
+      imagePullPolicy: imagePullPolicy(this.image),
       args: spec.args,
       ports: spec.ports,
       securityContext: restrictedContainerSecurity(AIRFLOW_USER),
@@ -379,6 +389,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     return {
       name,
       image: this.image,
+      imagePullPolicy: imagePullPolicy(this.image),
       command: ['bash', '-c', script],
       securityContext: restrictedContainerSecurity(AIRFLOW_USER),
       resources: SETUP_RESOURCES,

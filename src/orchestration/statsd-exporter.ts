@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { ServiceEndpoint } from '../core/endpoint';
+import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
@@ -74,6 +75,7 @@ export class StatsdExporter extends Construct {
       containers: [{
         name: 'statsd-exporter',
         image: props.image,
+        imagePullPolicy: imagePullPolicy(props.image),
         args: [
           `--statsd.mapping-config=${CONFIG_DIR}/mappings.yml`,
           `--statsd.listen-udp=:${STATSD_PORT}`,

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
+import { imagePullPolicy } from '../core/images';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { WorkloadPlacement } from '../core/workload-placement';
 
@@ -45,7 +46,7 @@ export class TaskPodTemplate {
         name: 'base',
         image: props.image,
         // One pod per task: pulling a pinned tag again each time only slows tasks down.
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: imagePullPolicy(props.image),
         securityContext: restrictedContainerSecurity(props.runAs),
         resources: props.resources,
       }],

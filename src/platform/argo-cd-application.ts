@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from '../core/errors';
 import { dnsLabelProblems } from '../core/names';
+import { aString, checkProps } from '../core/props-check';
 import { Application } from '../imports/argocd-application-argoproj.io';
 
 /** The cluster Argo CD runs in, as Argo CD names it in `destination.server`. */
@@ -89,6 +90,7 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
+    checkProps(this, props, { repoUrl: aString("'https://github.com/org/gitops.git'"), path: aString("'dist/multicluster/primary'") });
     this.name = props.name ?? id.toLowerCase();
     const nameProblems = dnsLabelProblems(this.name);
     if (nameProblems.length > 0) {

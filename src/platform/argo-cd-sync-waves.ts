@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { GENERATED_KEYS_ANNOTATION, SECRET_GENERATOR_COMPONENT } from '../core/generated-secret';
+import { A_CONSTRUCT, anInstanceOf, checkArgument } from '../core/props-check';
 
 const COMPONENT_LABEL = 'app.kubernetes.io/component';
 /** The components that hold state, and the Jobs that set them up (databases, users, buckets, grants). */
@@ -44,6 +45,7 @@ export class ArgoCdSyncWaves {
    * predictor) get theirs too.
    */
   public static applyTo(scope: IConstruct): void {
+    checkArgument('ArgoCdSyncWaves.applyTo', 'scope', scope, A_CONSTRUCT);
     // Validation runs on every synth (App.synth, Testing.synth), after the app is built and before any object renders.
     scope.node.addValidation({
       validate: () => {
@@ -55,6 +57,7 @@ export class ArgoCdSyncWaves {
 
   /** Annotates every API object under `scope` with its wave now. */
   public static annotate(scope: IConstruct): void {
+    checkArgument('ArgoCdSyncWaves.annotate', 'scope', scope, A_CONSTRUCT);
     for (const child of scope.node.findAll()) {
       if (child instanceof ApiObject && child.metadata.toJson().annotations?.[ArgoCdSyncWaves.ANNOTATION] === undefined) {
         child.metadata.addAnnotation(ArgoCdSyncWaves.ANNOTATION, `${ArgoCdSyncWaves.waveOf(child)}`);
@@ -64,6 +67,7 @@ export class ArgoCdSyncWaves {
 
   /** The wave of one object, by its kind, its `app.kubernetes.io/component` label and the construct that made it. */
   public static waveOf(apiObject: ApiObject): number {
+    checkArgument('ArgoCdSyncWaves.waveOf', 'apiObject', apiObject, anInstanceOf(ApiObject, 'ApiObject.of(deployment)'));
     if (apiObject.kind === 'Namespace') {
       return ArgoCdSyncWaves.NAMESPACE;
     }

@@ -15,11 +15,13 @@ import { IModelDeployment, IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
 import { clusterNameOf, isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
+import { anInstanceOf, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 import { Postgres } from '../data/postgres';
 import { Redis } from '../data/redis';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { Grafana } from '../observability/grafana';
+import { DagSource } from '../orchestration/dag-source';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
@@ -95,6 +97,7 @@ export class MlopsCore extends Construct {
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
+    checkProps(this, props, { dags: anInstanceOf(DagSource, "DagSource.fromGit({ repository: 'https://github.com/org/dags.git' })") });
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: MlopsCore creates the chart's Namespace and puts "

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { aNumber, checkProps } from '../core/props-check';
 
 /**
  * Where the Ingress serves the MinIO console. The console only works at the root of what it is served from, with
@@ -100,12 +101,15 @@ export class PlatformAccess {
 
   /** Fixed NodePorts: by default Airflow 30007, MLflow 30008, MinIO API 30009, MinIO console 30010, Grafana 30011. */
   public static nodePorts(options: PlatformNodePortOptions = {}): PlatformAccess {
+    const port = aNumber('30007');
+    checkProps('PlatformAccess.nodePorts', options, {}, { airflow: port, mlflow: port, minioApi: port, minioConsole: port, grafana: port }, 'options');
+    const given = options ?? {};
     return new PlatformAccess(undefined, {
-      airflow: options.airflow ?? 30007,
-      mlflow: options.mlflow ?? 30008,
-      minioApi: options.minioApi ?? 30009,
-      minioConsole: options.minioConsole ?? 30010,
-      grafana: options.grafana ?? 30011,
+      airflow: given.airflow ?? 30007,
+      mlflow: given.mlflow ?? 30008,
+      minioApi: given.minioApi ?? 30009,
+      minioConsole: given.minioConsole ?? 30010,
+      grafana: given.grafana ?? 30011,
     });
   }
 

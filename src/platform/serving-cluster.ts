@@ -10,6 +10,7 @@ import { IModelDeployment, IServedModel } from '../core/model-serving';
 import { IMonitoringContribution } from '../core/monitoring';
 import { clusterNameOf } from '../core/names';
 import { allowIngress } from '../core/network';
+import { AN_IBUCKET, anInstanceOf, checkProps } from '../core/props-check';
 import { IScrapeTarget } from '../core/scrape-target';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
@@ -103,6 +104,10 @@ export class ServingCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ServingClusterProps) {
     super(scope, id);
+    checkProps(this, props, {
+      modelsBucket: AN_IBUCKET,
+      prometheusEndpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 443, 'https')"),
+    });
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: ServingCluster creates the chart's Namespace and puts "

@@ -7,6 +7,7 @@ import { HTTP_PORT, INFERENCE_GRAPH_LABEL } from './kserve-labels';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
+import { aString, checkProps } from '../core/props-check';
 import { quantities, quantityMap } from '../core/quantities';
 import * as ig from '../imports/kserve-inferencegraph-serving.kserve.io';
 
@@ -89,6 +90,13 @@ export class KserveInferenceGraph extends Construct {
 
   constructor(scope: Construct, id: string, props: KserveInferenceGraphProps) {
     super(scope, id);
+    checkProps(this, props, {
+      nodes: {
+        description: 'an object of InferenceGraphNodes by name',
+        example: '{ root: { routerType: InferenceRouterType.SEQUENCE, steps: [...] } }',
+        matches: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+      },
+    }, { name: aString("'iris-graph'") });
     this.name = props.name ?? Names.toDnsLabel(this);
     if (!GRAPH_NAME.test(this.name) || this.name.length > 63) {
       throw new MlopsValidationError(this, `name '${this.name}' is invalid: an InferenceGraph name must be lowercase letters, digits and '-', start with a letter, end with a letter or digit, and have at most 63 characters`);

@@ -7,12 +7,14 @@ import { KSERVE_MONITORING } from './kserve-monitoring';
 import { ProtocolVersion } from './protocol-version';
 import { S3Credentials } from './s3-credentials';
 import { MlopsValidationError } from '../core/errors';
+import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { ModelFormat } from '../core/model-format';
 import { IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
+import { anInstanceOf, aString, checkProps } from '../core/props-check';
 import { gpuLimits, quantities, quantityMap } from '../core/quantities';
 import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
@@ -154,6 +156,10 @@ export class KservePredictor extends Construct implements IServedModel {
 
   constructor(scope: Construct, id: string, props: KservePredictorProps) {
     super(scope, id);
+    checkProps(this, props, {
+      model: anInstanceOf(ModelSource, "ModelSource.fromBucket(minio.bucket('models'), 'sklearn/iris')"),
+      modelFormat: anInstanceOf(ModelFormat, 'ModelFormat.SKLEARN'),
+    }, { name: aString("'iris'"), runtime: aString("'kserve-tritonserver'") });
     this.name = props.name ?? Names.toDnsLabel(this, { maxLen: MAX_NAME_LENGTH });
     this.modelName = this.name;
     if (!ISVC_NAME.test(this.name) || this.name.length > MAX_NAME_LENGTH) {
@@ -332,6 +338,7 @@ function transformerSpec(transformer: KserveTransformer): isvc.InferenceServiceS
     containers: [{
       name: 'kserve-container',
       image: transformer.image,
+      imagePullPolicy: imagePullPolicy(transformer.image),
       args: transformer.args,
       env: transformer.env ? Object.entries(transformer.env).map(([name, value]) => ({ name, value })) : undefined,
       resources: {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KservePredictor } from './kserve-predictor';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
+import { anInstanceOf, checkProps } from '../core/props-check';
 import * as istio from '../imports/istio-virtualservice-networking.istio.io';
 
 /** The port of the predictor Service KServe creates in RawDeployment mode. */
@@ -44,6 +45,8 @@ export class KserveTrafficMirror extends Construct {
 
   constructor(scope: Construct, id: string, props: KserveTrafficMirrorProps) {
     super(scope, id);
+    const aPredictor = anInstanceOf(KservePredictor, "new KservePredictor(this, 'Iris', { ... })");
+    checkProps(this, props, { primary: aPredictor, mirror: aPredictor });
     this.primary = props.primary;
     this.mirror = props.mirror;
     if (props.primary === props.mirror) {

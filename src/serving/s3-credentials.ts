@@ -5,7 +5,7 @@ import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { GENERATED_KEYS_ANNOTATION } from '../core/generated-secret';
 import { HashedJob } from '../core/hashed-job';
-import { DefaultImages } from '../core/images';
+import { DefaultImages, imagePullPolicy } from '../core/images';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { secretApiScript } from '../core/secret-api-script';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -98,6 +98,7 @@ export class S3Credentials extends Construct {
       containers: [{
         name: 'copy',
         image: DefaultImages.PYTHON,
+        imagePullPolicy: imagePullPolicy(DefaultImages.PYTHON),
         command: ['python', '-c', COPY_SCRIPT],
         envVariables: {
           SECRET_NAME: kplus.EnvValue.fromValue(this.secret.name),

@@ -6,6 +6,7 @@ import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { assertBucketName } from '../core/names';
+import { aBoolean, anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /**
  * A bucket of an object store outside this app: AWS S3, Ceph RGW, another cluster's MinIO. Created by
@@ -21,6 +22,11 @@ export class ExternalBucket extends Construct implements IBucket {
 
   constructor(scope: Construct, id: string, attrs: BucketAttributes) {
     super(scope, id);
+    checkProps(this, attrs, {
+      bucketName: aString("'ml-artifacts'"),
+      endpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('s3.eu-west-1.amazonaws.com', 443, 'https')"),
+      credentials: anInstanceOf(Credentials, "Credentials.fromSecret(secret, { keys: { username: 'AWS_ACCESS_KEY_ID', password: 'AWS_SECRET_ACCESS_KEY' } })"),
+    }, { pathStyle: aBoolean() }, 'attributes');
     assertBucketName(this, attrs.bucketName);
     const region = attrs.region ?? 'us-east-1';
     if (!/^\S+$/.test(region)) {

@@ -8,6 +8,7 @@ import { IBucket, IObjectStore, s3Uri } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { assertBucketName } from '../core/names';
+import { A_CONSTRUCT, checkArgument } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 
 /** What anyone may do with a bucket without credentials: the policies of `mc anonymous set`. */
@@ -69,6 +70,7 @@ export class MinioBucket extends Construct implements IBucket {
    * `grantReadWrite` hand over `attrs.credentials` whatever they allow, and add no NetworkPolicy.
    */
   public static fromBucketAttributes(scope: Construct, id: string, attrs: BucketAttributes): IBucket {
+    checkArgument('MinioBucket.fromBucketAttributes', 'scope', scope, A_CONSTRUCT);
     return new ExternalBucket(scope, id, attrs);
   }
 

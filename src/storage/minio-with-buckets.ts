@@ -9,13 +9,15 @@ import { Credentials } from '../core/credentials';
 import { addDataVolume } from '../core/data-volume';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
+import { addGoverningService } from '../core/governing-service';
 import { HashedJob } from '../core/hashed-job';
-import { DefaultImages } from '../core/images';
+import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { assertDnsLabel } from '../core/names';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
+import { A_SIZE, aListOf, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -185,6 +187,13 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
 
   constructor(scope: Construct, id: string, props: MinioWithBucketsProps = {}) {
     super(scope, id);
+    checkProps(this, props, {}, {
+      storageSize: A_SIZE,
+      storageClassName: aString("'fast-ssd'"),
+      image: aString('DefaultImages.MINIO'),
+      rootCredentials: anInstanceOf(SecretSource, 'SecretSource.generated()'),
+      buckets: aListOf(aString("'models'")),
+    });
     this.region = props.region ?? 'us-east-1';
     assertDnsLabel(this, 'region', this.region);
     this.mcImage = props.mcImage ?? DefaultImages.MINIO_CLIENT;
@@ -200,22 +209,21 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
 
     const image = props.image ?? DefaultImages.MINIO;
     const labels = componentLabels(this, { name: 'minio', component: 'object-store', image });
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { labels },
-      ports: [
-        { name: 'api', port: API_PORT, targetPort: API_PORT },
-        { name: 'console', port: CONSOLE_PORT, targetPort: CONSOLE_PORT },
-      ],
-    });
+    const ports = [
+      { name: 'api', port: API_PORT, targetPort: API_PORT },
+      { name: 'console', port: CONSOLE_PORT, targetPort: CONSOLE_PORT },
+    ];
+    this.service = new kplus.Service(this, 'Service', { metadata: { labels }, ports });
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
       metadata: { labels },
       podMetadata: { labels },
-      service: this.service,
+      service: addGoverningService(this, labels, ports),
       replicas: 1,
       securityContext: restrictedPodSecurity(MINIO_USER),
       containers: [{
         name: 'minio',
         image,
+        imagePullPolicy: imagePullPolicy(image),
         command: ['minio'],
         // The certs dir defaults to $HOME/.minio/certs, which is not writable here.
         args: ['server', DATA_DIR, '--address', `:${API_PORT}`, '--console-address', `:${CONSOLE_PORT}`, '--certs-dir', '/tmp/certs'],
@@ -239,6 +247,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
         securityContext: restrictedContainerSecurity(MINIO_USER),
       }],
     });
+    this.service.select(this.statefulSet);
     const server = this.statefulSet.containers[0];
     server.mount(DATA_MOUNT, addDataVolume(this, {
       storage: props.storage,
@@ -290,6 +299,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       selector: {
         'app.kubernetes.io/name': label('app.kubernetes.io/name'),
         'app.kubernetes.io/instance': label('app.kubernetes.io/instance'),
+        'app.kubernetes.io/component': label('app.kubernetes.io/component'),
       },
       endpoints: [{ port: 'api', path: '/minio/v2/metrics/cluster' }],
     }];
@@ -327,6 +337,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       containers: [{
         name: 'mc',
         image: this.mcImage,
+        imagePullPolicy: imagePullPolicy(this.mcImage),
         command: ['/bin/sh', '-c', `${CLIENT_PRELUDE}\n${script}`],
         envVariables: {
           MINIO_URL: kplus.EnvValue.fromValue(this.endpoint.url()),

@@ -5,6 +5,7 @@ import { assertClaimSize } from '../core/data-volume';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
 import { isHostOrIp } from '../core/names';
+import { A_SIZE, aString, checkProps } from '../core/props-check';
 
 /** Properties of an `NfsSharedVolume`. */
 export interface NfsSharedVolumeProps {
@@ -69,6 +70,7 @@ export class NfsSharedVolume extends Construct implements kplus.IStorage {
 
   constructor(scope: Construct, id: string, props: NfsSharedVolumeProps) {
     super(scope, id);
+    checkProps(this, props, { server: aString("'nfs.example.com'"), path: aString("'/exports/mlops'") }, { storageSize: A_SIZE });
     validateServer(this, props.server);
     validatePath(this, props.path);
     const storage = props.storageSize ?? Size.gibibytes(10);

@@ -58,6 +58,9 @@ export class ManifestValidator {
    * One line per finding, `[rule] object: message`, for error messages and test output.
    */
   public static format(findings: ValidationFinding[]): string {
+    if (!Array.isArray(findings)) {
+      throw new TypeError(`ManifestValidator.format: findings is invalid: expected the array that validateManifests() returns, got ${typeof findings}`);
+    }
     return findings.map((f) => `[${f.rule}] ${f.object}: ${f.message}`).join('\n');
   }
 

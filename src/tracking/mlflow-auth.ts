@@ -5,6 +5,7 @@ import { backendStoreBinding } from './backend-store';
 import { MlflowBasicAuthOptions, MlflowPermission } from './mlflow-options';
 import { AUTH_CONFIG_SCRIPT } from './mlflow-scripts';
 import { Credentials } from '../core/credentials';
+import { imagePullPolicy } from '../core/images';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
 
@@ -47,6 +48,7 @@ export function addBasicAuth(
   const writer = deployment.addInitContainer({
     name: 'auth-config',
     image: spec.image,
+    imagePullPolicy: imagePullPolicy(spec.image),
     command: ['python', '-c', AUTH_CONFIG_SCRIPT],
     envVariables: {
       HOME: kplus.EnvValue.fromValue('/tmp'),

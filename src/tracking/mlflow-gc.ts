@@ -6,6 +6,7 @@ import { MlflowGcOptions } from './mlflow-options';
 import { Credentials } from '../core/credentials';
 import { IDatabase } from '../core/database';
 import { MlopsValidationError } from '../core/errors';
+import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 
@@ -46,6 +47,7 @@ export function addGarbageCollection(scope: Construct, options: MlflowGcOptions,
     containers: [{
       name: 'gc',
       image: spec.image,
+      imagePullPolicy: imagePullPolicy(spec.image),
       command: ['mlflow'],
       args: ['gc', '--backend-store-uri', '$(MLFLOW_BACKEND_STORE_URI)', '--older-than', olderThan],
       envVariables: {

@@ -14,11 +14,12 @@ import { IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
-import { DefaultImages } from '../core/images';
+import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
+import { AN_IBUCKET, AN_IDATABASE, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { IMlflowTracking } from '../core/tracking';
@@ -186,6 +187,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
 
   constructor(scope: Construct, id: string, props: MlflowTrackingProps) {
     super(scope, id);
+    checkProps(this, props, { database: AN_IDATABASE, artifacts: AN_IBUCKET }, { image: aString("'ghcr.io/mlflow/mlflow:v3.17.0-full'") });
     const staticPrefix = props.staticPrefix;
     if (staticPrefix !== undefined && !/^\/[^\s]*[^/\s]$/.test(staticPrefix)) {
       throw new MlopsValidationError(this, `staticPrefix '${staticPrefix}' is invalid: must start with '/', not end with '/' and hold no spaces (MLflow's --static-prefix rule), e.g. '/mlflow'`);
@@ -236,6 +238,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
       containers: [{
         name: 'mlflow',
         image,
+        imagePullPolicy: imagePullPolicy(image),
         command: ['mlflow'],
         args: [
           'server', '--host', '0.0.0.0', '--port', `${PORT}`, '--workers', `${workers}`,
@@ -278,6 +281,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     const waitForSchema = this.deployment.addInitContainer({
       name: 'wait-for-schema',
       image,
+      imagePullPolicy: imagePullPolicy(image),
       command: ['python', '-c', WAIT_FOR_SCHEMA_SCRIPT],
       envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
       securityContext: restrictedContainerSecurity(MLFLOW_USER),
@@ -342,6 +346,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
       containers: [{
         name: 'upgrade',
         image,
+        imagePullPolicy: imagePullPolicy(image),
         command: ['python', '-c', UPGRADE_SCRIPT],
         envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
         securityContext: restrictedContainerSecurity(MLFLOW_USER),

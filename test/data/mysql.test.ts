@@ -78,7 +78,7 @@ describe('Mysql server', () => {
     // WHEN
     const mysql = new Mysql(chart, 'Mysql');
     // THEN
-    const service = objectNamed(synthValid(chart), 'Service', 'mysql');
+    const service = objectNamed(synthValid(chart), 'Service', 'mysql-service');
     expect(service.spec.ports).toEqual([{ name: 'mysql', port: 3306, targetPort: 3306 }]);
     expect(mysql.endpoint.url()).toBe(`mysql://${service.metadata.name}.data.svc:3306`);
     expect(mysql.statefulSet).toBeInstanceOf(kplus.StatefulSet);
@@ -234,7 +234,7 @@ describe('Mysql database bind', () => {
     const binding = mlflow.bind(deployment, main, { uriEnv: 'MLFLOW_BACKEND_STORE_URI', scheme: 'mysql+pymysql' });
     // THEN
     const manifests = synthValid(chart);
-    const host = `${objectNamed(manifests, 'Service', 'mysql').metadata.name}.data.svc`;
+    const host = `${objectNamed(manifests, 'Service', 'mysql-service').metadata.name}.data.svc`;
     expect(binding.uri).toBe(`mysql+pymysql://$(DB_USER):$(DB_PASSWORD)@${host}:3306/mlflow`);
     const rendered = container(objectNamed(manifests, 'Deployment', 'mlflow'), 'main');
     expect(rendered.env.map((e: any) => e.name)).toEqual(['DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI']);
@@ -242,7 +242,7 @@ describe('Mysql database bind', () => {
     expect(expandEnvLikeKubelet(rendered).MLFLOW_BACKEND_STORE_URI)
       .toBe(`mysql+pymysql://<secret:${secret}/username>:<secret:${secret}/password>@${host}:3306/mlflow`);
     const policy = objectNamed(manifests, 'NetworkPolicy', 'allowfrom-test-mlflow');
-    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'mysql').spec.selector);
+    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'mysql-service').spec.selector);
     expect(policy.spec.ingress[0].ports).toEqual([{ port: 3306, protocol: 'TCP' }]);
   });
 

@@ -12,6 +12,7 @@ const SETUP_SQL = [
   'ALTER ROLE :"user" WITH LOGIN PASSWORD :\'password\';',
   "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = :'db')\\gexec",
   'GRANT ALL PRIVILEGES ON DATABASE :"db" TO :"user";',
+  'REVOKE CONNECT, TEMPORARY ON DATABASE :"db" FROM PUBLIC;',
   '\\connect :db',
   'GRANT ALL ON SCHEMA public TO :"user";',
 ];
@@ -85,12 +86,12 @@ describe('Postgres server', () => {
     const postgres = new Postgres(chart, 'Postgres');
     // THEN
     const manifests = synthValid(chart);
-    const service = objectNamed(manifests, 'Service', 'postgres');
+    const service = objectNamed(manifests, 'Service', 'postgres-service');
     const statefulSet = objectNamed(manifests, 'StatefulSet', 'postgres');
     expect(service.spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 5432 }]);
     expect(service.spec.type).toBe('ClusterIP');
     expect(statefulSet.spec.template.metadata.labels).toMatchObject(service.spec.selector);
-    expect(statefulSet.spec.serviceName).toBe(service.metadata.name);
+    expect(statefulSet.spec.serviceName).toBe(objectNamed(manifests, 'Service', 'postgres-headless').metadata.name);
     expect(postgres.endpoint.host).toBe(`${service.metadata.name}.data.svc`);
     expect(postgres.endpoint.port).toBe(5432);
     expect(postgres.endpoint.scheme).toBe('postgresql');
@@ -251,7 +252,7 @@ describe('Postgres database bind', () => {
     const binding = mlflow.bind(deployment, main, { uriEnv: 'MLFLOW_BACKEND_STORE_URI' });
     // THEN
     const manifests = synthValid(chart);
-    const host = `${objectNamed(manifests, 'Service', 'postgres').metadata.name}.data.svc`;
+    const host = `${objectNamed(manifests, 'Service', 'postgres-service').metadata.name}.data.svc`;
     expect(binding.uri).toBe(`postgresql://$(DB_USER):$(DB_PASSWORD)@${host}:5432/mlflow`);
     const rendered = container(objectNamed(manifests, 'Deployment', 'mlflow'), 'main');
     expect(rendered.env.map((e: any) => e.name)).toEqual(['DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI']);
@@ -265,7 +266,7 @@ describe('Postgres database bind', () => {
       .toBe(`postgresql://<secret:${secret}/username>:<secret:${secret}/password>@${host}:5432/mlflow`);
 
     const policy = objectNamed(manifests, 'NetworkPolicy', 'allowfrom-test-mlflow');
-    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'postgres').spec.selector);
+    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', 'postgres-service').spec.selector);
     expect(policy.spec.ingress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
     expect(policy.spec.ingress[0].from[0].podSelector.matchLabels)
       .toEqual(objectNamed(manifests, 'Deployment', 'mlflow').spec.selector.matchLabels);

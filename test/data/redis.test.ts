@@ -31,10 +31,10 @@ describe('Redis', () => {
     expect(redisC.ports).toEqual([{ containerPort: 6379, name: 'redis' }]);
     expect(redisC.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
 
-    const service = objectNamed(manifests, 'Service', 'redis');
+    const service = objectNamed(manifests, 'Service', 'redis-service');
     expect(service.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 6379 }]);
     expect(service.spec.selector).toEqual(statefulSet.spec.selector.matchLabels);
-    expect(statefulSet.spec.serviceName).toBe(service.metadata.name);
+    expect(statefulSet.spec.serviceName).toBe(objectNamed(manifests, 'Service', 'redis-headless').metadata.name);
     expect(redis.service.name).toBe(service.metadata.name);
     expect(redis.statefulSet.name).toBe(statefulSet.metadata.name);
     expect(redis.endpoint.url()).toBe(`redis://${service.metadata.name}.data.svc:6379`);

@@ -134,6 +134,20 @@ describe.each(SERVERS)('$kind databases', ({ kind, name, port, setupDatabaseName
       + "starting with a letter or digit, e.g. '2' or '2026-11-23'");
   });
 
+  test('a headless governing Service gives the pod a stable DNS name; clients use the ClusterIP Service', () => {
+    const chart = testChart('data');
+    create(chart);
+    const manifests = synthValid(chart);
+    const statefulSet = objectNamed(manifests, 'StatefulSet', name);
+    const headless = objectNamed(manifests, 'Service', `${name}-headless`);
+    const client = objectNamed(manifests, 'Service', `${name}-service`);
+    expect(statefulSet.spec.serviceName).toBe(headless.metadata.name);
+    expect(headless.spec).toMatchObject({ clusterIP: 'None', ports: [{ name, port, targetPort: port }], selector: client.spec.selector });
+    expect(headless.metadata.labels['app.kubernetes.io/component']).toBe('database-headless');
+    expect(client.spec.clusterIP).toBeUndefined();
+    expect(statefulSet.spec.template.metadata.labels).toMatchObject(client.spec.selector);
+  });
+
   test('the setup Job reaches the server through a NetworkPolicy, like any client', () => {
     // GIVEN
     const chart = testChart('data');
@@ -144,7 +158,7 @@ describe.each(SERVERS)('$kind databases', ({ kind, name, port, setupDatabaseName
     const manifests = synthValid(chart);
     const job = objectNamed(manifests, 'Job', 'mlflow-setup');
     const policy = objectNamed(manifests, 'NetworkPolicy', 'mlflow-setup');
-    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', name).spec.selector);
+    expect(policy.spec.podSelector.matchLabels).toEqual(objectNamed(manifests, 'Service', `${name}-service`).spec.selector);
     expect(policy.spec.ingress).toEqual([{
       from: [{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { ManifestValidator } from '../../src/testing';
+import { podSpec } from '../util';
 
 /** Every manifest file `npm run synth` wrote, as users and their tools read it. */
 const DIST = join(__dirname, '..', '..', 'dist');
@@ -24,6 +26,17 @@ describe.each(FILES.map((file) => [relative(DIST, file), file]))('dist/%s', (_na
   test('reads the same in YAML 1.1 parsers as in YAML 1.2 ones', () => {
     const findings = new ManifestValidator().validateYaml(readFileSync(file, 'utf8')).filter((f) => f.rule === 'yaml-1.1');
     expect(ManifestValidator.format(findings)).toBe('');
+  });
+
+  test('every container of a pinned image is pulled IfNotPresent', () => {
+    const workloads = parseAllDocuments(readFileSync(file, 'utf8')).map((document) => document.toJS())
+      .filter((object) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(object?.kind));
+    const containers = workloads.flatMap((workload) => {
+      const spec = podSpec(workload);
+      return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => [`${workload.kind} ${workload.metadata.name} ${c.name}`, c]);
+    });
+    const pulledOtherwise = containers.filter(([, c]) => /:(?!latest$)[^/]+$|@sha256:/.test(c.image) && c.imagePullPolicy !== 'IfNotPresent');
+    expect(pulledOtherwise.map(([where, c]) => `${where}: ${c.image} ${c.imagePullPolicy}`)).toEqual([]);
   });
 
   (PYYAML ? test : test.skip)('loads with PyYAML (safe_load_all), as Ansible and Python tooling do', () => {

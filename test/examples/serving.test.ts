@@ -9,6 +9,17 @@ describe('examples/serving', () => {
     manifests = synthValid(new ServingChart(Testing.app(), 'serving'));
   });
 
+  test('a default deny guards the namespace; the gateway reaches the predictors, Knative\'s activator the canary', () => {
+    const policies = objectsOfKind(manifests, 'NetworkPolicy');
+    expect(policies.filter((p) => JSON.stringify(p.spec) === JSON.stringify({ podSelector: {}, policyTypes: ['Ingress'] }))).toHaveLength(1);
+    const fromNamespace = (name: string, isvc: string) => policies.filter((p) =>
+      p.spec.podSelector.matchLabels?.['serving.kserve.io/inferenceservice'] === isvc
+      && p.spec.ingress.some((rule: any) => rule.from.some((peer: any) =>
+        peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === name)));
+    expect(['iris', 'iris-a', 'iris-b', 'resnet'].map((isvc) => fromNamespace('istio-system', isvc).length)).toEqual([1, 1, 1, 1]);
+    expect(fromNamespace('knative-serving', 'iris-canary')).toHaveLength(1);
+  });
+
   test('every object passes the validation harness, all in the serving namespace', () => {
     const [namespace] = objectsOfKind(manifests, 'Namespace');
     expect(namespace.metadata.labels).toMatchObject({

@@ -119,7 +119,7 @@ describe('MlopsCore access', () => {
     const rules = objectsOfKind(manifests, 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) =>
       [i.spec.ingressClassName, r.host, p.path, p.pathType, p.backend.service.name, p.backend.service.port.number])));
     expect(rules.sort()).toEqual([
-      ['nginx', 'minio.example.com', '/', 'Prefix', objectNamed(manifests, 'Service', 'platform-minio').metadata.name, 9001],
+      ['nginx', 'minio.example.com', '/', 'Prefix', objectNamed(manifests, 'Service', 'platform-minio-service').metadata.name, 9001],
       ['nginx', 'mlops.example.com', '/airflow', 'Prefix', objectNamed(manifests, 'Service', 'airflow-service').metadata.name, 8080],
       ['nginx', 'mlops.example.com', '/grafana', 'Prefix', objectNamed(manifests, 'Service', 'grafana-service').metadata.name, 3000],
       ['nginx', 'mlops.example.com', '/mlflow', 'Prefix', objectNamed(manifests, 'Service', 'platform-mlflow').metadata.name, 5000],
@@ -156,7 +156,7 @@ describe('MlopsCore access', () => {
         paths: [{
           path: '/minio(/|$)(.*)',
           pathType: 'ImplementationSpecific',
-          backend: { service: { name: objectNamed(manifests, 'Service', 'platform-minio').metadata.name, port: { number: 9001 } } },
+          backend: { service: { name: objectNamed(manifests, 'Service', 'platform-minio-service').metadata.name, port: { number: 9001 } } },
         }],
       },
     }]);

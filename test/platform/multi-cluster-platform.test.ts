@@ -103,7 +103,7 @@ describe('MultiClusterPlatform', () => {
       ]);
       const statefulSet = objectNamed(manifests, 'StatefulSet', 'postgres');
       expect(statefulSet.metadata.name).toMatch(/^primary-teampostgres-/);
-      const service = objectNamed(manifests, 'Service', 'teampostgres').metadata.name;
+      const service = objectNamed(manifests, 'Service', 'teampostgres-service').metadata.name;
       const scheduler = container(objectNamed(manifests, 'Deployment', 'airflow-scheduler'), 'scheduler');
       expect(expandEnvLikeKubelet(scheduler).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).toMatch(new RegExp(`@${service}\\.mlops\\.svc:5432/airflow$`));
       const createAdmin = container(objectNamed(manifests, 'Job', 'createadmin'), 'create-admin');

@@ -182,6 +182,7 @@ describe('KservePredictor spec', () => {
       containers: [{
         name: 'kserve-container',
         image: 'example.com/iris-transformer:1.0',
+        imagePullPolicy: 'IfNotPresent',
         args: ['--feast_url', 'feast:6566'],
         env: [{ name: 'LOG_LEVEL', value: 'info' }],
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1024Mi' } },

@@ -136,7 +136,7 @@ describe('MinioWithBuckets server', () => {
     // WHEN
     const minio = new MinioWithBuckets(chart, 'Minio');
     // THEN
-    const service = objectNamed(synthValid(chart), 'Service', 'minio');
+    const service = objectNamed(synthValid(chart), 'Service', 'minio-service');
     expect(service.spec.ports).toEqual([
       { name: 'api', port: 9000, targetPort: 9000 },
       { name: 'console', port: 9001, targetPort: 9001 },
@@ -612,16 +612,24 @@ describe('MinioWithBuckets metrics', () => {
     // WHEN
     const minio = new MinioWithBuckets(chart, 'Minio');
     // THEN
-    const service = objectNamed(synthValid(chart), 'Service', 'minio');
+    const manifests = synthValid(chart);
+    const service = objectNamed(manifests, 'Service', 'minio-service');
     expect(minio.scrapeTargets).toEqual([{
       name: 'test-minio',
       discovery: ScrapeDiscovery.SERVICE,
       namespace: 'storage',
-      selector: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': service.metadata.labels['app.kubernetes.io/instance'] },
+      selector: {
+        'app.kubernetes.io/name': 'minio',
+        'app.kubernetes.io/instance': service.metadata.labels['app.kubernetes.io/instance'],
+        'app.kubernetes.io/component': 'object-store',
+      },
       endpoints: [{ port: 'api', path: '/minio/v2/metrics/cluster' }],
     }]);
     const [target] = minio.scrapeTargets;
-    expect(Object.entries(target.selector).every(([key, value]) => service.metadata.labels[key] === value)).toBe(true);
+    const selects = (labels: Record<string, string>) => Object.entries(target.selector).every(([key, value]) => labels[key] === value);
+    // The clients' Service only: the headless governing Service selects the same pods.
+    expect(selects(service.metadata.labels)).toBe(true);
+    expect(selects(objectNamed(manifests, 'Service', 'minio-headless').metadata.labels)).toBe(false);
     expect(service.spec.ports.map((p: any) => p.name)).toContain(target.endpoints[0].port);
   });
 

@@ -97,7 +97,7 @@ describe('MlflowTracking server', () => {
       DB_USER: `<secret:${dbSecret}/username>`,
       DB_PASSWORD: `<secret:${dbSecret}/password>`,
       MLFLOW_BACKEND_STORE_URI: `postgresql://<secret:${dbSecret}/username>:<secret:${dbSecret}/password>@${postgres.endpoint.hostPort}/mlflow`,
-      MLFLOW_S3_ENDPOINT_URL: `http://${objectNamed(manifests, 'Service', 'minio').metadata.name}.mlops.svc:9000`,
+      MLFLOW_S3_ENDPOINT_URL: `http://${objectNamed(manifests, 'Service', 'minio-service').metadata.name}.mlops.svc:9000`,
       AWS_ACCESS_KEY_ID: `<secret:${userSecret}/username>`,
       AWS_SECRET_ACCESS_KEY: `<secret:${userSecret}/password>`,
       AWS_DEFAULT_REGION: 'us-east-1',
