@@ -56,6 +56,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       collectCoverage: false,
       moduleNameMapper: { '^cdk8s-mlops$': '<rootDir>/src/index.ts' },
+      // One worker per core: jest's default (cores - 1) leaves one of the two cores of the CI machine idle.
+      maxWorkers: '100%',
     },
   },
   tsconfigDev: {

@@ -6,4 +6,5 @@ export * from './storage';
 export * from './testing';
 export * from './tracking';
 export * from './serving';
+export * from './training';
 export * from './platform';

@@ -1,4 +1,4 @@
-import { Chart, Testing, Yaml } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { ExternalObject, ManifestValidator } from '../src/testing';
 
 /** Synthesizes `chart` and fails the test with every finding of the validation harness. */
@@ -7,11 +7,11 @@ export function synthValid(chart: Chart, externalObjects: ExternalObject[] = [])
 }
 
 /**
- * Fails the test with every finding of the validation harness on `manifests` (e.g. several charts together), written
- * as `cdk8s synth` writes them, so that the YAML must also read the same in YAML 1.1 parsers.
+ * Fails the test with every finding of the validation harness on `manifests` (e.g. several charts together),
+ * including that every string, as `cdk8s synth` writes it, reads the same in YAML 1.1 parsers.
  */
 export function validManifests(manifests: any[], externalObjects: ExternalObject[] = []): any[] {
-  const findings = new ManifestValidator({ externalObjects }).validateYaml(Yaml.stringify(...manifests));
+  const findings = new ManifestValidator({ externalObjects }).validateManifests(manifests);
   if (findings.length > 0) {
     throw new Error(`validation harness findings:\n${ManifestValidator.format(findings)}`);
   }

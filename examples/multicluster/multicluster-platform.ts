@@ -41,6 +41,8 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
       clusterName,
       // A LoadBalancer on port 9090 in front of the cluster's Prometheus; the primary federates it there.
       prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 9090),
+      // DAG tasks on the primary may deploy models here through the Airflow connection `serving_eu` / `serving_us`.
+      deployer: { connectionId: clusterName.replace('-', '_') },
     });
     // Upload the Triton model repository to s3://models/triton: iris/config.pbtxt and iris/1/model.onnx.
     const iris: KservePredictor = serving.addPredictor('Iris', {

@@ -62,6 +62,18 @@ export class DefaultImages {
   /** Prometheus exporter for Redis, the `metrics` sidecar of `Redis`; runs as uid/gid 59000. */
   public static readonly REDIS_EXPORTER = 'docker.io/oliver006/redis_exporter:v1.91.1';
 
+  /**
+   * Apache Kafka 4.3 (the project's official JVM image, KRaft only), the single broker of `Kafka`; runs as uid/gid
+   * 1000 `appuser`.
+   */
+  public static readonly KAFKA = 'docker.io/apache/kafka:4.3.1';
+
+  /**
+   * Apache Spark 4.0 (Scala 2.13, Java 17, Python 3), the image spark-operator v2.5.2 is built on; runs as uid/gid 185
+   * `spark`. It has no `hadoop-aws` jar or AWS SDK: S3A needs an image built from it with both.
+   */
+  public static readonly SPARK = 'docker.io/apache/spark:4.0.4';
+
   private constructor() {}
 }
 

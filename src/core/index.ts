@@ -2,6 +2,7 @@ export * from './bucket';
 export * from './credentials';
 export * from './database';
 export * from './endpoint';
+export * from './event-bus';
 export * from './hashed-job';
 export * from './images';
 export * from './key-value-store';

@@ -1,6 +1,7 @@
 /**
  * The format of a model, for every serving backend: it selects the KServe ServingRuntime that serves it
- * (`predictor.model.modelFormat`). Use `ModelFormat.of()` for a format a custom runtime declares.
+ * (`predictor.model.modelFormat`), and the requirement a Seldon server must advertise (`sklearn`, `onnx`, ...). Use
+ * `ModelFormat.of()` for a format a custom runtime declares.
  */
 export class ModelFormat {
   /** scikit-learn (`kserve-sklearnserver`, or MLServer with the v2 protocol). */

@@ -4,8 +4,8 @@ import { ModelSource } from './model-source';
 import { IScrapeTarget } from './scrape-target';
 
 /**
- * A model that a serving backend runs (a KServe InferenceService today; any backend that implements this): what the
- * platform needs to wire it, whichever backend serves it.
+ * A model that a serving backend runs (a KServe InferenceService, a Seldon Model; any backend that implements this):
+ * what the platform needs to wire it, whichever backend serves it.
  *
  * As an `IScrapeTarget` it tells Prometheus where its metrics are and contributes its backend's rules and dashboard
  * rows, so models of every backend appear on the same model-serving dashboard.
@@ -19,7 +19,7 @@ export interface IServedModel extends IScrapeTarget {
 }
 
 /**
- * One model, described for the serving backend that will run it (`KserveModelDeployment` for KServe). The platform
+ * One model, described for the serving backend that will run it (`KserveModelDeployment`, `SeldonModelDeployment`). The platform
  * deploys it with `MlopsCore.serveModel(id, deployment)`: it may hand `deploy` another view of `model` (the same
  * bucket and path, read with the platform's own credentials), then lets the pipelines call it and Prometheus scrape it.
  */

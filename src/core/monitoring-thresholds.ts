@@ -118,7 +118,7 @@ export class ResolvedAlertThresholds {
 export class MlopsAlerts {
   /** A model's error ratio is above `AlertThresholds.modelErrorRatio`. */
   public static readonly MODEL_HIGH_ERROR_RATIO = 'ModelHighErrorRatio';
-  /** A model's p95 latency is above `AlertThresholds.modelLatencyP95`. */
+  /** A model's p95 latency (its mean, for runtimes that record no quantiles) is above `AlertThresholds.modelLatencyP95`. */
   public static readonly MODEL_HIGH_LATENCY = 'ModelHighLatency';
   /** Every replica of a KServe predictor is down or unreachable. */
   public static readonly MODEL_PREDICTOR_DOWN = 'ModelPredictorDown';

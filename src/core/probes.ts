@@ -16,6 +16,11 @@ export function httpGetProbe(path: string, port: number, timing: ProbeTiming): k
   return kplus.Probe.fromHttpGet(path, { port, ...probeOptions(timing) });
 }
 
+/** A probe that succeeds when a TCP connection to `port` opens. */
+export function tcpProbe(port: number, timing: ProbeTiming): kplus.Probe {
+  return kplus.Probe.fromTcpSocket({ port, ...probeOptions(timing) });
+}
+
 /** A probe that runs `command` in the container and succeeds when it exits 0. */
 export function commandProbe(command: string[], timing: ProbeTiming): kplus.Probe {
   return kplus.Probe.fromCommand(command, probeOptions(timing));

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
 import { assertLabels, dnsSubdomainProblems } from './names';
+import { aListOf, anInstanceOf, aString, aStringMap, checkProps } from './props-check';
 
 /** What the scheduler does with a pod that would break a spread constraint. */
 export enum SpreadPolicy {
@@ -88,16 +89,22 @@ export interface WorkloadPlacementOptions {
  * Use `applyTo` for your own kplus workloads, and `podSpecFields` for pod specs inside custom resources.
  */
 export class WorkloadPlacement {
-  /** Placement with every field checked; throws, naming `scope`, on a label, class or Secret name Kubernetes rejects. */
-  public static of(options: WorkloadPlacementOptions, scope?: IConstruct): WorkloadPlacement {
-    return new WorkloadPlacement(options, scope);
+  /**
+   * A placement. Its fields are checked where it is applied, and a label, class or Secret name that Kubernetes rejects
+   * fails there, naming the construct.
+   */
+  public static of(options: WorkloadPlacementOptions): WorkloadPlacement {
+    checkProps('WorkloadPlacement.of', options, {}, {
+      nodeSelector: aStringMap("{ 'nvidia.com/gpu.present': 'true' }"),
+      tolerations: aListOf(anInstanceOf(kplus.NodeTaintQuery, "NodeTaintQuery.exists('nvidia.com/gpu')")),
+      nodeAffinity: aListOf(anInstanceOf(kplus.NodeLabelQuery, "NodeLabelQuery.in('topology.kubernetes.io/zone', ['a'])")),
+      priorityClassName: aString("'ml-training'"),
+      imagePullSecrets: aListOf(aString("'registry-credentials'")),
+    }, 'options');
+    return new WorkloadPlacement(options ?? {});
   }
 
-  private constructor(private readonly options: WorkloadPlacementOptions, scope?: IConstruct) {
-    if (scope) {
-      this.check(scope);
-    }
-  }
+  private constructor(private readonly options: WorkloadPlacementOptions) {}
 
   /**
    * Applies the placement to the pod template of `workload` (a Deployment, StatefulSet, Job, CronJob or DaemonSet):
@@ -233,3 +240,6 @@ function podSpecPath(kind: string): string {
       return '/spec/template/spec';
   }
 }
+
+/** `placement` as props take it. */
+export const A_PLACEMENT = anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'example.com/pool': 'ml' } })");

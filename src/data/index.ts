@@ -1,4 +1,5 @@
 export * from './database-attributes';
+export * from './kafka';
 export * from './mysql';
 export * from './postgres';
 export * from './redis';

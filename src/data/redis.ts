@@ -19,7 +19,7 @@ import { A_CONSTRUCT, A_SIZE, aBoolean, anInstanceOf, aString, checkArgument, ch
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { WorkloadPlacement, placeWorkloads } from '../core/workload-placement';
+import { A_PLACEMENT, WorkloadPlacement, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 6379;
 const EXPORTER_PORT = 9121;
@@ -159,6 +159,7 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
       password: anInstanceOf(SecretSource, 'SecretSource.generated()'),
       persistence: aBoolean(),
       metrics: aBoolean(),
+      placement: A_PLACEMENT,
     });
     const persistence = props.persistence ?? false;
     if (!persistence && (props.storageSize !== undefined || props.storageClassName !== undefined)) {

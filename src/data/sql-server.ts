@@ -23,7 +23,7 @@ import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
+import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /**
  * A single-instance SQL server of this app that holds several databases, each with its own user and setup Job: what
@@ -70,6 +70,7 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
       storageClassName: aString("'fast-ssd'"),
       databases: aListOf(aString("'mlflow'")),
       metrics: aBoolean(),
+      placement: A_PLACEMENT,
     });
     this.adminCredentials = this._bindAdminCredentials(props);
     const spec = this._engineSpec(props, this.adminCredentials);

@@ -22,8 +22,9 @@ import { promDuration } from '../core/monitoring-promql';
 import { assertDnsLabel, assertLabels } from '../core/names';
 import { A_DURATION, A_SIZE, aString, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
-import { IScrapeTarget } from '../core/scrape-target';
+import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
+import { A_PLACEMENT } from '../core/workload-placement';
 import {
   Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort, PrometheusSpecRemoteWrite,
   PrometheusSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest,
@@ -70,14 +71,16 @@ export class FederatedPrometheus extends Construct {
 
   private readonly scrapeInterval: string;
   private readonly remoteWrites: PrometheusSpecRemoteWrite[] = [];
-  private readonly targetKeys = new Map<string, string>();
+  private readonly targetKeys = new Map<string, { path: string; spec: ScrapeTargetSpec }>();
   private readonly federatedClusters = new Set<string>();
   private readonly hasAlertmanager: boolean;
   private readonly monitoring: MonitoringRegistry;
 
   constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
     super(scope, id);
-    checkProps(this, props, { clusterName: aString("'central'") }, { storageSize: A_SIZE, retention: A_DURATION, scrapeInterval: A_DURATION });
+    checkProps(this, props, { clusterName: aString("'central'") }, {
+      storageSize: A_SIZE, retention: A_DURATION, scrapeInterval: A_DURATION, placement: A_PLACEMENT,
+    });
     assertDnsLabel(this, 'clusterName', props.clusterName);
     this.clusterName = props.clusterName;
     this.role = props.role ?? PrometheusRole.SECONDARY;
@@ -207,7 +210,8 @@ export class FederatedPrometheus extends Construct {
 
   /**
    * Scrapes `targets`: a ServiceMonitor or PodMonitor for each of their `scrapeTargets`, their `monitoring`
-   * contributions (as `addMonitoring`), and `allowScrapeFrom` so that their NetworkPolicies let Prometheus in.
+   * contributions (as `addMonitoring`), and `allowScrapeFrom` so that their NetworkPolicies let Prometheus in. A spec
+   * that several targets share (a Seldon runtime's, which each of its models exposes) gets one monitor.
    */
   public addTargets(...targets: IScrapeTarget[]): void {
     for (const target of targets) {
@@ -220,12 +224,15 @@ export class FederatedPrometheus extends Construct {
         const namespace = targetNamespace(target, spec);
         const key = `${namespace ?? ''}/${spec.name}`;
         const previous = this.targetKeys.get(key);
+        if (previous?.spec === spec) {
+          continue;
+        }
         if (previous !== undefined) {
-          throw new MlopsValidationError(this, `scrape target '${spec.name}' of '${target.node.path}' is invalid: '${previous}' `
+          throw new MlopsValidationError(this, `scrape target '${spec.name}' of '${target.node.path}' is invalid: '${previous.path}' `
             + `already has a target of that name${namespace ? ` in namespace '${namespace}'` : ''}, and the name is the job label; `
             + 'add each target once, and give targets in one namespace different names');
         }
-        this.targetKeys.set(key, target.node.path);
+        this.targetKeys.set(key, { path: target.node.path, spec });
         createMonitor(this, `Monitor-${namespace ?? 'default'}-${spec.name}`, namespace, spec, this.monitorLabels, this.scrapeInterval);
       }
       this.addMonitoring(...(target.monitoring ?? []));

@@ -15,7 +15,7 @@ import { aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { placeWorkloads } from '../core/workload-placement';
+import { A_PLACEMENT, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 3000;
 /** The image's `grafana` user; its group is 0 in the image, 472 here so that the emptyDirs are group-owned by it. */
@@ -64,7 +64,7 @@ export class Grafana extends Construct implements IScrapeTarget {
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
-    checkProps(this, props, {}, { image: aString("'docker.io/grafana/grafana:12.4.5'") });
+    checkProps(this, props, {}, { image: aString("'docker.io/grafana/grafana:12.4.5'"), placement: A_PLACEMENT });
     if ((props.prometheus === undefined) === (props.prometheusEndpoint === undefined)) {
       throw new MlopsValidationError(this, 'prometheus and prometheusEndpoint are invalid together: give exactly one of them, '
         + 'the FederatedPrometheus of this app or the endpoint of another Prometheus');

@@ -25,6 +25,35 @@ export interface RedisConnectionOptions {
   readonly database?: number;
 }
 
+/** Options of `GitSyncAirflow.addConnection()`. */
+export interface ConnectionOptions {
+  /**
+   * Whether Airflow's pods start without the Secret: the connection exists in the tasks that start after the Secret
+   * does (and in the components once they restart). For a Secret you create after applying, e.g. another cluster's
+   * kubeconfig.
+   *
+   * @default false - the pods wait for the Secret
+   */
+  readonly optional?: boolean;
+}
+
+/** Options of `GitSyncAirflow.mountInTasks()`. */
+export interface TaskVolumeOptions {
+  /**
+   * Mounts the storage read-only.
+   *
+   * @default false
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * A path within the storage to mount instead of its root.
+   *
+   * @default - the root of the storage
+   */
+  readonly subPath?: string;
+}
+
 /** How the api-server is reached through an Ingress. */
 export interface AirflowIngressOptions {
   /** The host name users open, e.g. `airflow.example.com`. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Chart, Lazy, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { assertConnectionId, redisConnectionEnv, redisPasswordEnv, s3ConnectionEnv } from './airflow-connections';
+import { assertConnectionId, connectionEnvName, redisConnectionEnv, redisPasswordEnv, s3ConnectionEnv } from './airflow-connections';
 import { AirflowEnvironment } from './airflow-environment';
 import { AIRFLOW_MONITORING } from './airflow-monitoring';
 import { AIRFLOW_USER, httpProbes, jobCheckProbes, mountAirflowWritablePaths, Probes, resources, SETUP_RESOURCES } from './airflow-pod-parts';
@@ -10,9 +10,13 @@ import { CREATE_ADMIN_SCRIPT, MIGRATE_SCRIPT, WAIT_FOR_MIGRATIONS_SCRIPT } from 
 import { AirflowSecretKeys } from './airflow-secret-keys';
 import { ApiServerAccess } from './api-server-access';
 import { DagSource } from './dag-source';
-import { GitSyncAirflowProps, RedisConnectionOptions, S3ConnectionOptions } from './git-sync-airflow-props';
+import { ConnectionOptions, GitSyncAirflowProps, RedisConnectionOptions, S3ConnectionOptions, TaskVolumeOptions } from './git-sync-airflow-props';
 import { StatsdExporter, METRICS_PORT } from './statsd-exporter';
+import { TaskPermission } from './task-permission';
+import { checkSecretEnvName, checkTaskMountPath } from './task-pod-checks';
 import { POD_TEMPLATE_DIR, POD_TEMPLATE_FILE, TaskPodTemplate } from './task-pod-template';
+import { grantTaskPermission, mountServiceAccountToken } from './task-role-grant';
+import { TaskGrantOptions, TaskServiceAccount, TaskServiceAccountOptions } from './task-service-account';
 import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -96,7 +100,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
   public readonly adminCredentials: Credentials;
   /** The ConfigMap holding `pod_template_file.yaml`. */
   public readonly podTemplate: kplus.ConfigMap;
-  /** The ServiceAccount of the task pods; it has no API rights. */
+  /** The ServiceAccount of the task pods; it has no API rights until `grantTasks` gives it some. */
   public readonly taskServiceAccount: kplus.ServiceAccount;
   /** Every Airflow pod (components, Jobs, task pods), as a NetworkPolicy peer. */
   public readonly airflowPods: kplus.Pods;
@@ -112,6 +116,8 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
   private readonly environment: AirflowEnvironment;
   private readonly connectionIds = new Set<string>();
   private readonly variableKeys = new Set<string>();
+  private readonly taskEnvNames = new Set<string>();
+  private readonly taskMountPaths = new Set<string>();
 
   constructor(scope: Construct, id: string, props: GitSyncAirflowProps) {
     super(scope, id);
@@ -322,6 +328,67 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
    */
   public useMlflowTracking(mlflow: IMlflowTracking): void {
     this.environment.add([['MLFLOW_TRACKING_URI', kplus.EnvValue.fromValue(mlflow.trackingUri)]]);
+  }
+
+  /**
+   * An Airflow connection `connId` (`AIRFLOW_CONN_<CONN_ID>`) in the components and the task pods, read from a Secret:
+   * the value `connection` of `connection`, a connection URI (`wasb://...`, `kafka://...`) or Airflow's JSON form. The
+   * Secret key is `connection` unless the source names another,
+   * e.g. `SecretSource.fromSecret(secret, { keys: { connection: 'azure-blob-uri' } })`. A `kubernetes` connection to
+   * another cluster holds its kubeconfig in the `kube_config` extra (the connection has no token or CA fields).
+   */
+  public addConnection(connId: string, connection: SecretSource, options: ConnectionOptions = {}): void {
+    if (!(connection instanceof SecretSource) || connection.isGenerated) {
+      throw new MlopsValidationError(this, `connection '${connId}' is invalid: a connection is a URI or JSON you write into a Secret, `
+        + "so it cannot be generated; give SecretSource.fromSecret(secret, { keys: { connection: '<key>' } })");
+    }
+    this.reserveConnectionId(connId);
+    const credentials = connection.bind(this, `Connection-${connId}`, { secretValues: ['connection'] });
+    const value = options?.optional
+      ? kplus.EnvValue.fromSecretValue({ secret: credentials.secret, key: credentials.secretKey('connection') }, { optional: true })
+      : credentials.envValue('connection');
+    this.environment.add([[connectionEnvName(connId), value]]);
+  }
+
+  /**
+   * An env var `name` in every task pod, read from a Secret: the value `value` of `source` (the Secret key `value`
+   * unless the source names another, e.g. `SecretSource.fromSecret(secret, { keys: { value: 'account-key' } })`; a
+   * generated source makes a random one). Only the task pods get it, not Airflow's components.
+   */
+  public addTaskSecretEnv(name: string, source: SecretSource): void {
+    checkSecretEnvName(this, name, this.taskEnvNames);
+    this.taskEnvNames.add(name);
+    const credentials = source.bind(this, `TaskEnv-${name.toLowerCase().replace(/_/g, '-')}`, { secretValues: ['value'] });
+    this.taskTemplate.container.env.addVariable(name, credentials.envValue('value'));
+  }
+
+  /**
+   * Mounts `storage` at `path` in every task pod: an `NfsSharedVolume` the tasks share with training jobs, a training
+   * job's template (`kplus.Volume.fromConfigMap(...)`), any `kplus.IStorage`.
+   */
+  public mountInTasks(path: string, storage: kplus.IStorage, options: TaskVolumeOptions = {}): void {
+    checkTaskMountPath(this, path, this.taskMountPaths);
+    this.taskMountPaths.add(path);
+    this.taskTemplate.container.mount(path, storage, { readOnly: options?.readOnly, subPath: options?.subPath });
+  }
+
+  /**
+   * Lets every task do what `permission` allows, in `options.namespaces` (default: Airflow's), through the task pods'
+   * ServiceAccount, whose token is then mounted into every task pod. These rights reach every task of every DAG: for
+   * rights only some tasks need, use `addTaskServiceAccount` instead. Returns the Roles, one per namespace.
+   */
+  public grantTasks(permission: TaskPermission, options: TaskGrantOptions = {}): kplus.Role[] {
+    const roles = grantTaskPermission(this, this.taskServiceAccount, permission, options?.namespaces);
+    mountServiceAccountToken(this.taskServiceAccount);
+    return roles;
+  }
+
+  /**
+   * A ServiceAccount `name` for the tasks of one purpose, with `options.permissions` in `options.namespaces`: a task
+   * runs as it through its `pod_override` (`service_account_name`), and no other task gets its rights.
+   */
+  public addTaskServiceAccount(name: string, options: TaskServiceAccountOptions = {}): TaskServiceAccount {
+    return new TaskServiceAccount(this, `TaskServiceAccount-${name}`, { ...options, name });
   }
 
   private addRemoteLogging(bucket: IBucket, prefix: string): void {

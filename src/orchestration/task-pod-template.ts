@@ -60,7 +60,10 @@ export class TaskPodTemplate {
     const [pod] = Chart.of(this.pod).toJson();
     // cdk8s' own bookkeeping label would be copied onto every task pod.
     delete pod.metadata.labels['cdk8s.io/metadata.addr'];
-    return { ...pod, spec: { ...pod.spec, ...this.placementFields } };
+    // The ServiceAccount decides whether its token is mounted: the task pods' own only once `grantTasks` gave it rights,
+    // and a `TaskServiceAccount` always, so that a task that selects one with pod_override gets its token.
+    const { automountServiceAccountToken: _decidedByTheServiceAccount, ...spec } = pod.spec;
+    return { ...pod, spec: { ...spec, ...this.placementFields } };
   }
 
   /** `pod_template_file.yaml`. */

@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
+import { Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { TaskPermission } from './task-permission';
+import { grantTaskPermission } from './task-role-grant';
 import { MlopsValidationError } from '../core/errors';
-import { dnsLabelProblems, dnsSubdomainProblems } from '../core/names';
+import { dnsSubdomainProblems } from '../core/names';
 import { aListOf, anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /** Where a task permission applies. */
@@ -16,21 +17,24 @@ export interface TaskGrantOptions {
   readonly namespaces?: string[];
 }
 
-/** Properties of a `TaskServiceAccount`. */
-export interface TaskServiceAccountProps extends TaskGrantOptions {
-  /**
-   * The ServiceAccount's name, which a task selects with `pod_override` (`service_account_name`), e.g. `airflow-trainer`.
-   *
-   * @default - derived from the construct path
-   */
-  readonly name?: string;
-
+/** What the tasks running as a `TaskServiceAccount` may do, and where. */
+export interface TaskServiceAccountOptions extends TaskGrantOptions {
   /**
    * What tasks running as it may do, in `namespaces`; the same as calling `grant(permission)` for each.
    *
    * @default - nothing until `grant` is called
    */
   readonly permissions?: TaskPermission[];
+}
+
+/** Properties of a `TaskServiceAccount`. */
+export interface TaskServiceAccountProps extends TaskServiceAccountOptions {
+  /**
+   * The ServiceAccount's name, which a task selects with `pod_override` (`service_account_name`), e.g. `airflow-trainer`.
+   *
+   * @default - derived from the construct path
+   */
+  readonly name?: string;
 }
 
 /**
@@ -81,49 +85,5 @@ export class TaskServiceAccount extends Construct {
    */
   public grant(permission: TaskPermission, options: TaskGrantOptions = {}): kplus.Role[] {
     return grantTaskPermission(this, this.serviceAccount, permission, options?.namespaces ?? this.namespaces);
-  }
-}
-
-/**
- * A Role with `permission`'s rules in each of `namespaces` (the chart's when none), bound to `account`; granting the same
- * permission in the same namespace again returns the Role made before.
- */
-export function grantTaskPermission(
-  scope: Construct, account: kplus.ServiceAccount, permission: TaskPermission, namespaces: string[] | undefined,
-): kplus.Role[] {
-  checkPermission(scope, permission, namespaces);
-  return (namespaces ?? [Chart.of(scope).namespace]).map((namespace) => {
-    const id = `${permission.name}-${namespace ?? 'own-namespace'}`;
-    const existing = scope.node.tryFindChild(id);
-    if (existing instanceof kplus.Role) {
-      return existing;
-    }
-    const role = new kplus.Role(scope, id, { metadata: { namespace }, rules: permission._rules });
-    new kplus.RoleBinding(scope, `${id}-binding`, { metadata: { namespace }, role }).addSubjects(account);
-    return role;
-  });
-}
-
-/** Mounts the token of `account` into its pods, for in-cluster Kubernetes clients. */
-export function mountServiceAccountToken(account: kplus.ServiceAccount): void {
-  if (!account.automountToken) {
-    ApiObject.of(account).addJsonPatch(JsonPatch.add('/automountServiceAccountToken', true));
-  }
-}
-
-function checkPermission(scope: IConstruct, permission: TaskPermission, namespaces: string[] | undefined): void {
-  if (!(permission instanceof TaskPermission)) {
-    throw new MlopsValidationError(scope, 'permission is invalid: expected a TaskPermission; give e.g. TaskPermission.LAUNCH_PODS');
-  }
-  if (namespaces !== undefined && (!Array.isArray(namespaces) || namespaces.length === 0)) {
-    throw new MlopsValidationError(scope, 'namespaces is invalid: expected a non-empty list of namespace names; give e.g. '
-      + "['mlops'], or leave it out for the chart's namespace");
-  }
-  for (const namespace of namespaces ?? []) {
-    const problems = typeof namespace === 'string' ? dnsLabelProblems(namespace) : ['must be a string'];
-    if (problems.length > 0) {
-      throw new MlopsValidationError(scope, `namespace '${namespace}' of ${permission.name} is invalid: ${problems.join('; ')}; `
-        + "give the name of a namespace, e.g. 'mlops'");
-    }
   }
 }

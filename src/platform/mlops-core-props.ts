@@ -61,6 +61,13 @@ export interface PlatformSecrets {
    * @default - a user per predictor, generated (dev only)
    */
   readonly predictorS3Credentials?: SecretSource;
+  /**
+   * The keys of the MinIO user that each training job (`addPyTorchDdpJob`, `addSparkJob`) reads and writes the
+   * in-cluster buckets with. Production requires it once a training job uses them.
+   *
+   * @default - a user per job, generated (dev only)
+   */
+  readonly trainingS3Credentials?: SecretSource;
 }
 
 /** Properties of `MlopsCore`. */
@@ -174,7 +181,9 @@ export interface MlopsCoreProps {
   readonly monitorLabels?: { [key: string]: string };
 
   /**
-   * An NFS share for the platform (`sharedVolume`), mounted nowhere: mount it where you need it.
+   * An NFS share for the platform (`sharedVolume`), mounted at `/shared` in every Airflow task and in every training
+   * job of `addPyTorchDdpJob` and `addSparkJob`. The export must be writable for the uids they run as (Airflow 50000,
+   * PyTorch jobs 1000, Spark 185), e.g. `all_squash` to one uid.
    *
    * @default - none
    */

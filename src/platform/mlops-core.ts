@@ -8,6 +8,7 @@ import { checkPlatformSecrets, checkUserCredentials, withUserCredentials } from 
 import { AIRFLOW_PATH, exposeThroughIngress, exposeThroughNodePorts, GRAFANA_PATH, MLFLOW_PATH, publicUrl } from './platform-exposure';
 import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { PlatformProfile } from './platform-profile';
+import { PlatformTrainingContext, platformTrainingProps, SHARED_MOUNT_PATH, wireTrainingJob } from './platform-training';
 import { IBucket } from '../core/bucket';
 import { MlopsValidationError } from '../core/errors';
 import { IKeyValueStore } from '../core/key-value-store';
@@ -27,6 +28,10 @@ import { KservePredictor, KservePredictorProps } from '../serving/kserve-predict
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
+import { PyTorchDdpJob } from '../training/pytorch-ddp-job';
+import { PyTorchDdpJobProps } from '../training/pytorch-ddp-job-props';
+import { SparkJob } from '../training/spark-job';
+import { SparkJobProps } from '../training/spark-job-props';
 
 const BUCKETS = { artifacts: 'mlflow-artifacts', logs: 'airflow-logs', datasets: 'datasets', models: 'models' };
 const PROMETHEUS_PORT = 9090;
@@ -81,7 +86,7 @@ export class MlopsCore extends Construct {
   public readonly prometheus?: FederatedPrometheus;
   /** Grafana with the Prometheus' dashboards, at `/grafana` behind an Ingress; unless `grafana` or `monitoring` is off. */
   public readonly grafana?: Grafana;
-  /** The NFS share, when `sharedVolume` is given. */
+  /** The NFS share, when `sharedVolume` is given: at `/shared` in every Airflow task and every training job. */
   public readonly sharedVolume?: NfsSharedVolume;
   /** Where models go (the Airflow connection `models_s3`); `ModelSource.fromBucket(platform.modelsBucket, ...)`. */
   public readonly modelsBucket: IBucket;
@@ -94,6 +99,8 @@ export class MlopsCore extends Construct {
 
   /** The keys of the predictors' MinIO user on the in-cluster models bucket (`addPredictor`). */
   private readonly predictorS3Credentials?: SecretSource;
+  /** The keys of the training jobs' MinIO user on the in-cluster buckets (`addPyTorchDdpJob`, `addSparkJob`). */
+  private readonly trainingS3Credentials?: SecretSource;
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
@@ -139,6 +146,7 @@ export class MlopsCore extends Construct {
       modelsBucket: !props.modelsBucket,
     }, secrets);
     this.predictorS3Credentials = secrets.predictorS3Credentials;
+    this.trainingS3Credentials = secrets.trainingS3Credentials;
 
     this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
     this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
@@ -214,6 +222,7 @@ export class MlopsCore extends Construct {
 
     if (props.sharedVolume) {
       this.sharedVolume = new NfsSharedVolume(this, 'SharedVolume', props.sharedVolume);
+      this.airflow.mountInTasks(SHARED_MOUNT_PATH, this.sharedVolume);
     }
 
     if (monitoring) {
@@ -258,14 +267,33 @@ export class MlopsCore extends Construct {
   }
 
   /**
-   * Serves a model with any serving backend (e.g. `new KserveModelDeployment(props)`), wired like `addPredictor`:
-   * from the in-cluster models bucket it reads with the predictors' MinIO user, Airflow's task pods may call it and
-   * Prometheus scrapes it.
+   * Serves a model with any serving backend (`new KserveModelDeployment(props)`, `new SeldonModelDeployment(props)`),
+   * wired like `addPredictor`: from the in-cluster models bucket it reads with the predictors' MinIO user, Airflow's
+   * task pods may call it and Prometheus scrapes it.
    */
   public serveModel(id: string, deployment: IModelDeployment): IServedModel {
     const served = deployment.deploy(this, id, this.modelWithPredictorUser(id, deployment.model));
     this.wireServedModel(served);
     return served;
+  }
+
+  /**
+   * Runs distributed PyTorch training on the platform (`PyTorchDdpJob`), with the platform's shared volume (at
+   * `/shared`, as in Airflow's tasks) and MLflow unless given; MLflow lets the job's pods in, and the platform's
+   * buckets are read and written with the MinIO user of `secrets.trainingS3Credentials` (production requires it). A
+   * `JobSubmission.TEMPLATE` job is mounted in Airflow's task pods at `/opt/airflow/training/<name>/template.yaml`.
+   */
+  public addPyTorchDdpJob(id: string, props: PyTorchDdpJobProps): PyTorchDdpJob {
+    const job = new PyTorchDdpJob(this, id, platformTrainingProps(this.trainingContext(), `addPyTorchDdpJob('${id}')`, props));
+    wireTrainingJob(this.trainingContext(), id, job, props?.tracking);
+    return job;
+  }
+
+  /** Runs a Spark application on the platform (`SparkJob`), wired like `addPyTorchDdpJob`. */
+  public addSparkJob(id: string, props: SparkJobProps): SparkJob {
+    const job = new SparkJob(this, id, platformTrainingProps(this.trainingContext(), `addSparkJob('${id}')`, props));
+    wireTrainingJob(this.trainingContext(), id, job, props?.tracking);
+    return job;
   }
 
   /**
@@ -277,6 +305,18 @@ export class MlopsCore extends Construct {
       throw new MlopsValidationError(this, 'allowPrometheusFrom: there is no Prometheus (monitoring is off); turn monitoring on or remove the call');
     }
     allowIngress(this.prometheus, this.prometheus.pods, peer, [PROMETHEUS_PORT]);
+  }
+
+  private trainingContext(): PlatformTrainingContext {
+    return {
+      scope: this,
+      profile: this.profile,
+      airflow: this.airflow,
+      mlflow: this.mlflow,
+      minio: this.minio,
+      sharedVolume: this.sharedVolume,
+      credentials: this.trainingS3Credentials,
+    };
   }
 
   private wireServedModel(served: IServedModel): void {

@@ -52,6 +52,35 @@ export interface PrimaryClusterOptions extends PrimaryClusterProps {
 }
 
 /** A serving cluster of a `MultiClusterPlatform`: KServe predictors and a secondary Prometheus. */
+/**
+ * How the primary's Airflow tasks deploy models to a serving cluster: as a ServiceAccount of that cluster whose Role
+ * covers only serving objects, through an Airflow `kubernetes` connection on the primary whose kubeconfig carries the
+ * ServiceAccount's token.
+ */
+export interface CrossClusterDeployerOptions {
+  /**
+   * The Airflow connection id on the primary, e.g. `serving_eu`: `KubernetesHook(conn_id=...)`,
+   * `KubernetesPodOperator(kubernetes_conn_id=...)`.
+   */
+  readonly connectionId: string;
+
+  /**
+   * The Secret in the primary's namespace, key `connection`, that holds the connection (Airflow's JSON form, with the
+   * kubeconfig in `extra.kube_config`); you create it from the ServiceAccount's token (README). Until it exists, tasks
+   * run without the connection.
+   *
+   * @default '<clusterName>-deployer-connection'
+   */
+  readonly connectionSecretName?: string;
+
+  /**
+   * The ServiceAccount in the serving cluster.
+   *
+   * @default 'airflow-deployer'
+   */
+  readonly serviceAccountName?: string;
+}
+
 export interface ServingClusterOptions {
   /** The cluster's name: its folder, its Argo CD Application and its Prometheus `cluster` label. A DNS label. */
   readonly clusterName: string;
@@ -109,6 +138,14 @@ export interface ServingClusterOptions {
    * @default - `clusterName`
    */
   readonly argoCdClusterName?: string;
+
+  /**
+   * Lets the primary's Airflow tasks deploy models here: a ServiceAccount with `TaskPermission.DEPLOY_MODELS` in this
+   * cluster, and the Airflow `kubernetes` connection `connectionId` on the primary.
+   *
+   * @default - tasks deploy to this cluster only through GitOps
+   */
+  readonly deployer?: CrossClusterDeployerOptions;
 }
 
 /** Argo CD Applications, one per cluster, that sync each cluster's folder from Git. */

@@ -5,12 +5,15 @@ import { Construct } from 'constructs';
 import { ArgoCdApplication } from './argo-cd-application';
 import { ArgoCdSyncWaves } from './argo-cd-sync-waves';
 import { assertCidr, DEFAULT_CLUSTER_NAMESPACE } from './cross-cluster-access';
-import { GitOpsOptions, MultiClusterPlatformProps, PrimaryClusterOptions, ServingClusterOptions } from './multi-cluster-platform-props';
+import { CrossClusterDeployerOptions, GitOpsOptions, MultiClusterPlatformProps, PrimaryClusterOptions, ServingClusterOptions } from './multi-cluster-platform-props';
 import { PrimaryCluster } from './primary-cluster';
 import { ServingCluster } from './serving-cluster';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { dnsLabelProblems } from '../core/names';
+import { SecretSource } from '../core/secret-source';
+import { TaskPermission } from '../orchestration/task-permission';
+import { TaskServiceAccount } from '../orchestration/task-service-account';
 
 const ARGOCD_FOLDER = 'argocd';
 
@@ -147,6 +150,9 @@ export class MultiClusterPlatform extends Construct {
       this.grants.set(options.clusterName, credentials);
     }
     this.addApplication(options.clusterName, options.argoCdClusterName ?? options.clusterName, chart.namespace!);
+    if (options.deployer) {
+      this.addDeployer(chart, options.clusterName, options.deployer);
+    }
     this.servingClusters.push(serving);
     return serving;
   }
@@ -179,6 +185,18 @@ export class MultiClusterPlatform extends Construct {
     for (const app of this.apps) {
       app.synth();
     }
+  }
+
+  /** The serving cluster's deployer ServiceAccount, and the primary's Airflow connection to it. */
+  private addDeployer(chart: Chart, clusterName: string, deployer: CrossClusterDeployerOptions): void {
+    new TaskServiceAccount(chart, 'AirflowDeployer', {
+      name: deployer.serviceAccountName ?? 'airflow-deployer',
+      permissions: [TaskPermission.DEPLOY_MODELS],
+    });
+    const primary = this.primary!;
+    const secret = kplus.Secret.fromSecretName(primary, `DeployerConnection-${clusterName}`,
+      deployer.connectionSecretName ?? `${clusterName}-deployer-connection`);
+    primary._requirePlatform(`addServingCluster('${clusterName}')`).airflow.addConnection(deployer.connectionId, SecretSource.fromSecret(secret), { optional: true });
   }
 
   private newApp(folder: string): App {

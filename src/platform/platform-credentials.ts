@@ -66,6 +66,13 @@ function slots(created: CreatedPieces): SecretSlot[] {
       notCreatedBecause: replacedBy('modelsBucket'),
       checkedOnUse: true,
     },
+    {
+      prop: 'trainingS3Credentials',
+      what: "the training jobs' MinIO user",
+      created: created.minio,
+      notCreatedBecause: replacedBy(buckets),
+      checkedOnUse: true,
+    },
   ];
 }
 

@@ -145,7 +145,10 @@ export class ServingCluster extends Construct {
     return predictor;
   }
 
-  /** Serves a model with any serving backend (e.g. `new KserveModelDeployment(props)`), scraped like `addPredictor`'s. */
+  /**
+   * Serves a model with any serving backend (`new KserveModelDeployment(props)`, `new SeldonModelDeployment(props)`),
+   * scraped like `addPredictor`'s.
+   */
   public serveModel(id: string, deployment: IModelDeployment): IServedModel {
     const served = deployment.deploy(this, id, deployment.model);
     this.scrape(served);

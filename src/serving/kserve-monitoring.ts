@@ -1,11 +1,9 @@
 import { Duration } from 'cdk8s';
 import {
   AlertRule, DashboardRow, IMonitoringContribution, ISeriesScope, MlopsAlerts, MlopsRuleGroups, ModelSeries, MonitoringDashboard,
-  RecordingRule, RecordingRuleGroup, ResolvedAlertThresholds,
+  RecordingRule, RecordingRuleGroup,
 } from '../core/monitoring';
-import {
-  dashboardPanel, inPickedClusters, MODEL_LEGEND, plusMaybeMissing, promNumber, recordingRule,
-} from '../core/monitoring-promql';
+import { dashboardPanel, inPickedClusters, plusMaybeMissing, recordingRule } from '../core/monitoring-promql';
 
 /**
  * KServe's Python model servers (the `kserve-sklearnserver`, `-xgbserver`, `-lgbserver`, `-pmmlserver` runtimes and
@@ -60,9 +58,10 @@ export const KSERVE_METRIC_NAMES: readonly string[] = [
 const BY_MODEL = 'namespace, job, model';
 
 /**
- * The predictors of KServe (its Python servers, MLServer, Triton): requests, errors, error ratio and latency per model
- * into the shared `ModelSeries` (`runtime` tells the runtimes apart), the replicas per predictor, the model alerts, and
- * the rows of the model-serving dashboard.
+ * The predictors of KServe (its Python servers, MLServer, Triton): requests, errors and latency per model into the
+ * shared `ModelSeries` (`runtime` tells the runtimes apart), the replicas per predictor, the predictor alert and the
+ * Predictors row of the model-serving dashboard. The error ratio, the model alerts and the Traffic and Latency rows
+ * are every backend's (`MODEL_SERVING_MONITORING`).
  */
 class KserveMonitoring implements IMonitoringContribution {
   public readonly key = 'kserve';
@@ -82,28 +81,8 @@ class KserveMonitoring implements IMonitoringContribution {
     ];
   }
 
-  public alertRules(series: ISeriesScope, thresholds: ResolvedAlertThresholds): AlertRule[] {
-    const latency = promNumber(thresholds.modelLatencyP95.toMilliseconds() / 1000);
-    const p95 = series.recorded(ModelSeries.LATENCY_QUANTILE, 'quantile="0.95"');
-    const tritonMean = series.recorded(ModelSeries.LATENCY_MEAN, 'runtime="triton"');
+  public alertRules(series: ISeriesScope): AlertRule[] {
     return [
-      {
-        alert: MlopsAlerts.MODEL_HIGH_ERROR_RATIO,
-        expr: `${series.recorded(ModelSeries.ERROR_RATIO)} > ${promNumber(thresholds.modelErrorRatio)}`,
-        forDuration: Duration.minutes(10),
-        severity: 'warning',
-        summary: 'Model {{ $labels.model }} fails {{ $value | humanizePercentage }} of its requests',
-        description: 'Model {{ $labels.model }} ({{ $labels.job }} in {{ $labels.namespace }}, runtime {{ $labels.runtime }}) has failed more than '
-          + `${promNumber(thresholds.modelErrorRatio * 100)}% of its requests for 10 minutes.`,
-      },
-      {
-        alert: MlopsAlerts.MODEL_HIGH_LATENCY,
-        expr: `${p95} > ${latency} or ${tritonMean} > ${latency}`,
-        forDuration: Duration.minutes(10),
-        severity: 'warning',
-        summary: 'Model {{ $labels.model }} answers slowly',
-        description: `Model {{ $labels.model }} ({{ $labels.job }} in {{ $labels.namespace }}) has had a latency above ${latency}s for 10 minutes.`,
-      },
       {
         alert: MlopsAlerts.MODEL_PREDICTOR_DOWN,
         expr: `${series.recorded(ModelSeries.PREDICTOR_REPLICAS_UP)} == 0`,
@@ -117,29 +96,7 @@ class KserveMonitoring implements IMonitoringContribution {
 
   public dashboardRows(): DashboardRow[] {
     const dashboard = MonitoringDashboard.MODEL_SERVING;
-    const quantile = (q: string) => inPickedClusters(ModelSeries.LATENCY_QUANTILE, `quantile="${q}"`);
     return [
-      {
-        dashboard,
-        title: 'Traffic',
-        panels: [
-          dashboardPanel('Requests per second', 'reqps', [[`sum by (cluster, namespace, model) (${inPickedClusters(ModelSeries.REQUESTS)})`, MODEL_LEGEND]]),
-          dashboardPanel('Failed requests per second', 'reqps', [[`sum by (cluster, namespace, model) (${inPickedClusters(ModelSeries.ERRORS)})`, MODEL_LEGEND]]),
-          dashboardPanel('Error ratio', 'percentunit', [[inPickedClusters(ModelSeries.ERROR_RATIO), MODEL_LEGEND]]),
-        ],
-      },
-      {
-        dashboard,
-        title: 'Latency',
-        panels: [
-          dashboardPanel('Latency p50 / p95 / p99', 's', [
-            [quantile('0.5'), `${MODEL_LEGEND} p50`],
-            [quantile('0.95'), `${MODEL_LEGEND} p95`],
-            [quantile('0.99'), `${MODEL_LEGEND} p99`],
-          ]),
-          dashboardPanel('Mean latency', 's', [[inPickedClusters(ModelSeries.LATENCY_MEAN), `${MODEL_LEGEND} ({{runtime}})`]]),
-        ],
-      },
       {
         dashboard,
         title: 'Predictors',
@@ -153,7 +110,7 @@ class KserveMonitoring implements IMonitoringContribution {
     ];
   }
 
-  /** Requests, errors, error ratio and latency per model, for each runtime; `runtime` tells them apart. */
+  /** Requests, errors and latency per model, for each runtime; `runtime` tells them apart. */
   private modelRules(series: ISeriesScope): RecordingRule[] {
     const sumRate = (metric: string, matchers?: string) => `sum by (${BY_MODEL}) (rate(${series.raw(metric, matchers)}[5m]))`;
     // KServe's Python servers name the model `model_name`; the other runtimes, and these rules, `model`.
@@ -167,7 +124,6 @@ class KserveMonitoring implements IMonitoringContribution {
       recordingRule(ModelSeries.REQUESTS, plusMaybeMissing(sumRate(TRITON.success), sumRate(TRITON.failure)), triton),
       recordingRule(ModelSeries.ERRORS, sumRate(MLSERVER.failure), mlserver),
       recordingRule(ModelSeries.ERRORS, sumRate(TRITON.failure), triton),
-      recordingRule(ModelSeries.ERROR_RATIO, `${series.recorded(ModelSeries.ERRORS)} / (${series.recorded(ModelSeries.REQUESTS)} > 0)`),
     ];
     for (const quantile of ModelSeries.QUANTILES) {
       rules.push(recordingRule(ModelSeries.LATENCY_QUANTILE,
@@ -189,5 +145,5 @@ class KserveMonitoring implements IMonitoringContribution {
   }
 }
 
-/** The one contribution of every KServe predictor (`KservePredictor.monitoring`). */
+/** The contribution of every KServe predictor, after `MODEL_SERVING_MONITORING` (`KservePredictor.monitoring`). */
 export const KSERVE_MONITORING: IMonitoringContribution = new KserveMonitoring();

@@ -4,9 +4,11 @@ import { Construct } from 'constructs';
 import { KserveDeploymentMode, ScaleMetric } from './deployment-mode';
 import { HTTP_PORT, INFERENCE_SERVICE_LABEL } from './kserve-labels';
 import { KSERVE_MONITORING } from './kserve-monitoring';
+import { MODEL_SERVING_MONITORING } from './model-serving-monitoring';
 import { ProtocolVersion } from './protocol-version';
 import { S3Credentials } from './s3-credentials';
 import { MlopsValidationError } from '../core/errors';
+import { gpuPodSpecFields } from '../core/gpu-scheduling';
 import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { ModelFormat } from '../core/model-format';
@@ -15,7 +17,7 @@ import { ModelSource } from '../core/model-source';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { anInstanceOf, aString, checkProps } from '../core/props-check';
-import { gpuLimits, quantities, quantityMap } from '../core/quantities';
+import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap } from '../core/quantities';
 import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
 import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
@@ -78,7 +80,7 @@ export interface KservePredictorProps {
   readonly scaleTarget?: number;
   /** @default - cpu request 100m; memory request 512Mi, limit 2Gi */
   readonly resources?: kplus.ContainerResources;
-  /** GPUs per pod, as a limit on `gpuResourceName`. @default 0 */
+  /** GPUs per pod, as a limit on `gpuResourceName`, with the toleration of its taint (`<gpuResourceName>:NoSchedule`). @default 0 */
   readonly gpus?: number;
   /** @default 'nvidia.com/gpu' */
   readonly gpuResourceName?: string;
@@ -146,8 +148,11 @@ export class KservePredictor extends Construct implements IServedModel {
   public readonly serviceAccount?: kplus.IServiceAccount;
   /** The metrics of the predictor pods (a PodMonitor). */
   public readonly scrapeTargets: ScrapeTargetSpec[];
-  /** The rules and model-serving dashboard rows of KServe's runtimes, the same for every predictor. */
-  public readonly monitoring?: IMonitoringContribution[] = [KSERVE_MONITORING];
+  /**
+   * The rules, alerts and model-serving dashboard rows of every serving backend and of KServe's runtimes, the same for
+   * every predictor.
+   */
+  public readonly monitoring?: IMonitoringContribution[] = [MODEL_SERVING_MONITORING, KSERVE_MONITORING];
 
   private readonly pods: kplus.Pods;
   private readonly servingPorts: number[];
@@ -214,7 +219,8 @@ export class KservePredictor extends Construct implements IServedModel {
           scaleMetric: props.scaleMetric as unknown as isvc.InferenceServiceSpecPredictorScaleMetric | undefined,
           scaleTarget: props.scaleTarget,
           canaryTrafficPercent: props.canaryTrafficPercent,
-          ...props.placement?.podSpecFields(this, { [INFERENCE_SERVICE_LABEL]: this.name, component: 'predictor' }),
+          ...gpuPodSpecFields(this, props.placement, { [INFERENCE_SERVICE_LABEL]: this.name, component: 'predictor' },
+            props.gpus ?? 0, props.gpuResourceName ?? DEFAULT_GPU_RESOURCE),
           securityContext: restrictedPodSecurityContext(runAs),
           model: {
             modelFormat: { name: props.modelFormat.name, version: props.modelFormat.version },

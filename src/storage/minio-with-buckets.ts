@@ -21,7 +21,7 @@ import { A_SIZE, aListOf, anInstanceOf, aString, checkProps } from '../core/prop
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
+import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /** The MinIO images can run as any user; this one owns the data volume (through fsGroup), as in the MinIO Operator. */
 const MINIO_USER: ImageUser = { user: 1000, group: 1000 };
@@ -193,6 +193,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       image: aString('DefaultImages.MINIO'),
       rootCredentials: anInstanceOf(SecretSource, 'SecretSource.generated()'),
       buckets: aListOf(aString("'models'")),
+      placement: A_PLACEMENT,
     });
     this.region = props.region ?? 'us-east-1';
     assertDnsLabel(this, 'region', this.region);

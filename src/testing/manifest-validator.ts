@@ -10,7 +10,7 @@ import { checkResources } from './resources-check';
 import { checkSchemas } from './schema-check';
 import { checkSecretLiterals } from './secret-literal-check';
 import { ValidationFinding } from './validation-finding';
-import { checkYaml11 } from './yaml-1-1-check';
+import { checkYaml11, checkYaml11Values } from './yaml-1-1-check';
 
 /**
  * Options of a `ManifestValidator`.
@@ -45,7 +45,8 @@ export interface ManifestValidatorOptions {
  * - `pod-security`: every pod spec meets the Pod Security Standards `restricted` profile.
  * - `resources`: every container requests cpu and memory and limits memory.
  * - `secret-literal`: no Secret carries literal `data` or `stringData`.
- * - `yaml-1.1` (`validateYaml`): the file reads the same in YAML 1.1 parsers (PyYAML, Ansible) as in YAML 1.2 ones.
+ * - `yaml-1.1`: every string, as `cdk8s synth` writes it, reads the same in YAML 1.1 parsers (PyYAML, Ansible); for a
+ *   file (`validateYaml`), the whole text does.
  *
  * Schemas are compiled on first use and cached for the life of the process.
  *
@@ -90,6 +91,7 @@ export class ManifestValidator {
       ...checkPodSecurity(manifests),
       ...checkResources(manifests),
       ...checkSecretLiterals(manifests),
+      ...checkYaml11Values(manifests),
     ];
   }
 
@@ -102,7 +104,8 @@ export class ManifestValidator {
    */
   public validateYaml(text: string): ValidationFinding[] {
     const manifests = parseAllDocuments(text).map((document) => document.toJS()).filter((object) => object !== null);
-    return [...checkYaml11(text), ...this.validateManifests(manifests)];
+    // The text as written decides here; the objects' own yaml-1.1 check assumes cdk8s' writer.
+    return [...checkYaml11(text), ...this.validateManifests(manifests).filter((f) => f.rule !== 'yaml-1.1')];
   }
 
   /**

@@ -1,5 +1,6 @@
 import { asObject, isObject, nameOf, stringMap } from './manifest-object';
-import { groupKind, PodTemplate } from './pod-specs';
+import { groupKind } from './pod-specs';
+import { PodTemplate } from './pod-template';
 
 /**
  * The pods prometheus-operator creates for each `Prometheus` in the output, with the labels the operator puts on them

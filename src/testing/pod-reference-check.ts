@@ -3,7 +3,8 @@
  * names, the volumes its containers mount, and the workload's selector against the template's labels.
  */
 import { asArray, asObject, isObject, jsonPath, namespaceOf, stringMap } from './manifest-object';
-import { containersOf, groupKind, PodTemplate, SELECTOR_KINDS } from './pod-specs';
+import { containersOf, groupKind, SELECTOR_KINDS } from './pod-specs';
+import { PodTemplate } from './pod-template';
 import { References } from './reference-context';
 
 /** Checks every reference of one pod spec. */

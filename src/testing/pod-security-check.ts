@@ -3,7 +3,8 @@
  * (which includes every `baseline` control), as the PodSecurity admission controller checks it for Linux pods.
  */
 import { asArray, asObject, finding, isObject, jsonPath } from './manifest-object';
-import { containersOf, PodTemplate, podTemplatesIn } from './pod-specs';
+import { containersOf, podTemplatesIn } from './pod-specs';
+import { PodTemplate } from './pod-template';
 import { ValidationFinding } from './validation-finding';
 
 const ALLOWED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];

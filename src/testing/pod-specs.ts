@@ -1,24 +1,10 @@
 /**
  * Finds the pod specs in manifests: a Pod's own spec and the pod templates of workloads.
  */
+import { customResourcePodTemplates } from './custom-resource-pods';
 import { parseApiVersion } from './kubernetes-schemas';
 import { asArray, asObject, isObject, jsonPath, stringMap } from './manifest-object';
-
-/** A pod spec inside a manifest object. */
-export interface PodTemplate {
-  /** The manifest object that holds the pod spec. */
-  readonly owner: Record<string, any>;
-  /** The pod spec. */
-  readonly spec: Record<string, any>;
-  /** JSON path of the pod spec in the owner, e.g. `spec.template.spec`. */
-  readonly specPath: string;
-  /** The pod's labels and their path, e.g. `spec.template.metadata.labels`. */
-  readonly labels: Record<string, string>;
-  readonly labelsPath: string;
-  /** The pod's annotations and their path. */
-  readonly annotations: Record<string, string>;
-  readonly annotationsPath: string;
-}
+import { PodTemplate } from './pod-template';
 
 /** A container of a pod spec. */
 export interface PodContainer {
@@ -71,9 +57,10 @@ export function podTemplateOf(obj: unknown): PodTemplate | undefined {
   };
 }
 
-/** All the pod specs in the manifests, in order. */
+/** All the pod specs in the manifests, in order, then those of pod templates inside custom resources. */
 export function podTemplatesIn(manifests: readonly unknown[]): PodTemplate[] {
-  return manifests.map(podTemplateOf).filter((pod): pod is PodTemplate => pod !== undefined);
+  const pods = manifests.map(podTemplateOf).filter((pod): pod is PodTemplate => pod !== undefined);
+  return [...pods, ...customResourcePodTemplates(manifests)];
 }
 
 /** The containers, init containers and ephemeral containers of a pod spec. */

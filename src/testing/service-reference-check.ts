@@ -3,7 +3,8 @@
  * and their ports, a StatefulSet names its governing Service.
  */
 import { asArray, asObject, describeObject, isObject, jsonPath, namespaceOf, stringMap } from './manifest-object';
-import { containersOf, groupKind, PodTemplate } from './pod-specs';
+import { containersOf, groupKind } from './pod-specs';
+import { PodTemplate } from './pod-template';
 import { References } from './reference-context';
 
 /** Checks the Services, Ingresses and StatefulSets among the manifests. */

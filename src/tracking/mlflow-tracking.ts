@@ -23,7 +23,7 @@ import { AN_IBUCKET, AN_IDATABASE, aString, checkProps } from '../core/props-che
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { IMlflowTracking } from '../core/tracking';
-import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
+import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const PORT = 5000;
 /** The `-full` image runs as root by default; nobody is enough, with `HOME=/tmp` and an emptyDir there. */
@@ -187,7 +187,10 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
 
   constructor(scope: Construct, id: string, props: MlflowTrackingProps) {
     super(scope, id);
-    checkProps(this, props, { database: AN_IDATABASE, artifacts: AN_IBUCKET }, { image: aString("'ghcr.io/mlflow/mlflow:v3.17.0-full'") });
+    checkProps(this, props, { database: AN_IDATABASE, artifacts: AN_IBUCKET }, {
+      image: aString("'ghcr.io/mlflow/mlflow:v3.17.0-full'"),
+      placement: A_PLACEMENT,
+    });
     const staticPrefix = props.staticPrefix;
     if (staticPrefix !== undefined && !/^\/[^\s]*[^/\s]$/.test(staticPrefix)) {
       throw new MlopsValidationError(this, `staticPrefix '${staticPrefix}' is invalid: must start with '/', not end with '/' and hold no spaces (MLflow's --static-prefix rule), e.g. '/mlflow'`);

@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parsePromQL } from './harness';
 import {
-  AlertRule, DashboardRow, IMonitoringContribution, ISeriesScope, MlopsAlerts, MlopsRuleGroups, MonitoringDashboard, RecordingRuleGroup,
+  AlertRule, DashboardRow, IMonitoringContribution, ISeriesScope, MlopsAlerts, MlopsRuleGroups, ModelSeries, MonitoringDashboard, RecordingRuleGroup,
   ResolvedAlertThresholds,
 } from '../../src/core/monitoring';
 import { DATABASE_METRIC_NAMES, DATABASE_MONITORING } from '../../src/data/database-monitoring';
@@ -10,13 +10,18 @@ import { FederatedPrometheusProps } from '../../src/observability/federated-prom
 import { PROMETHEUS_METRIC_NAMES } from '../../src/observability/prometheus-monitoring';
 import { AIRFLOW_METRIC_NAMES, AIRFLOW_MONITORING } from '../../src/orchestration/airflow-monitoring';
 import { KSERVE_METRIC_NAMES, KSERVE_MONITORING } from '../../src/serving/kserve-monitoring';
+import { MODEL_SERVING_MONITORING } from '../../src/serving/model-serving-monitoring';
+import { SELDON_METRIC_NAMES, SELDON_MONITORING } from '../../src/serving/seldon-monitoring';
 import { MINIO_METRIC_NAMES, MINIO_MONITORING } from '../../src/storage/minio-monitoring';
 import { MLFLOW_METRIC_NAMES, MLFLOW_MONITORING } from '../../src/tracking/mlflow-monitoring';
 import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
 
 /** Each component's contribution and the metric names its component declares. */
 const COMPONENTS: Array<[IMonitoringContribution, readonly string[]]> = [
+  // What every serving backend shares reads the series the backends record.
+  [MODEL_SERVING_MONITORING, [ModelSeries.ERRORS, ModelSeries.REQUESTS, ModelSeries.LATENCY_QUANTILE, ModelSeries.LATENCY_MEAN]],
   [KSERVE_MONITORING, KSERVE_METRIC_NAMES],
+  [SELDON_MONITORING, SELDON_METRIC_NAMES],
   [MINIO_MONITORING, MINIO_METRIC_NAMES],
   [AIRFLOW_MONITORING, AIRFLOW_METRIC_NAMES],
   [MLFLOW_MONITORING, MLFLOW_METRIC_NAMES],
@@ -135,7 +140,7 @@ describe('FederatedPrometheus rules', () => {
     expect(platform.panels.map((p: any) => p.title)).toEqual(['Scrape targets', 'Targets up']);
   });
 
-  test('per-model request rate, error ratio and latency percentiles for the KServe, MLServer and Triton runtimes, labelled with the cluster', () => {
+  test('per-model request rate, error ratio and latency percentiles for the KServe, MLServer and Triton runtimes and Seldon, labelled with the cluster', () => {
     const chart = testChart('monitoring');
     monitoringEverything(chart, { clusterName: 'serving-eu-1' });
     const { groups, rules } = rulesOf(synthValid(chart));
@@ -145,7 +150,7 @@ describe('FederatedPrometheus rules', () => {
       expect(rule.labels.cluster).toBe('serving-eu-1');
     }
     const recordsOf = (name: string) => rules.filter((r) => r.record === name).map((r) => ({ labels: r.labels, expr: r.expr }));
-    expect(recordsOf('namespace_job_model:inference_requests:rate5m').map((r) => r.labels.runtime)).toEqual(['kserve', 'mlserver', 'triton']);
+    expect(recordsOf('namespace_job_model:inference_requests:rate5m').map((r) => r.labels.runtime)).toEqual(['kserve', 'mlserver', 'triton', 'seldon']);
     expect(recordsOf('namespace_job_model:inference_request_errors:ratio_rate5m')).toEqual([{
       labels: { cluster: 'serving-eu-1' },
       expr: 'namespace_job_model:inference_request_errors:rate5m{cluster="serving-eu-1"} '
@@ -183,6 +188,8 @@ describe('FederatedPrometheus rules', () => {
       'namespace_job:mlflow_http_requests:rate5m', 'namespace_job:mlflow_http_request_errors:rate5m',
       'namespace_job:mlflow_http_request_duration_seconds:histogram_quantile', 'namespace_job:mlflow_http_request_duration_seconds:histogram_quantile',
       'namespace_job:mlflow_http_request_duration_seconds:histogram_quantile',
+      'namespace_job_pipeline:seldon_pipeline_infer_requests:rate5m', 'namespace_job_pipeline:seldon_pipeline_infer_errors:rate5m',
+      'namespace_server:seldon_loaded_models:sum',
     ]);
     expect(groups.find((g: any) => g.name === 'mlops.alerts').rules.map((r: any) => r.alert)).toEqual([
       MlopsAlerts.SCRAPE_TARGET_DOWN, MlopsAlerts.AIRFLOW_DAG_RUN_FAILED, MlopsAlerts.AIRFLOW_SCHEDULER_HEARTBEAT_MISSING,
@@ -200,7 +207,7 @@ describe('FederatedPrometheus rules', () => {
     expect(Object.fromEntries(alerts.map((a) => [a.alert, [a.expr, a.for, a.labels.severity]]))).toEqual({
       ModelHighErrorRatio: ['namespace_job_model:inference_request_errors:ratio_rate5m{cluster="a"} > 0.05', '10m', 'warning'],
       ModelHighLatency: ['namespace_job_model:inference_request_duration_seconds:histogram_quantile{cluster="a", quantile="0.95"} > 1 '
-        + 'or namespace_job_model:inference_request_duration_seconds:mean5m{cluster="a", runtime="triton"} > 1', '10m', 'warning'],
+        + 'or namespace_job_model:inference_request_duration_seconds:mean5m{cluster="a", runtime=~"triton|seldon"} > 1', '10m', 'warning'],
       ModelPredictorDown: ['namespace_inferenceservice:up:sum{cluster="a"} == 0', '5m', 'critical'],
       ModelDrifted: ['sum by (namespace, job, model) (increase(model_drifted_total[1h])) > 0', undefined, 'warning'],
       ScrapeTargetDown: ['up == 0', '10m', 'warning'],
@@ -234,7 +241,7 @@ describe('FederatedPrometheus rules', () => {
     const alerts = Object.fromEntries(rulesOf(synthValid(chart)).rules.filter((r) => r.alert).map((a) => [a.alert, a]));
     expect(alerts.ModelHighErrorRatio.expr).toMatch(/ > 0\.1$/);
     expect(alerts.ModelHighLatency.expr).toBe('namespace_job_model:inference_request_duration_seconds:histogram_quantile{cluster="a", quantile="0.95"} '
-      + '> 0.25 or namespace_job_model:inference_request_duration_seconds:mean5m{cluster="a", runtime="triton"} > 0.25');
+      + '> 0.25 or namespace_job_model:inference_request_duration_seconds:mean5m{cluster="a", runtime=~"triton|seldon"} > 0.25');
     expect(alerts.ModelDrifted.expr).toBe('sum by (namespace, job, model) (increase(model_drifted_total[6h])) > 3');
     expect(alerts.AirflowDagRunFailed.expr).toMatch(/ > 2$/);
     expect(alerts.AirflowSchedulerHeartbeatMissing.for).toBe('10m');
@@ -365,6 +372,7 @@ describe('FederatedPrometheus dashboards', () => {
       'Traffic', 'Requests per second', 'Failed requests per second', 'Error ratio',
       'Latency', 'Latency p50 / p95 / p99', 'Mean latency',
       'Predictors', 'Replicas per predictor', 'Drift detections in the last hour',
+      'Seldon pipelines and servers', 'Pipeline requests per second', 'Failed pipeline requests per second', 'Models loaded per server',
     ]);
     expect(serving.panels.find((p: any) => p.title === 'Drift detections in the last hour').gridPos).toEqual({ h: 8, w: 12, x: 12, y: 19 });
     expect(rowTitles(platform)).toEqual(['Scrape targets', 'Airflow', 'Databases', 'MinIO', 'MLflow']);

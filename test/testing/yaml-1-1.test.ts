@@ -32,3 +32,19 @@ describe('ManifestValidator.validateYaml, rule yaml-1.1', () => {
     expect(new ManifestValidator().validateYaml(text).map((f) => f.rule)).toEqual(['schema']);
   });
 });
+
+describe('ManifestValidator.validateManifests, rule yaml-1.1', () => {
+  const configMap = (data: Record<string, string>) => [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'mlops' }, data }];
+
+  test('reports a string that cdk8s writes as a plain =, which YAML 1.1 loaders refuse', () => {
+    expect(new ManifestValidator().validateManifests(configMap({ matchType: '=' })).map((f) => `${f.rule} ${f.object}: ${f.message}`)).toEqual([
+      'yaml-1.1 ConfigMap mlops/settings: data.matchType is the string "=", which cdk8s writes so that YAML 1.1 parsers (PyYAML, Ansible) read '
+      + 'something else or refuse it; choose a value that is not a YAML 1.1 boolean, number or tag',
+    ]);
+  });
+
+  test('accepts the strings cdk8s quotes for YAML 1.1: yes, on, 0777, 1:30, ~', () => {
+    expect(new ManifestValidator().validateManifests(configMap({ a: 'yes', b: 'on', c: '0777', d: '1:30', e: '~', f: '100m' }))).toEqual([]);
+  });
+});
+

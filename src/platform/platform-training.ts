@@ -1,0 +1,78 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { checkUserCredentials } from './platform-credentials';
+import { PlatformProfile } from './platform-profile';
+import { IBucket } from '../core/bucket';
+import { SecretSource } from '../core/secret-source';
+import { IMlflowTracking } from '../core/tracking';
+import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
+import { MinioBucket } from '../storage/minio-bucket';
+import { MinioWithBuckets } from '../storage/minio-with-buckets';
+import { NfsSharedVolume } from '../storage/nfs-shared-volume';
+import { MlflowTracking } from '../tracking/mlflow-tracking';
+import { TrainingJobProps } from '../training/training-job-props';
+
+/** Where the platform's shared volume is mounted, in Airflow's task pods and in its training jobs alike. */
+export const SHARED_MOUNT_PATH = '/shared';
+/** Where Airflow's task pods find the template of the platform's training job `<name>`: `<dir>/<name>/template.yaml`. */
+export const TRAINING_TEMPLATES_DIR = '/opt/airflow/training';
+
+/** What of `MlopsCore` its training jobs use. */
+export interface PlatformTrainingContext {
+  readonly scope: Construct;
+  readonly profile: PlatformProfile;
+  readonly airflow: GitSyncAirflow;
+  readonly mlflow: MlflowTracking;
+  readonly minio?: MinioWithBuckets;
+  readonly sharedVolume?: NfsSharedVolume;
+  /** `secrets.trainingS3Credentials`. */
+  readonly credentials?: SecretSource;
+}
+
+/** A training job as the platform runs it. */
+export interface PlatformTrainingJob {
+  readonly name: string;
+  readonly pods: kplus.Pods;
+  readonly template?: kplus.ConfigMap;
+}
+
+/**
+ * `props` with the platform's shared volume and MLflow unless given, and the buckets of the platform's MinIO read and
+ * written with the MinIO user of `secrets.trainingS3Credentials` (which production requires for them).
+ */
+export function platformTrainingProps<T extends TrainingJobProps>(context: PlatformTrainingContext, call: string, props: T): T {
+  const given = props ?? ({} as T);
+  const inCluster = (bucket: IBucket) => context.minio !== undefined && bucket instanceof MinioBucket && bucket.node.scope === context.minio;
+  const readBuckets = Array.isArray(given.readBuckets) ? given.readBuckets : undefined;
+  const writeBuckets = Array.isArray(given.writeBuckets) ? given.writeBuckets : undefined;
+  if ([...readBuckets ?? [], ...writeBuckets ?? []].some(inCluster)) {
+    checkUserCredentials(context.scope, context.profile, context.credentials, {
+      context: call,
+      what: "the job reads the platform's buckets with a MinIO user of its own, and secrets.trainingS3Credentials",
+    });
+  }
+  const credentials = context.credentials;
+  const view = (bucket: IBucket) => (inCluster(bucket) && credentials ? (bucket as MinioBucket).withUserCredentials(credentials) : bucket);
+  return {
+    ...given,
+    sharedVolume: given.sharedVolume ?? context.sharedVolume,
+    tracking: given.tracking ?? context.mlflow,
+    // Anything but a list goes to the job as it is, which names the prop and what it expects.
+    readBuckets: readBuckets?.map(view) ?? given.readBuckets,
+    writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,
+  };
+}
+
+/**
+ * Lets the job's pods into MLflow when they log to the platform's, and mounts a template job into Airflow's task pods
+ * at `TRAINING_TEMPLATES_DIR/<name>`.
+ */
+export function wireTrainingJob(context: PlatformTrainingContext, id: string, job: PlatformTrainingJob, tracking: IMlflowTracking | undefined): void {
+  if (tracking === undefined || tracking === context.mlflow) {
+    context.mlflow.allowFrom(job.pods);
+  }
+  if (job.template) {
+    const volume = kplus.Volume.fromConfigMap(context.scope, `${id}TemplateVolume`, job.template, { name: `training-${job.name}` });
+    context.airflow.mountInTasks(`${TRAINING_TEMPLATES_DIR}/${job.name}`, volume, { readOnly: true });
+  }
+}
