@@ -45,6 +45,16 @@ export interface DatabaseBindOptions {
   readonly uriEnv?: string;
 
   /**
+   * Name of an env var that receives a command printing the connection URI with the user and password
+   * percent-encoded, so that any password works, e.g. Airflow's `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD`. The
+   * command is `python -c '...'` (standard library only), so the container's image needs Python. Use it instead of
+   * `uriEnv` when the password may hold `@ : / % #` and the like, which a URI built by `$(VAR)` expansion cannot.
+   *
+   * @default - no URI command
+   */
+  readonly uriCommandEnv?: string;
+
+  /**
    * Query string appended to the URI, without the `?`, e.g. `sslmode=require`.
    *
    * @default - none
@@ -103,5 +113,21 @@ export function bindDatabase(database: IDatabase, container: kplus.Container, op
   if (options.uriEnv) {
     container.env.addVariable(options.uriEnv, kplus.EnvValue.fromValue(uri));
   }
+  if (options.uriCommandEnv) {
+    const rest = `@${database.endpoint.hostPort}/${database.databaseName}${query}`;
+    container.env.addVariable(options.uriCommandEnv, kplus.EnvValue.fromValue(uriCommand(`${scheme}://`, userEnv, passwordEnv, rest)));
+  }
   return { userEnv, passwordEnv, uri };
+}
+
+/**
+ * `python -c '...'` printing `<prefix><user>:<password><suffix>` with the user and password read from their env vars
+ * and percent-encoded. The literals are Python strings in which `'` and `$` are escaped, so that neither the shell-like
+ * splitting of the command (Airflow uses `shlex.split`) nor the kubelet's `$(VAR)` expansion touches them.
+ */
+function uriCommand(prefix: string, userEnv: string, passwordEnv: string, suffix: string): string {
+  const literal = (text: string) => JSON.stringify(text).replace(/'/g, '\\u0027').replace(/\$/g, '\\u0024');
+  const program = 'import os, urllib.parse as p; q = lambda name: p.quote(os.environ[name], safe=""); '
+    + `print(${literal(prefix)} + q(${literal(userEnv)}) + ":" + q(${literal(passwordEnv)}) + ${literal(suffix)})`;
+  return `python -c '${program}'`;
 }

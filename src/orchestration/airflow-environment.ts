@@ -27,7 +27,9 @@ export class AirflowEnvironment {
   public configureCore(container: kplus.Container, executor: string, withSecretKeys: boolean): void {
     const database = this.props.database;
     const scheme = database.engine.name === DatabaseEngine.MYSQL.name ? 'mysql+mysqldb' : 'postgresql+psycopg2';
-    database.bind(this.props.pods, container, { envPrefix: 'AIRFLOW_DB', uriEnv: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', scheme });
+    // Airflow runs `_CMD` settings of its sensitive options, so the URI is built in the pod with the user and password
+    // percent-encoded, and any password works.
+    database.bind(this.props.pods, container, { envPrefix: 'AIRFLOW_DB', uriCommandEnv: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD', scheme });
     container.env.addVariable('AIRFLOW__CORE__EXECUTOR', kplus.EnvValue.fromValue(executor));
     container.env.addVariable('AIRFLOW__CORE__AUTH_MANAGER', kplus.EnvValue.fromValue(FAB_AUTH_MANAGER));
     container.env.addVariable('AIRFLOW__CORE__LOAD_EXAMPLES', kplus.EnvValue.fromValue('False'));

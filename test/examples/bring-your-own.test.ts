@@ -26,7 +26,7 @@ describe('examples/bring-your-own', () => {
     expect(manifests.filter((m) => /postgres|minio/.test(m.metadata.name))).toEqual([]);
     expect(objectsOfKind(manifests, 'StatefulSet').map((s) => s.metadata.name)).toEqual([expect.stringContaining('platform-redis')]);
     const scheduler = envOf(container(objectNamed(manifests, 'Deployment', 'airflow-scheduler'), 'scheduler'));
-    expect(scheduler.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN.value).toContain('@postgres.db.example.internal:5432/airflow');
+    expect(scheduler.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD.value).toContain('"@postgres.db.example.internal:5432/airflow"');
     expect(scheduler.AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER).toEqual({ value: 's3://airflow-logs/logs' });
     const mlflow = envOf(container(objectNamed(manifests, 'Deployment', 'platform-mlflow'), 'mlflow'));
     expect(mlflow.MLFLOW_S3_ENDPOINT_URL).toEqual({ value: 'https://rgw.storage.example.internal:443' });

@@ -1,11 +1,22 @@
+import { spawnSync } from 'node:child_process';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Credentials, DefaultImages, MinioBucket, MlflowTracking, Mysql, Postgres, SecretSource, ServiceEndpoint } from '../../src';
 import { GitSyncAirflow, DagSource } from '../../src/orchestration';
 import { container, envOf, expandEnvLikeKubelet, generatedSecretSpec, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 import { airflow, COMPONENTS, componentEnv, deployment, fixture, PUBLIC_REPO, synthValidWithTaskPod, taskPod } from './fixtures';
+import { HAS_PYTHON } from '../fake-kubernetes-api';
+import { SPECIAL_PASSWORD } from '../real-servers';
 
 const SERVICE = 'test-airflow-service-c8c46a4b.mlops.svc';
+
+/** What Airflow reads from a `_CMD` setting: the command split as `shlex.split` does, run with `env`. */
+function runConfigCommand(command: string, env: Record<string, string>): string {
+  const result = spawnSync('python3', ['-c', 'import shlex, subprocess, sys; sys.stdout.write(subprocess.check_output(shlex.split(sys.argv[1])).decode())', command],
+    { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  if (result.status !== 0) throw new Error(`the command failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
 
 describe('GitSyncAirflow', () => {
   test('the default passes the validation harness, task pod included', () => {
@@ -87,8 +98,9 @@ describe('GitSyncAirflow', () => {
       expect(env.AIRFLOW__CORE__AUTH_MANAGER).toEqual({ value: 'airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager' });
       expect(env.AIRFLOW__CORE__LOAD_EXAMPLES).toEqual({ value: 'False' });
       expect(env.AIRFLOW_DB_PASSWORD).toEqual({ valueFrom: { secretKeyRef: { name: dbSecret, key: 'password' } } });
-      expect(expandEnvLikeKubelet(main).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).toBe(
-        `postgresql+psycopg2://<secret:${dbSecret}/username>:<secret:${dbSecret}/password>@test-postgres-service-c83da4f3.mlops.svc:5432/airflow`);
+      expect(env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).toBeUndefined();
+      expect(runConfigCommand(env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD.value, { AIRFLOW_DB_USER: 'airflow', AIRFLOW_DB_PASSWORD: 'secret' }))
+        .toBe('postgresql+psycopg2://airflow:secret@test-postgres-service-c83da4f3.mlops.svc:5432/airflow');
       expect(env.AIRFLOW__CORE__EXECUTION_API_SERVER_URL).toEqual({ value: `http://${SERVICE}:8080/execution/` });
       expect(env.AIRFLOW__KUBERNETES_EXECUTOR__NAMESPACE).toEqual({ valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
     }
@@ -122,7 +134,7 @@ describe('GitSyncAirflow', () => {
       const wait = container(deployment(manifests, component), 'wait-for-migrations');
       expect(podSpec(deployment(manifests, component)).initContainers[0].name).toBe('wait-for-migrations');
       expect(wait.command[2]).toContain('until airflow db check-migrations --migration-wait-timeout=60; do');
-      expect(envOf(wait).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).toBeDefined();
+      expect(envOf(wait).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD).toBeDefined();
     }
   });
 
@@ -333,8 +345,22 @@ describe('GitSyncAirflow', () => {
     airflow(f, { database });
     // THEN
     const { pod } = synthValidWithTaskPod(f.chart, [{ kind: 'Secret', name: 'airflow-db', keys: ['username', 'password'] }]);
-    expect(expandEnvLikeKubelet(pod.spec.containers[0]).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)
-      .toBe('postgresql+psycopg2://<secret:airflow-db/username>:<secret:airflow-db/password>@pg.example.internal:5432/airflow');
+    const command = envOf(pod.spec.containers[0]).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD.value;
+    expect(runConfigCommand(command, { AIRFLOW_DB_USER: 'airflow', AIRFLOW_DB_PASSWORD: 'secret' }))
+      .toBe('postgresql+psycopg2://airflow:secret@pg.example.internal:5432/airflow');
+  });
+
+  (HAS_PYTHON ? test : test.skip)('any password from a user\'s Secret works: the URI is built in the pod, percent-encoded', () => {
+    // GIVEN a password with every character that breaks a URI built by $(VAR) expansion
+    const f = fixture();
+    airflow(f);
+    const command = componentEnv(Testing.synth(f.chart), 'scheduler', 'scheduler').AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD.value;
+    // WHEN Airflow runs the _CMD setting
+    const uri = runConfigCommand(command, { AIRFLOW_DB_USER: 'air flow', AIRFLOW_DB_PASSWORD: SPECIAL_PASSWORD });
+    // THEN a URI parser gets the user and password back
+    const parsed = spawnSync('python3', ['-c', 'import sys, urllib.parse as p; u = p.urlsplit(sys.argv[1]); print(p.unquote(u.username)); print(p.unquote(u.password)); print(u.hostname)', uri],
+      { encoding: 'utf8' }).stdout.split('\n');
+    expect(parsed.slice(0, 3)).toEqual(['air flow', SPECIAL_PASSWORD, expect.stringMatching(/^test-postgres-service-[0-9a-f]{8}\.mlops\.svc$/)]);
   });
 
   test('a MySQL database gets the mysqlclient driver in the URI', () => {
@@ -344,8 +370,8 @@ describe('GitSyncAirflow', () => {
     // WHEN
     airflow(f, { database });
     // THEN
-    const conn = expandEnvLikeKubelet(container(deployment(Testing.synth(f.chart), 'scheduler'), 'scheduler')).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN;
-    expect(conn).toMatch(/^mysql\+mysqldb:\/\/<secret:[^>]+>:<secret:[^>]+>@test-mysql-service-[0-9a-f]{8}\.mlops\.svc:3306\/airflow$/);
+    const command = envOf(container(deployment(Testing.synth(f.chart), 'scheduler'), 'scheduler')).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD.value;
+    expect(runConfigCommand(command, { AIRFLOW_DB_USER: 'u', AIRFLOW_DB_PASSWORD: 'p' })).toMatch(/^mysql\+mysqldb:\/\/u:p@test-mysql-service-[0-9a-f]{8}\.mlops\.svc:3306\/airflow$/);
   });
 
   test('metrics: Airflow sends statsd over UDP to the exporter, which is a scrape target', () => {

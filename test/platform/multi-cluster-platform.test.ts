@@ -7,7 +7,7 @@ import {
   Credentials, DagSource, MinioBucket, MultiClusterPlatform, MultiClusterPlatformProps, PlatformProfile, Postgres, PrimaryClusterOptions,
   SecretSource, ServiceEndpoint, ServingCluster, ServingClusterOptions,
 } from '../../src';
-import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, testChart, validManifests } from '../util';
+import { container, envOf, objectNamed, objectsOfKind, testChart, validManifests } from '../util';
 import { existingSecrets } from './mlops-core-fixtures';
 
 const dags = DagSource.fromGit({ repository: 'https://github.com/example/dags.git', subPath: 'dags' });
@@ -105,7 +105,7 @@ describe('MultiClusterPlatform', () => {
       expect(statefulSet.metadata.name).toMatch(/^primary-teampostgres-/);
       const service = objectNamed(manifests, 'Service', 'teampostgres-service').metadata.name;
       const scheduler = container(objectNamed(manifests, 'Deployment', 'airflow-scheduler'), 'scheduler');
-      expect(expandEnvLikeKubelet(scheduler).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).toMatch(new RegExp(`@${service}\\.mlops\\.svc:5432/airflow$`));
+      expect(envOf(scheduler).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD.value).toContain(`"@${service}.mlops.svc:5432/airflow"`);
       const createAdmin = container(objectNamed(manifests, 'Job', 'createadmin'), 'create-admin');
       expect(envOf(createAdmin).ADMIN_PASSWORD).toEqual({ valueFrom: { secretKeyRef: { name: 'airflow-admin', key: 'password' } } });
     } finally {
