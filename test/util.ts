@@ -89,3 +89,15 @@ export function expandEnvLikeKubelet(c: any): Record<string, string> {
   }
   return defined;
 }
+
+/**
+ * The command a container runs behind `withUriFromCommand(uriEnv, ...)`: fails unless the container starts with the
+ * URI launcher for `uriEnv`, and returns the command the launcher runs.
+ */
+export function launchedCommand(c: any, uriEnv: string): string[] {
+  const [python, flag, launcher, name, ...command] = c.command;
+  if (python !== 'python' || flag !== '-c' || !String(launcher).includes('os.execvp(argv[0], argv)') || name !== uriEnv) {
+    throw new Error(`container ${c.name} does not start through the URI launcher for ${uriEnv}: ${JSON.stringify(c.command)}`);
+  }
+  return command;
+}

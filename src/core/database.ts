@@ -131,3 +131,22 @@ function uriCommand(prefix: string, userEnv: string, passwordEnv: string, suffix
     + `print(${literal(prefix)} + q(${literal(userEnv)}) + ":" + q(${literal(passwordEnv)}) + ${literal(suffix)})`;
   return `python -c '${program}'`;
 }
+
+/** Sets `argv[1]` from the command in `<argv[1]>_CMD`, puts it in place of `$(<argv[1]>)` in the rest, and runs that. */
+const URI_LAUNCHER = [
+  'import os, shlex, subprocess, sys',
+  'name = sys.argv[1]',
+  'uri = subprocess.check_output(shlex.split(os.environ[name + "_CMD"]), text=True).strip()',
+  'os.environ[name] = uri',
+  'argv = [arg.replace("$" + "(" + name + ")", uri) for arg in sys.argv[2:]]',
+  'os.execvp(argv[0], argv)',
+].join('\n');
+
+/**
+ * `command`, started by a Python launcher (standard library) that first sets `uriEnv` from the command that a bind with
+ * `uriCommandEnv: '<uriEnv>_CMD'` added, and puts the URI in place of `$(<uriEnv>)` in the arguments: for tools that
+ * take a connection URI only, so that any password works.
+ */
+export function withUriFromCommand(uriEnv: string, command: string[]): string[] {
+  return ['python', '-c', URI_LAUNCHER, uriEnv, ...command];
+}

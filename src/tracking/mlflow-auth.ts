@@ -5,12 +5,16 @@ import { backendStoreBinding } from './backend-store';
 import { MlflowBasicAuthOptions, MlflowPermission } from './mlflow-options';
 import { AUTH_CONFIG_SCRIPT } from './mlflow-scripts';
 import { Credentials } from '../core/credentials';
+import { withUriFromCommand } from '../core/database';
 import { imagePullPolicy } from '../core/images';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
 
 const AUTH_DIR = '/etc/mlflow-auth';
 const AUTH_CONFIG = `${AUTH_DIR}/basic_auth.ini`;
+
+/** The env var the auth config script reads the auth database's URI from. */
+const AUTH_DATABASE_URI = 'MLFLOW_AUTH_DATABASE_URI';
 
 /** What the auth init container shares with the server's other containers. */
 export interface AuthContainerSpec {
@@ -49,7 +53,7 @@ export function addBasicAuth(
     name: 'auth-config',
     image: spec.image,
     imagePullPolicy: imagePullPolicy(spec.image),
-    command: ['python', '-c', AUTH_CONFIG_SCRIPT],
+    command: withUriFromCommand(AUTH_DATABASE_URI, ['python', '-c', AUTH_CONFIG_SCRIPT]),
     envVariables: {
       HOME: kplus.EnvValue.fromValue('/tmp'),
       MLFLOW_AUTH_CONFIG_PATH: kplus.EnvValue.fromValue(AUTH_CONFIG),
@@ -62,7 +66,7 @@ export function addBasicAuth(
   });
   writer.mount(AUTH_DIR, config);
   writer.mount('/tmp', spec.tmp);
-  options.database.bind(deployment, writer, backendStoreBinding(options.database, 'MLFLOW_AUTH_DATABASE_URI', 'AUTH_DB'));
+  options.database.bind(deployment, writer, backendStoreBinding(options.database, AUTH_DATABASE_URI, 'AUTH_DB'));
 
   const server = deployment.containers[0];
   server.mount(AUTH_DIR, config, { readOnly: true });

@@ -1,10 +1,10 @@
 import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { backendStoreBinding } from './backend-store';
+import { BACKEND_STORE_URI, backendStoreBinding } from './backend-store';
 import { MlflowGcOptions } from './mlflow-options';
 import { Credentials } from '../core/credentials';
-import { IDatabase } from '../core/database';
+import { IDatabase, withUriFromCommand } from '../core/database';
 import { MlopsValidationError } from '../core/errors';
 import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
@@ -48,8 +48,8 @@ export function addGarbageCollection(scope: Construct, options: MlflowGcOptions,
       name: 'gc',
       image: spec.image,
       imagePullPolicy: imagePullPolicy(spec.image),
-      command: ['mlflow'],
-      args: ['gc', '--backend-store-uri', '$(MLFLOW_BACKEND_STORE_URI)', '--older-than', olderThan],
+      command: withUriFromCommand(BACKEND_STORE_URI, ['mlflow']),
+      args: ['gc', '--backend-store-uri', `$(${BACKEND_STORE_URI})`, '--older-than', olderThan],
       envVariables: {
         HOME: kplus.EnvValue.fromValue('/tmp'),
         MLFLOW_TRACKING_URI: kplus.EnvValue.fromValue(spec.trackingUri),

@@ -2,7 +2,7 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { allowedHosts, defaultCorsOrigins } from './allowed-hosts';
-import { backendStoreBinding } from './backend-store';
+import { BACKEND_STORE_URI, backendStoreBinding } from './backend-store';
 import { addBasicAuth, BasicAuthWiring } from './mlflow-auth';
 import { addGarbageCollection } from './mlflow-gc';
 import { MLFLOW_MONITORING } from './mlflow-monitoring';
@@ -10,7 +10,7 @@ import { MlflowBasicAuthOptions, MlflowBindOptions, MlflowGcOptions } from './ml
 import { UPGRADE_SCRIPT, WAIT_FOR_SCHEMA_SCRIPT } from './mlflow-scripts';
 import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
-import { IDatabase } from '../core/database';
+import { IDatabase, withUriFromCommand } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
@@ -242,7 +242,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
         name: 'mlflow',
         image,
         imagePullPolicy: imagePullPolicy(image),
-        command: ['mlflow'],
+        command: withUriFromCommand(BACKEND_STORE_URI, ['mlflow']),
         args: [
           'server', '--host', '0.0.0.0', '--port', `${PORT}`, '--workers', `${workers}`,
           '--serve-artifacts', '--artifacts-destination', props.artifacts.s3Uri(props.artifactsPrefix?.replace(/^\/+|\/+$/g, '')),
@@ -285,7 +285,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
       name: 'wait-for-schema',
       image,
       imagePullPolicy: imagePullPolicy(image),
-      command: ['python', '-c', WAIT_FOR_SCHEMA_SCRIPT],
+      command: withUriFromCommand(BACKEND_STORE_URI, ['python', '-c', WAIT_FOR_SCHEMA_SCRIPT]),
       envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
       securityContext: restrictedContainerSecurity(MLFLOW_USER),
       resources: jobResources,
@@ -350,7 +350,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
         name: 'upgrade',
         image,
         imagePullPolicy: imagePullPolicy(image),
-        command: ['python', '-c', UPGRADE_SCRIPT],
+        command: withUriFromCommand(BACKEND_STORE_URI, ['python', '-c', UPGRADE_SCRIPT]),
         envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
         securityContext: restrictedContainerSecurity(MLFLOW_USER),
         resources,

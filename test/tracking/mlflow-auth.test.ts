@@ -8,7 +8,7 @@ import { server, platform } from './fixtures';
 import { Credentials, SecretSource } from '../../src';
 import { MlflowPermission, MlflowTracking } from '../../src/tracking';
 import { HAS_PYTHON } from '../fake-kubernetes-api';
-import { container, envOf, expandEnvLikeKubelet, objectNamed, podSpec, synthValid } from '../util';
+import { container, envOf, expandEnvLikeKubelet, launchedCommand, objectNamed, podSpec, synthValid } from '../util';
 
 describe('MlflowTracking basic auth', () => {
   test('writes the auth config from Secrets into a memory emptyDir and starts the basic-auth app', () => {
@@ -42,7 +42,7 @@ describe('MlflowTracking basic auth', () => {
       AUTH_ADMIN_PASSWORD: `<secret:${admin}/password>`,
       AUTH_DB_USER: `<secret:${authSecret}/username>`,
       AUTH_DB_PASSWORD: `<secret:${authSecret}/password>`,
-      MLFLOW_AUTH_DATABASE_URI: `postgresql://<secret:${authSecret}/username>:<secret:${authSecret}/password>@${postgres.endpoint.hostPort}/mlflow_auth`,
+      MLFLOW_AUTH_DATABASE_URI_CMD: expect.stringContaining(`print("postgresql://" + q("AUTH_DB_USER") + ":" + q("AUTH_DB_PASSWORD") + "@${postgres.endpoint.hostPort}/mlflow_auth")`),
     });
     expect(writer.volumeMounts).toContainEqual({ mountPath: '/etc/mlflow-auth', name: 'auth-config' });
     expect(mlflow.adminCredentials?.secretKey(Credentials.PASSWORD)).toBe('password');
@@ -54,7 +54,7 @@ describe('MlflowTracking basic auth', () => {
     // GIVEN
     const { chart, props, postgres } = platform();
     new MlflowTracking(chart, 'Mlflow', { ...props, basicAuth: { database: postgres.database('mlflow_auth') } });
-    const script = container(server(Testing.synth(chart)), 'auth-config').command[2];
+    const [, , script] = launchedCommand(container(server(Testing.synth(chart)), 'auth-config'), 'MLFLOW_AUTH_DATABASE_URI');
     const path = join(mkdtempSync(join(tmpdir(), 'auth-')), 'basic_auth.ini');
     // WHEN
     const written = spawnSync('python3', ['-c', script], {

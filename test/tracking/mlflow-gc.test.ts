@@ -1,7 +1,7 @@
 import { Cron } from 'cdk8s';
 import { platform, server } from './fixtures';
 import { MlflowTracking } from '../../src/tracking';
-import { container, envOf, objectNamed, synthValid } from '../util';
+import { container, envOf, launchedCommand, objectNamed, synthValid } from '../util';
 
 describe('MlflowTracking garbage collection', () => {
   test('runs `mlflow gc` weekly against the backend store, deleting artifacts through the server', () => {
@@ -15,7 +15,7 @@ describe('MlflowTracking garbage collection', () => {
     expect(cronJob.spec.schedule).toBe('0 2 * * 0');
     expect(cronJob.spec.concurrencyPolicy).toBe('Forbid');
     const gc = container(cronJob, 'gc');
-    expect(gc.command).toEqual(['mlflow']);
+    expect(launchedCommand(gc, 'MLFLOW_BACKEND_STORE_URI')).toEqual(['mlflow']);
     expect(gc.args).toEqual(['gc', '--backend-store-uri', '$(MLFLOW_BACKEND_STORE_URI)', '--older-than', '30d']);
     const admin = objectNamed(manifests, 'Secret', 'mlflow-admincredentials').metadata.name;
     expect(envOf(gc)).toMatchObject({
@@ -23,7 +23,7 @@ describe('MlflowTracking garbage collection', () => {
       MLFLOW_TRACKING_USERNAME: { valueFrom: { secretKeyRef: { name: admin, key: 'username' } } },
       MLFLOW_TRACKING_PASSWORD: { valueFrom: { secretKeyRef: { name: admin, key: 'password' } } },
     });
-    expect(Object.keys(envOf(gc)).indexOf('MLFLOW_BACKEND_STORE_URI')).toBeGreaterThan(Object.keys(envOf(gc)).indexOf('DB_PASSWORD'));
+    expect(Object.keys(envOf(gc)).indexOf('MLFLOW_BACKEND_STORE_URI_CMD')).toBeGreaterThan(Object.keys(envOf(gc)).indexOf('DB_PASSWORD'));
     const toServer = objectNamed(manifests, 'NetworkPolicy', 'mlflow-allowfrom-test-mlflow-gc');
     expect(toServer.spec.podSelector.matchLabels).toEqual(server(manifests).spec.selector.matchLabels);
     expect(toServer.spec.ingress[0]).toEqual({

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { argValue, notebook, platform, server } from './fixtures';
@@ -5,7 +6,9 @@ import { Credentials, DefaultImages, ScrapeDiscovery } from '../../src';
 import { Mysql } from '../../src/data';
 import { MinioWithBuckets } from '../../src/storage';
 import { MlflowTracking, MlflowTrackingProps } from '../../src/tracking';
-import { container, envOf, expandEnvLikeKubelet, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
+import { HAS_PYTHON } from '../fake-kubernetes-api';
+import { SPECIAL_PASSWORD } from '../real-servers';
+import { container, envOf, expandEnvLikeKubelet, launchedCommand, objectNamed, objectsOfKind, podSpec, synthValid, testChart } from '../util';
 
 describe('MlflowTracking server', () => {
   test('the default passes the validation harness', () => {
@@ -26,7 +29,7 @@ describe('MlflowTracking server', () => {
     // THEN
     const mlflow = container(server(synthValid(chart)), 'mlflow');
     expect(mlflow.image).toBe(DefaultImages.MLFLOW);
-    expect(mlflow.command).toEqual(['mlflow']);
+    expect(launchedCommand(mlflow, 'MLFLOW_BACKEND_STORE_URI')).toEqual(['mlflow']);
     const args: string[] = mlflow.args;
     expect(args.slice(0, 11)).toEqual([
       'server', '--host', '0.0.0.0', '--port', '5000', '--workers', '2',
@@ -87,7 +90,7 @@ describe('MlflowTracking server', () => {
     const manifests = synthValid(chart);
     const mlflow = container(server(manifests), 'mlflow');
     expect(mlflow.env.map((e: any) => e.name)).toEqual([
-      'HOME', 'DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI',
+      'HOME', 'DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI_CMD',
       'MLFLOW_S3_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION',
     ]);
     const dbSecret = objectNamed(manifests, 'Secret', 'postgres-database-mlflow-credentials').metadata.name;
@@ -96,7 +99,7 @@ describe('MlflowTracking server', () => {
       HOME: '/tmp',
       DB_USER: `<secret:${dbSecret}/username>`,
       DB_PASSWORD: `<secret:${dbSecret}/password>`,
-      MLFLOW_BACKEND_STORE_URI: `postgresql://<secret:${dbSecret}/username>:<secret:${dbSecret}/password>@${postgres.endpoint.hostPort}/mlflow`,
+      MLFLOW_BACKEND_STORE_URI_CMD: expect.stringContaining(`print("postgresql://" + q("DB_USER") + ":" + q("DB_PASSWORD") + "@${postgres.endpoint.hostPort}/mlflow")`),
       MLFLOW_S3_ENDPOINT_URL: `http://${objectNamed(manifests, 'Service', 'minio-service').metadata.name}.mlops.svc:9000`,
       AWS_ACCESS_KEY_ID: `<secret:${userSecret}/username>`,
       AWS_SECRET_ACCESS_KEY: `<secret:${userSecret}/password>`,
@@ -142,8 +145,8 @@ describe('MlflowTracking server', () => {
     // WHEN
     new MlflowTracking(chart, 'Mlflow', { database: mysql.database('mlflow'), artifacts: minio.bucket('mlflow-artifacts') });
     // THEN
-    const uri = expandEnvLikeKubelet(container(server(synthValid(chart)), 'mlflow')).MLFLOW_BACKEND_STORE_URI;
-    expect(uri).toMatch(/^mysql\+pymysql:\/\/<secret:[^>]+\/username>:<secret:[^>]+\/password>@test-mysql-service-[a-z0-9]+\.mlops\.svc:3306\/mlflow$/);
+    const command = envOf(container(server(synthValid(chart)), 'mlflow')).MLFLOW_BACKEND_STORE_URI_CMD.value;
+    expect(command).toMatch(/print\("mysql\+pymysql:\/\/" \+ q\("DB_USER"\) \+ ":" \+ q\("DB_PASSWORD"\) \+ "@test-mysql-service-[a-z0-9]+\.mlops\.svc:3306\/mlflow"\)/);
   });
 
   test('migrates the schema with a hash-named `mlflow db upgrade` Job that waits for the database; the server waits for the schema', () => {
@@ -157,19 +160,21 @@ describe('MlflowTracking server', () => {
     expect(job.metadata.name).toMatch(/^test-mlflow-upgrade-[0-9a-f]{10}$/);
     const upgrade = container(job, 'upgrade');
     expect(upgrade.image).toBe(DefaultImages.MLFLOW);
-    expect(upgrade.command.slice(0, 2)).toEqual(['python', '-c']);
-    expect(upgrade.command[2]).toContain('engine.connect().close()');
-    expect(upgrade.command[2]).toContain('for attempt in range(1, 61):');
-    expect(upgrade.command[2]).toMatch(/os\.execvp\("mlflow", \["mlflow", "db", "upgrade", uri\]\)$/);
-    expect(Object.keys(envOf(upgrade))).toEqual(['HOME', 'DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI']);
+    const [python, flag, script] = launchedCommand(upgrade, 'MLFLOW_BACKEND_STORE_URI');
+    expect([python, flag]).toEqual(['python', '-c']);
+    expect(script).toContain('engine.connect().close()');
+    expect(script).toContain('for attempt in range(1, 61):');
+    expect(script).toMatch(/os\.execvp\("mlflow", \["mlflow", "db", "upgrade", uri\]\)$/);
+    expect(Object.keys(envOf(upgrade))).toEqual(['HOME', 'DB_USER', 'DB_PASSWORD', 'MLFLOW_BACKEND_STORE_URI_CMD']);
     expect(podSpec(job).automountServiceAccountToken).toBe(false);
     expect(mlflow.upgradeJob.containers[0].name).toBe('upgrade');
 
     const waitForSchema = podSpec(server(manifests)).initContainers[0];
     expect(waitForSchema.name).toBe('wait-for-schema');
-    expect(waitForSchema.command[2]).toContain('ScriptDirectory(migrations).get_current_head()');
-    expect(waitForSchema.command[2]).toContain("waiting for %s from the 'mlflow db upgrade' Job");
-    expect(envOf(waitForSchema).MLFLOW_BACKEND_STORE_URI).toEqual(envOf(upgrade).MLFLOW_BACKEND_STORE_URI);
+    const [, , waitScript] = launchedCommand(waitForSchema, 'MLFLOW_BACKEND_STORE_URI');
+    expect(waitScript).toContain('ScriptDirectory(migrations).get_current_head()');
+    expect(waitScript).toContain("waiting for %s from the 'mlflow db upgrade' Job");
+    expect(envOf(waitForSchema).MLFLOW_BACKEND_STORE_URI_CMD).toEqual(envOf(upgrade).MLFLOW_BACKEND_STORE_URI_CMD);
 
     const toPostgres = objectsOfKind(manifests, 'NetworkPolicy').filter((p) => p.spec.ingress[0].ports[0].port === 5432);
     const consumers = toPostgres.map((p) => p.spec.ingress[0].from[0].podSelector.matchLabels['cdk8s.io/metadata.addr']);
@@ -305,5 +310,27 @@ describe('MlflowTracking bad input', () => {
     // THEN
     expect(() => mlflow.bind(consumer, consumer.containers[0])).toThrow(
       "MlflowTracking 'test/Mlflow': env var 'MLFLOW_TRACKING_URI' is invalid: container 'notebook' already has it; bind each container once, or give another uriEnv");
+  });
+});
+
+describe('MlflowTracking backend store URI', () => {
+  (HAS_PYTHON ? test : test.skip)('any password works: the launcher builds the URI in the pod, percent-encoded, and puts it into $(...) arguments', () => {
+    // GIVEN the gc CronJob's container, whose arguments name the URI
+    const { chart, props } = platform();
+    new MlflowTracking(chart, 'Mlflow', { ...props, gc: {} });
+    const gc = container(objectNamed(Testing.synth(chart), 'CronJob', 'mlflow-gc'), 'gc');
+    const [python, flag, launcher, name] = gc.command;
+    // WHEN the launcher runs a program that shows what it got, with a password of every special character
+    const shown = spawnSync(python === 'python' ? 'python3' : python, [flag, launcher, name, 'python3', '-c',
+      'import os, sys; print(os.environ["MLFLOW_BACKEND_STORE_URI"]); print(sys.argv[1:])', ...gc.args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', DB_USER: 'mlflow', DB_PASSWORD: SPECIAL_PASSWORD, MLFLOW_BACKEND_STORE_URI_CMD: envOf(gc).MLFLOW_BACKEND_STORE_URI_CMD.value },
+    });
+    // THEN the URI carries the password percent-encoded, in the env and in place of $(MLFLOW_BACKEND_STORE_URI)
+    const [uri, argv] = shown.stdout.trim().split('\n');
+    const parsed = spawnSync('python3', ['-c', 'import sys, urllib.parse as p; u = p.urlsplit(sys.argv[1]); print(u.scheme); print(p.unquote(u.password))', uri],
+      { encoding: 'utf8' }).stdout.split('\n');
+    expect(parsed.slice(0, 2)).toEqual(['postgresql', SPECIAL_PASSWORD]);
+    expect(argv).toContain(`'--backend-store-uri', '${uri}'`);
   });
 });
