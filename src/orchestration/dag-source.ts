@@ -167,6 +167,10 @@ class GitDagSource extends DagSource {
     if (protocol === 'ssh' && auth?._protocol !== 'ssh') {
       throw new MlopsValidationError(scope, `dags repository '${this.options.repository}' is invalid with ${auth ? 'GitAuth.https()' : 'no auth'}: an SSH address needs GitAuth.ssh({ secret, ... }); for a token use the https:// URL with GitAuth.https(credentials)`);
     }
+    if (protocol === 'https' && auth?._protocol === 'https' && this.options.repository.startsWith('http://')) {
+      throw new MlopsValidationError(scope, `dags repository '${this.options.repository}' is invalid with GitAuth.https(): the user and token would `
+        + 'cross the network in clear text over http://; use the https:// URL');
+    }
     if (protocol === 'https' && auth?._protocol === 'ssh') {
       throw new MlopsValidationError(scope, `dags repository '${this.options.repository}' is invalid with GitAuth.ssh(): an https:// URL is fetched with a user and token; give the SSH address (git@host:org/repo.git) or use GitAuth.https(credentials)`);
     }

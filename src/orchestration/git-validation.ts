@@ -39,7 +39,8 @@ export function assertGitOptions(scope: IConstruct, options: GitOptionsToCheck):
     }
   }
   if (ref !== undefined && !isGitRef(ref)) {
-    fail('ref', ref, "must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting or ending with '/' or '.'; e.g. 'main' or 'v1.2.0'");
+    fail('ref', ref, "must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting with '-' (git would "
+      + "read it as an option), not starting or ending with '/' or '.'; e.g. 'main' or 'v1.2.0'");
   }
   if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').some((part) => part === '..' || part === '.') || /[\s\\]/.test(subPath))) {
     fail('subPath', subPath, "must be a relative folder of the repository or volume without '.' or '..' segments or spaces, e.g. 'dags' or 'teams/forecasting'");
@@ -55,6 +56,7 @@ export function assertGitOptions(scope: IConstruct, options: GitOptionsToCheck):
 /** The rules of `git check-ref-format` that matter here; `HEAD` and hashes pass. */
 function isGitRef(ref: string): boolean {
   return ref.length > 0
+    && !ref.startsWith('-')
     && !/[\s~^:?*[\\\x00-\x1f\x7f]/.test(ref)
     && !ref.includes('..')
     && !ref.includes('@{')

@@ -45,7 +45,18 @@ describe('GitSyncAirflow bad input', () => {
 
   test('a ref with spaces', () => {
     expect(withGit({ ref: 'my branch' })).toThrow(PREFIX
-      + "dags ref 'my branch' is invalid: must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting or ending with '/' or '.'; e.g. 'main' or 'v1.2.0'");
+      + "dags ref 'my branch' is invalid: must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting with '-' (git would read it as an option), not starting or ending with '/' or '.'; e.g. 'main' or 'v1.2.0'");
+  });
+
+  test('a token over plain http', () => {
+    expect(withGit({ repository: 'http://git.example.internal/data/dags.git', auth: httpsAuth() })).toThrow(PREFIX
+      + "dags repository 'http://git.example.internal/data/dags.git' is invalid with GitAuth.https(): the user and token would cross the network "
+      + 'in clear text over http://; use the https:// URL');
+  });
+
+  test('a ref that git would read as an option', () => {
+    expect(withGit({ ref: '--upload-pack=touch /tmp/pwned' })).toThrow(PREFIX
+      + "dags ref '--upload-pack=touch /tmp/pwned' is invalid: must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting with '-' (git would read it as an option), not starting or ending with '/' or '.'; e.g. 'main' or 'v1.2.0'");
   });
 
   test('a subPath that leaves the repository', () => {
