@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
+import { assertWholeNumber } from './whole-number';
 
 /** The extended resource GPUs are requested as unless a component is told otherwise (NVIDIA's device plugin). */
 export const DEFAULT_GPU_RESOURCE = 'nvidia.com/gpu';
@@ -32,9 +33,7 @@ export function quantities(resources: kplus.ContainerResources, extendedLimits: 
  * only; the scheduler then places the pod on a node whose device plugin offers them.
  */
 export function gpuLimits(scope: IConstruct, count: number = 0, resourceName: string = DEFAULT_GPU_RESOURCE): Record<string, string> {
-  if (!Number.isInteger(count) || count < 0 || count > 64) {
-    throw new MlopsValidationError(scope, `gpus '${count}' is invalid: must be a whole number from 0 to 64`);
-  }
+  assertWholeNumber(scope, 'gpus', count, 0, 64);
   if (!EXTENDED_RESOURCE.test(resourceName)) {
     throw new MlopsValidationError(scope, `gpuResourceName '${resourceName}' is invalid: must be a vendor's extended resource, `
       + "a domain, '/' and a name, as its device plugin registers it, e.g. 'nvidia.com/gpu' or 'amd.com/gpu'");

@@ -20,6 +20,7 @@ import { anInstanceOf, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap } from '../core/quantities';
 import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
+import { assertWholeNumber } from '../core/whole-number';
 import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 import * as isvc from '../imports/kserve-inferenceservice-serving.kserve.io';
 
@@ -279,13 +280,13 @@ export class KservePredictor extends Construct implements IServedModel {
       if (!mode.isServerless) {
         throw new MlopsValidationError(this, `canaryTrafficPercent is invalid with ${modeName}: KServe rolls out canaries only in Serverless (Knative) mode; set deploymentMode: KserveDeploymentMode.SERVERLESS or remove canaryTrafficPercent`);
       }
-      this.checkWhole('canaryTrafficPercent', props.canaryTrafficPercent, 0, 100);
+      assertWholeNumber(this, 'canaryTrafficPercent', props.canaryTrafficPercent, 0, 100);
     }
     const minReplicas = props.minReplicas ?? 1;
-    this.checkWhole('minReplicas', minReplicas, mode.isServerless ? 0 : 1, 1000,
+    assertWholeNumber(this, 'minReplicas', minReplicas, mode.isServerless ? 0 : 1, 1000,
       mode.isServerless ? '' : '; scaling to zero needs deploymentMode Serverless');
     if (props.maxReplicas !== undefined) {
-      this.checkWhole('maxReplicas', props.maxReplicas, Math.max(minReplicas, 1), 1000, ' (at least minReplicas)');
+      assertWholeNumber(this, 'maxReplicas', props.maxReplicas, Math.max(minReplicas, 1), 1000, ' (at least minReplicas)');
     }
     if (props.scaleMetric !== undefined) {
       const allowed = mode.isServerless ? [ScaleMetric.CONCURRENCY, ScaleMetric.RPS] : [ScaleMetric.CPU, ScaleMetric.MEMORY];
@@ -295,7 +296,7 @@ export class KservePredictor extends Construct implements IServedModel {
     }
     if (props.scaleTarget !== undefined) {
       const percent = props.scaleMetric === ScaleMetric.CPU || props.scaleMetric === ScaleMetric.MEMORY;
-      this.checkWhole('scaleTarget', props.scaleTarget, 1, percent ? 100 : 100000, percent ? ' (a utilization percentage)' : '');
+      assertWholeNumber(this, 'scaleTarget', props.scaleTarget, 1, percent ? 100 : 100000, percent ? ' (a utilization percentage)' : '');
     }
   }
 
@@ -323,12 +324,6 @@ export class KservePredictor extends Construct implements IServedModel {
     const theirs = secret.metadata.namespace ?? Chart.of(secret).namespace;
     if (theirs && this.namespace && theirs !== this.namespace) {
       throw new MlopsValidationError(this, `model bucket '${bucketName}' is invalid: its credentials Secret is in namespace '${theirs}' and the predictor in '${this.namespace}', whose pods cannot read it; put the predictor in '${theirs}', or import the bucket in '${this.namespace}' with MinioBucket.fromBucketAttributes() and credentials from a Secret there`);
-    }
-  }
-
-  private checkWhole(what: string, value: number, min: number, max: number, hint: string = ''): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new MlopsValidationError(this, `${what} '${value}' is invalid: must be a whole number from ${min} to ${max}${hint}`);
     }
   }
 }

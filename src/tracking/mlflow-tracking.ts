@@ -23,6 +23,7 @@ import { AN_IBUCKET, AN_IDATABASE, aString, checkProps } from '../core/props-che
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { IMlflowTracking } from '../core/tracking';
+import { assertWholeNumber } from '../core/whole-number';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const PORT = 5000;
@@ -195,8 +196,8 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     if (staticPrefix !== undefined && !/^\/[^\s]*[^/\s]$/.test(staticPrefix)) {
       throw new MlopsValidationError(this, `staticPrefix '${staticPrefix}' is invalid: must start with '/', not end with '/' and hold no spaces (MLflow's --static-prefix rule), e.g. '/mlflow'`);
     }
-    const replicas = wholeNumber(this, 'replicas', props.replicas ?? 1, 1, 100);
-    const workers = wholeNumber(this, 'workers', props.workers ?? 2, 1, 64);
+    const replicas = assertWholeNumber(this, 'replicas', props.replicas ?? 1, 1, 100);
+    const workers = assertWholeNumber(this, 'workers', props.workers ?? 2, 1, 64);
     const extraHosts = props.allowedHosts ?? [];
     for (const host of extraHosts) {
       if (!HOST_PATTERN.test(host)) {
@@ -368,11 +369,4 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     }
     container.env.addVariable(name, value);
   }
-}
-
-function wholeNumber(scope: Construct, what: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new MlopsValidationError(scope, `${what} '${value}' is invalid: must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -2,7 +2,7 @@ import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CleanPodPolicy, PyTorchDdpJobProps, PyTorchElasticPolicy } from './pytorch-ddp-job-props';
-import { checkWhole, TRAINING_JOB_PROP_KINDS, TrainingJobCore } from './training-job-core';
+import { TRAINING_JOB_PROP_KINDS, TrainingJobCore } from './training-job-core';
 import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
 import { gpuPodSpecFields } from '../core/gpu-scheduling';
@@ -10,6 +10,7 @@ import { imagePullPolicy } from '../core/images';
 import { A_SIZE, aListOf, aNumber, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap, sizeQuantity } from '../core/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
+import { assertWholeNumber } from '../core/whole-number';
 import * as pt from '../imports/training-pytorchjob-kubeflow.org';
 
 /** The training-operator's webhook requires the container to be named `pytorch`. */
@@ -84,19 +85,19 @@ export class PyTorchDdpJob extends Construct {
     this.pods = core.pods;
 
     const workers = props.workers ?? 1;
-    checkWhole(this, 'workers', workers, 1, MAX_PODS - 1, '; a PyTorchJob runs one Master and at least one Worker');
+    assertWholeNumber(this, 'workers', workers, 1, MAX_PODS - 1, '; a PyTorchJob runs one Master and at least one Worker');
     const gpus = props.gpus ?? 0;
     const gpuResourceName = props.gpuResourceName ?? DEFAULT_GPU_RESOURCE;
     const gpuLimit = gpuLimits(this, gpus, gpuResourceName);
     this.nprocPerNode = props.nprocPerNode ?? Math.max(gpus, 1);
-    checkWhole(this, 'nprocPerNode', this.nprocPerNode, 1, 64);
+    assertWholeNumber(this, 'nprocPerNode', this.nprocPerNode, 1, 64);
     if (gpus > 0 && this.nprocPerNode > gpus) {
       throw new MlopsValidationError(this, `nprocPerNode '${this.nprocPerNode}' is invalid with gpus ${gpus}: each process drives one GPU of its pod; `
         + `give at most ${gpus}, or leave it out for one process per GPU`);
     }
     this.checkElastic(props.elastic, workers);
     const backoffLimit = props.backoffLimit ?? 3;
-    checkWhole(this, 'backoffLimit', backoffLimit, 0, 100);
+    assertWholeNumber(this, 'backoffLimit', backoffLimit, 0, 100);
     const cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
     if (!Object.values(CleanPodPolicy).includes(cleanPodPolicy)) {
       throw new MlopsValidationError(this, `cleanPodPolicy '${cleanPodPolicy}' is invalid: give CleanPodPolicy.NONE, RUNNING or ALL`);
@@ -172,13 +173,13 @@ export class PyTorchDdpJob extends Construct {
       return;
     }
     const { minReplicas, maxReplicas } = elastic;
-    checkWhole(this, 'elastic.minReplicas', minReplicas, 1, MAX_PODS);
-    checkWhole(this, 'elastic.maxReplicas', maxReplicas, 1, MAX_PODS);
+    assertWholeNumber(this, 'elastic.minReplicas', minReplicas, 1, MAX_PODS);
+    assertWholeNumber(this, 'elastic.maxReplicas', maxReplicas, 1, MAX_PODS);
     if (!(minReplicas <= workers && workers <= maxReplicas)) {
       throw new MlopsValidationError(this, `elastic is invalid with workers ${workers}: the Workers start at workers and may range from minReplicas `
         + `${minReplicas} to maxReplicas ${maxReplicas}; give minReplicas <= workers <= maxReplicas`);
     }
-    checkWhole(this, 'elastic.maxRestarts', elastic.maxRestarts ?? 3, 0, 100);
+    assertWholeNumber(this, 'elastic.maxRestarts', elastic.maxRestarts ?? 3, 0, 100);
   }
 
   /** A memory-backed emptyDir counts against the memory limit: `/dev/shm` must leave room for the process. */

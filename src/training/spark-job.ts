@@ -2,12 +2,13 @@ import { ApiObject, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkJobProps, SparkJobType } from './spark-job-props';
-import { checkWhole, TRAINING_JOB_PROP_KINDS, TrainingJobCore, TrainingPodParts } from './training-job-core';
+import { TRAINING_JOB_PROP_KINDS, TrainingJobCore, TrainingPodParts } from './training-job-core';
 import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { A_SIZE, aListOf, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
+import { assertWholeNumber } from '../core/whole-number';
 import * as spark from '../imports/spark-sparkapplication-sparkoperator.k8s.io';
 
 /** The Spark version of `DefaultImages.SPARK`. */
@@ -138,7 +139,7 @@ export class SparkJob extends Construct {
       },
     });
     const retries = props.retries ?? 0;
-    checkWhole(this, 'retries', retries, 0, 100);
+    assertWholeNumber(this, 'retries', retries, 0, 100);
     const spec: spark.SparkApplicationSpec = {
       type: this.type as unknown as spark.SparkApplicationSpecType,
       mode: spark.SparkApplicationSpecMode.CLUSTER,
@@ -280,12 +281,12 @@ export class SparkJob extends Construct {
   }
 
   private cores(what: string, cores: number): number {
-    checkWhole(this, what, cores, 1, 64);
+    assertWholeNumber(this, what, cores, 1, 64);
     return cores;
   }
 
   private instances(instances: number): number {
-    checkWhole(this, 'executorInstances', instances, 1, 1000);
+    assertWholeNumber(this, 'executorInstances', instances, 1, 1000);
     return instances;
   }
 

@@ -200,13 +200,6 @@ export class TrainingJobCore {
   }
 }
 
-/** Throws unless `value` is a whole number from `min` to `max`; `hint` is added to the message. */
-export function checkWhole(scope: Construct, what: string, value: number, min: number, max: number, hint: string = ''): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new MlopsValidationError(scope, `${what} '${value}' is invalid: must be a whole number from ${min} to ${max}${hint}`);
-  }
-}
-
 function envVar(name: string, value: kplus.EnvValue): EnvVar {
   return value.valueFrom ? { name, valueFrom: kplus.k8s.toJson_EnvVarSource(value.valueFrom) } : { name, value: value.value };
 }
