@@ -10,6 +10,7 @@ const CRD_MODULES: Record<string, string> = {
   'monitoring-prometheus': 'prometheus-operator/monitoring.coreos.com_prometheuses.yaml',
   'monitoring-scrapeconfig': 'prometheus-operator/monitoring.coreos.com_scrapeconfigs.yaml',
   'monitoring-alertmanagerconfig': 'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
+  'monitoring-alertmanager': 'prometheus-operator/monitoring.coreos.com_alertmanagers.yaml',
   'istio-virtualservice': 'istio/networking.istio.io_virtualservices.yaml',
   'argocd-application': 'argo-cd/application-crd.yaml',
   'training-pytorchjob': 'kubeflow-training-operator/kubeflow.org_pytorchjobs.yaml',
@@ -19,6 +20,10 @@ const CRD_MODULES: Record<string, string> = {
   'seldon-experiment': 'seldon-core-v2/mlops.seldon.io_experiments.yaml',
   'seldon-server': 'seldon-core-v2/mlops.seldon.io_servers.yaml',
   'seldon-seldonruntime': 'seldon-core-v2/mlops.seldon.io_seldonruntimes.yaml',
+  'certmanager-certificate': 'cert-manager/cert-manager.io_certificates.yaml',
+  'certmanager-clusterissuer': 'cert-manager/cert-manager.io_clusterissuers.yaml',
+  'trustmanager-bundle': 'trust-manager/trust.cert-manager.io_bundles.yaml',
+  'kubeflow-poddefault': 'kubeflow-poddefault/kubeflow.org_poddefaults.yaml',
 };
 
 const project = new cdk8s.ConstructLibraryCdk8s({
