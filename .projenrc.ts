@@ -49,6 +49,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // dist/ holds the examples' synthesized manifests, so npm and jsii packages go elsewhere.
   artifactsDirectory: 'build/packages',
 
+  // Python: `pip install cdk8s-mlops`, `import cdk8s_mlops` (scripts/build-python-wheel.sh builds the wheel offline).
+  publishToPypi: { distName: 'cdk8s-mlops', module: 'cdk8s_mlops' },
+  // The oldest Node the library is tested on.
+  minNodeVersion: '20.0.0',
+  tsconfig: {
+    // The package ships JavaScript and declarations only: no source maps (inline ones tripled its size).
+    compilerOptions: { inlineSourceMap: false, inlineSources: false },
+  },
+
   github: false,
   release: false,
   depsUpgrade: false,
@@ -112,6 +121,10 @@ project.testTask.reset('jest --passWithNoTests --ci', { receiveArgs: true });
 project.gitignore.removePatterns('/dist/');
 project.gitignore.exclude('/build/');
 project.npmignore?.exclude('/build/', '/examples/', '/scripts/', '/.ci/', '/dist/');
+// The package carries the CRDs as lib/crds/ and no declarations of the generated bindings (scripts/slim-package.mjs).
+project.npmignore?.exclude('/imports/', '/lib/imports/*.d.ts');
+// jsii-pacmak adds its output directory to .npmignore unless this exact line is there.
+project.npmignore?.exclude('build/packages');
 
 const importCrds = project.addTask('import', {
   description: 'Generate src/imports/ from the vendored CRDs in imports/ (one named module per CRD)',
@@ -125,6 +138,14 @@ project.preCompileTask.spawn(importCrds);
 project.compileTask.exec('tsc --project test/tsconfig.json', {
   name: 'type-check tests, examples and scripts',
 });
+project.postCompileTask.exec('node scripts/slim-package.mjs', { name: 'minify the CRD bindings and compact the CRDs for the package' });
+
+// jsii-pacmak's Python target installs its build tools from PyPI; this builds the same wheel with Debian's python3
+// packages, offline.
+project.tasks.tryFind('package:python')?.reset('bash scripts/build-python-wheel.sh');
+
+// Semantic versioning; while 0.x, a minor release may change the API (CHANGELOG.md says how to upgrade).
+project.package.addVersion('0.1.0');
 
 // unrs-resolver 1.13.0 (under eslint-import-resolver-typescript) is published for some platforms only, which leaves
 // package-lock.json without entries `npm ci` insists on; 1.12.2 is complete.

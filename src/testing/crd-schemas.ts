@@ -1,6 +1,7 @@
 /**
- * The schemas of custom resources, read from CustomResourceDefinition YAML files: every `*.yaml` under the package's
- * `imports/` plus the user's own files.
+ * The schemas of custom resources, read from CustomResourceDefinition YAML (or JSON) files: every vendored CRD plus the
+ * user's own files. In this repository the vendored CRDs are `imports/`; the npm package carries them as `lib/crds/`,
+ * the same schemas without their descriptions (scripts/slim-package.mjs).
  *
  * Some CRD files are large (KServe's InferenceService is ~1 MB of YAML, half a second to parse), so nothing is parsed
  * up front: when an object of a kind that is not built in shows up, only the files that look like they define that kind
@@ -15,8 +16,9 @@ import { gvkKey, kubernetesDefinitionsDigest, PACKAGE_ROOT, schemaCompiler } fro
 import { strictCrdSchema } from './strict-schema';
 import { cachedJson, cachedValidator, cacheKey, digest } from './validator-cache';
 
-/** The vendored CRDs. */
-export const IMPORTS_DIR = path.join(PACKAGE_ROOT, 'imports');
+/** The vendored CRDs: `imports/` in the repository, `lib/crds/` in the package. */
+export const IMPORTS_DIR = [path.join(PACKAGE_ROOT, 'imports'), path.join(PACKAGE_ROOT, 'lib', 'crds')].find(fs.existsSync)
+  ?? path.join(PACKAGE_ROOT, 'imports');
 
 /** One served version of a custom resource. */
 export interface CrdVersion {
@@ -41,9 +43,9 @@ const lookups = new Map<string, CrdVersion | null>();
 const validators = new Map<CrdVersion, ValidateFunction>();
 let importFiles: string[] | undefined;
 
-/** Every `*.yaml` / `*.yml` file under `imports/`, recursively, sorted. */
+/** Every `*.yaml` / `*.yml` / `*.json` file of the vendored CRDs, recursively, sorted. */
 export function importedCrdFiles(): string[] {
-  importFiles ??= fs.existsSync(IMPORTS_DIR) ? yamlFilesUnder(IMPORTS_DIR) : [];
+  importFiles ??= fs.existsSync(IMPORTS_DIR) ? crdFilesUnder(IMPORTS_DIR) : [];
   return importFiles;
 }
 
@@ -147,12 +149,12 @@ function fileDigest(file: string): string {
   return hash;
 }
 
-function yamlFilesUnder(dir: string): string[] {
+function crdFilesUnder(dir: string): string[] {
   const files: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...yamlFilesUnder(full));
-    else if (/\.ya?ml$/.test(entry.name)) files.push(full);
+    if (entry.isDirectory()) files.push(...crdFilesUnder(full));
+    else if (/\.(ya?ml|json)$/.test(entry.name)) files.push(full);
   }
   return files.sort();
 }
