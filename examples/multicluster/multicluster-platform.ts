@@ -17,7 +17,9 @@ export const SERVING_CLUSTERS = ['serving-eu', 'serving-us'];
 export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
   const platform = new MultiClusterPlatform({
     outdir,
-    gitOps: { repoUrl: 'https://github.com/example/mlops-platform.git', path: 'dist/multicluster' },
+    // Each Application's path is this app's output folder relative to the repository's root (`dist/multicluster/<cluster>`
+    // here; `dist/<cluster>` in a copy at the root of a repository).
+    gitOps: { repoUrl: 'https://github.com/example/mlops-platform.git' },
   });
 
   const primary = platform.addPrimary({

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { checkKplusObject } from './kplus-compat';
 
 /** How the names a component asks for map onto an existing Secret. */
 export interface CredentialsOptions {
@@ -33,6 +34,7 @@ export class Credentials {
 
   /** Credentials read from a Secret, optionally with other key names and some literal values. */
   public static fromSecret(secret: kplus.ISecret, options: CredentialsOptions = {}): Credentials {
+    checkKplusObject('Credentials.fromSecret', 'secret', secret);
     return new Credentials(secret, options.keys ?? {}, options.values ?? {});
   }
 

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
+import { checkKplusObject } from './kplus-compat';
 
 /** A database engine and the URI scheme its clients use by default. */
 export class DatabaseEngine {
@@ -102,6 +103,7 @@ export interface IDatabase extends IConstruct {
  * Returns the binding; network access is the caller's part.
  */
 export function bindDatabase(database: IDatabase, container: kplus.Container, options: DatabaseBindOptions = {}): DatabaseBinding {
+  checkKplusObject(database, 'the container', container);
   const prefix = options.envPrefix ?? 'DB';
   const userEnv = `${prefix}_USER`;
   const passwordEnv = `${prefix}_PASSWORD`;

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
 import { MlopsValidationError } from './errors';
+import { checkKplusObject } from './kplus-compat';
 
 /** How a consumer wants a key-value store handed to its container. */
 export interface KeyValueStoreBindOptions {
@@ -64,6 +65,7 @@ export function bindKeyValueStore(
   options: KeyValueStoreBindOptions,
   databases?: number,
 ): KeyValueStoreBinding {
+  checkKplusObject(store, 'the container', container);
   const database = options.database ?? 0;
   if (!Number.isInteger(database) || database < 0 || (databases !== undefined && database >= databases)) {
     const range = databases !== undefined ? `from 0 to ${databases - 1}` : 'from 0 up';

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkKplusObject } from './kplus-compat';
 
 /**
  * Allows TCP traffic from `consumer` to `provider` on `ports`, as an ingress NetworkPolicy selecting the provider's
@@ -12,6 +13,7 @@ export function allowIngress(
   consumer: kplus.INetworkPolicyPeer,
   ports: number[],
 ): void {
+  checkKplusObject(scope, 'the consumer', consumer);
   const id = `AllowFrom-${consumer.node.path.split('/').join('-')}`;
   if (scope.node.tryFindChild(id)) {
     return;

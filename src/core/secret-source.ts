@@ -4,6 +4,7 @@ import { Credentials, CredentialsOptions } from './credentials';
 import { GeneratedSecret } from './generated-secret';
 import { aNumber, anInstanceOf, checkProps } from './props-check';
 import { SecretValueFormat } from './secret-value-format';
+import { checkKplusObject } from './kplus-compat';
 
 /** What a component needs from a secret source. */
 export interface SecretRequest {
@@ -49,6 +50,7 @@ export interface GeneratedSecretOptions {
 export abstract class SecretSource {
   /** Credentials from an existing Secret. */
   public static fromSecret(secret: kplus.ISecret, options: CredentialsOptions = {}): SecretSource {
+    checkKplusObject('SecretSource.fromSecret', 'secret', secret);
     return new ExistingSecretSource(secret, options);
   }
 

@@ -5,6 +5,7 @@ import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
 import { assertLabels, dnsSubdomainProblems } from './names';
 import { aListOf, anInstanceOf, aString, aStringMap, checkProps } from './props-check';
+import { checkKplusObject } from './kplus-compat';
 
 /** What the scheduler does with a pod that would break a spread constraint. */
 export enum SpreadPolicy {
@@ -111,6 +112,7 @@ export class WorkloadPlacement {
    * tolerations and node affinity through kplus, the other fields as JSON patches of its pod spec.
    */
   public applyTo(workload: kplus.Workload): void {
+    checkKplusObject('WorkloadPlacement.applyTo', 'workload', workload);
     if (PLACED.has(workload)) {
       throw new MlopsValidationError(workload, 'placement is invalid: this workload was placed already, and a second placement '
         + 'would add its tolerations and patches again; give each workload one placement');

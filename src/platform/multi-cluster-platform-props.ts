@@ -153,8 +153,14 @@ export interface GitOpsOptions {
   /** The Git repository the synthesized folders are committed to, e.g. `https://github.com/org/platform.git`. */
   readonly repoUrl: string;
 
-  /** The folder of the repository that holds one folder per cluster, e.g. `dist/multicluster`. */
-  readonly path: string;
+  /**
+   * The folder of the repository that holds one folder per cluster, e.g. `dist/multicluster`.
+   *
+   * @default - `outdir` relative to the root of the Git repository it is in (the nearest folder above it with a
+   * `.git`), or to the current directory outside a repository: right wherever the app and its output are, so a
+   * copied starter needs no edit
+   */
+  readonly path?: string;
 
   /**
    * The branch, tag or commit to follow.

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
@@ -23,7 +24,7 @@ const ARGOCD_FOLDER = 'argocd';
  *
  * ```ts
  * const platform = new MultiClusterPlatform({
- *   gitOps: { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster' },
+ *   gitOps: { repoUrl: 'https://github.com/org/platform.git' },
  * });
  * const primary = platform.addPrimary({
  *   clusterName: 'primary',
@@ -219,6 +220,20 @@ export class MultiClusterPlatform extends Construct {
     this.clusterNames.push(name);
   }
 
+  /** The repository folder that holds the cluster folders: `gitOps.path`, or `outdir` relative to the repository's root. */
+  private gitOpsPath(): string {
+    if (this.gitOps?.path !== undefined) {
+      return this.gitOps.path.replace(/\/+$/, '');
+    }
+    const outdir = path.resolve(this.outdir);
+    let root = path.dirname(outdir);
+    while (!fs.existsSync(path.join(root, '.git')) && path.dirname(root) !== root) {
+      root = path.dirname(root);
+    }
+    const base = fs.existsSync(path.join(root, '.git')) ? root : process.cwd();
+    return path.relative(base, outdir).split(path.sep).join('/');
+  }
+
   private addApplication(clusterName: string, argoCdClusterName: string | undefined, namespace: string): void {
     if (!this.gitOps) {
       return;
@@ -226,7 +241,7 @@ export class MultiClusterPlatform extends Construct {
     new ArgoCdApplication(this.argoCdChart!, clusterName, {
       name: clusterName,
       repoUrl: this.gitOps.repoUrl,
-      path: `${this.gitOps.path.replace(/\/+$/, '')}/${clusterName}`,
+      path: [this.gitOpsPath(), clusterName].filter((part) => part !== '').join('/'),
       targetRevision: this.gitOps.targetRevision,
       project: this.gitOps.project,
       destinationName: argoCdClusterName,

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ArgoCdApplication, ArgoCdApplicationProps, ArgoCdSyncWaves, DagSource, MultiClusterPlatform, Postgres, SecretSource, ServiceEndpoint } from '../../src';
@@ -81,6 +84,27 @@ describe('MultiClusterPlatform gitOps', () => {
     const waves = (chart: Chart) => new Set(Testing.synth(chart).map((m) => m.metadata.annotations?.[ArgoCdSyncWaves.ANNOTATION]));
     expect(waves(platform.primaryChart)).toEqual(new Set(['-3', '-2', '-1', '0']));
     expect(waves(platform.chartOf('us'))).toEqual(new Set(['-3', '-2', '0']));
+  });
+
+  test.each([
+    ['in a Git repository, the output folder relative to its root', true, 'platform/dist/eu'],
+    ['outside a repository, the output folder relative to the current directory', false, 'dist/eu'],
+  ])('without gitOps.path, each Application syncs %s', (_, inRepository, expectedPath) => {
+    const repository = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
+    if (inRepository) fs.mkdirSync(path.join(repository, '.git'));
+    const cwd = process.cwd();
+    process.chdir(inRepository ? os.tmpdir() : path.join(repository));
+    try {
+      const platform = new MultiClusterPlatform({
+        outdir: path.join(repository, ...(inRepository ? ['platform', 'dist'] : ['dist'])),
+        gitOps: { repoUrl: 'https://github.com/org/platform.git' },
+      });
+      platform.addPrimary({ clusterName: 'eu', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) });
+      expect(objectsOfKind(synthValid(platform.argoCdChart!), 'Application')[0].spec.source.path).toBe(expectedPath);
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(repository, { recursive: true, force: true });
+    }
   });
 
   test('without gitOps, no Applications', () => {
