@@ -68,8 +68,14 @@ function cacheDirectory(): string | null {
   return directory;
 }
 
-/** `.cache/cdk8s-mlops` in the `node_modules` nearest above this module (the package's own, or the one it is in). */
+/**
+ * `.cache/cdk8s-mlops` in the app's `node_modules`: the one this package is installed in (not the package's own, which
+ * holds its bundled dependencies), or in this repository the nearest one above.
+ */
 function defaultDirectory(): string | undefined {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (path.basename(dir) === 'node_modules') return path.join(dir, '.cache', 'cdk8s-mlops');
+  }
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const nodeModules = path.join(dir, 'node_modules');
     if (fs.existsSync(nodeModules)) return path.join(nodeModules, '.cache', 'cdk8s-mlops');

@@ -112,6 +112,8 @@ const tarball = packageTarball();
       console.log(JSON.stringify(findings));`], dir);
     expect(check.status).toBe(0);
     expect(JSON.parse(check.output)).toEqual([]);
+    // Its compiled schemas are cached where the README says: the app's node_modules/.cache/cdk8s-mlops/.
+    expect(readdirSync(join(dir, 'node_modules', '.cache', 'cdk8s-mlops')).length).toBeGreaterThan(0);
   }, 120_000);
 
   test('a type error fails the synth', () => {
