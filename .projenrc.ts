@@ -42,9 +42,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.8.1',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
 
-  // Not jsii packages, so they ship inside ours; none of their types is part of the public API.
-  bundledDeps: ['ajv@^8.20.0', 'yaml@^2.9.1'],
-  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'esbuild@^0.28.2', 'cdk8s-cli@2.207.60', '@prometheus-io/lezer-promql@^0.315.0'],
+  // Not jsii packages, so they ship inside ours; none of their types is part of the public API. PromQL is parsed with
+  // Prometheus' own lezer grammar (and its peers), relabel regexes with re2js (Go's RE2, as Prometheus compiles them).
+  bundledDeps: [
+    'ajv@^8.20.0', 'yaml@^2.9.1', 're2js@^2.10.0',
+    '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/common@^1.3.0', '@lezer/highlight@^1.2.1',
+  ],
+  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'esbuild@^0.28.2', 'cdk8s-cli@2.207.60'],
 
   // dist/ holds the examples' synthesized manifests, so npm and jsii packages go elsewhere.
   artifactsDirectory: 'build/packages',
