@@ -1,11 +1,11 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseAttributes } from './database-attributes';
+import { checkHost, checkPort } from '../core/address';
 import { Credentials } from '../core/credentials';
 import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
-import { isHostOrIp, isPort } from '../core/names';
 import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /**
@@ -29,12 +29,8 @@ export class ExternalDatabase extends Construct implements IDatabase {
     this.engine = attributes.engine ?? defaultEngine;
     const port = attributes.port ?? this.engine.defaultPort;
     const { host, databaseName } = attributes;
-    if (!isHostOrIp(host)) {
-      throw new MlopsValidationError(this, `host '${host}' is invalid: must be a DNS name or IP address without scheme, credentials, port or path; give the port as 'port'`);
-    }
-    if (!isPort(port)) {
-      throw new MlopsValidationError(this, `port '${port}' is invalid: must be a whole number from 1 to 65535; omit it for the engine's default (${this.engine.defaultPort})`);
-    }
+    checkHost(this, 'host', host, { example: 'pg.example.internal' });
+    checkPort(this, 'port', port, this.engine.defaultPort);
     if (databaseName.length === 0 || /[\s/?#]/.test(databaseName)) {
       throw new MlopsValidationError(this, `database name '${databaseName}' is invalid: must be non-empty without whitespace, '/', '?' or '#' (it is the path of the connection URI); give the name as the server knows it`);
     }

@@ -1,8 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkHostPort } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { IEventBus } from '../core/event-bus';
-import { isHostOrIp, isPort } from '../core/names';
 import { aListOf, aString, checkArgument } from '../core/props-check';
 
 /**
@@ -19,15 +19,7 @@ export class ExternalKafka extends Construct implements IEventBus {
       throw new MlopsValidationError(this, 'bootstrapServers is invalid: the list is empty; give at least one broker, '
         + "e.g. ['kafka-0.kafka.example.internal:9092']");
     }
-    for (const server of bootstrapServers) {
-      const colon = server.lastIndexOf(':');
-      const host = server.slice(0, colon);
-      const port = Number(server.slice(colon + 1));
-      if (colon < 0 || !isHostOrIp(host) || !/^\d+$/.test(server.slice(colon + 1)) || !isPort(port)) {
-        throw new MlopsValidationError(this, `bootstrap server '${server}' is invalid: must be host:port, a DNS name or an IP address and a `
-          + "port from 1 to 65535, without a scheme or path, e.g. 'kafka-0.kafka.example.internal:9092'");
-      }
-    }
+    bootstrapServers.forEach((server, index) => checkHostPort(this, `bootstrapServers[${index}]`, server, 'kafka-0.kafka.example.internal:9092'));
     this.bootstrapServers = [...bootstrapServers];
   }
 

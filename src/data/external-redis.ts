@@ -1,11 +1,11 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisAttributes } from './redis-attributes';
+import { checkHost, checkPort } from '../core/address';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
-import { isHostOrIp, isPort } from '../core/names';
 import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /**
@@ -23,13 +23,8 @@ export class ExternalRedis extends Construct implements IKeyValueStore {
       credentials: anInstanceOf(Credentials, "Credentials.fromSecret(kplus.Secret.fromSecretName(this, 'Redis', 'redis-password'))"),
     }, { port: aNumber('6379') }, 'attributes');
     const port = attrs.port ?? 6379;
-    if (!isHostOrIp(attrs.host)) {
-      throw new MlopsValidationError(this, `Redis host '${attrs.host}' is invalid: must be a host name or an IP address; `
-        + "give the host only, without a scheme, port or path, e.g. 'redis.example.com'");
-    }
-    if (!isPort(port)) {
-      throw new MlopsValidationError(this, `Redis port '${port}' is invalid: must be a whole number from 1 to 65535; leave it out for 6379`);
-    }
+    checkHost(this, 'host', attrs.host, { example: 'redis.example.internal' });
+    checkPort(this, 'port', port, 6379);
     this.endpoint = ServiceEndpoint.fromHost(attrs.host, port, 'redis');
     this.credentials = attrs.credentials;
   }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AlertRouteOptions } from './alert-route';
+import { checkUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { MlopsAlerts } from '../core/monitoring';
 import { promDuration } from '../core/monitoring-promql';
@@ -26,8 +27,9 @@ export function createAlertRoute(
   if ((options.webhookUrl === undefined) === (options.webhookUrlSecret === undefined)) {
     throw fail('webhookUrl and webhookUrlSecret are invalid together: give exactly one of them');
   }
-  if (options.webhookUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.webhookUrl)) {
-    throw fail(`webhookUrl '${options.webhookUrl}' is invalid: give an http:// or https:// URL, e.g. http://retrain.mlops.svc:8080/hooks/drift`);
+  if (options.webhookUrl !== undefined) {
+    // A query would carry a token into the manifests: such a URL belongs in webhookUrlSecret.
+    checkUrl(scope, `addAlertRoute('${id}'): webhookUrl`, options.webhookUrl, { schemes: ['http', 'https'], example: 'http://retrain.mlops.svc:8080/hooks/drift' });
   }
   const receiver = 'webhook';
   // An equality matcher has no matchType: empty means "=", and a plain `=` in the YAML is a YAML 1.1 value tag that

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { checkGitUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 
 /** The git-sync options checked before anything is synthesized. */
@@ -10,17 +11,16 @@ export interface GitOptionsToCheck {
   readonly depth?: number;
 }
 
-const HTTPS_URL = /^https?:\/\/([^/\s]+)\/\S+$/;
-const SSH_URL = /^ssh:\/\/[^/\s]+\/\S+$/;
-const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s/][^\s]*$/;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
 const MILLIS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `ssh` for an SSH address, `https` for an http(s) URL, undefined for anything else. */
 export function gitRepositoryProtocol(repository: string): 'ssh' | 'https' | undefined {
-  if (HTTPS_URL.test(repository)) return 'https';
-  if (SSH_URL.test(repository) || SCP_LIKE.test(repository)) return 'ssh';
-  return undefined;
+  try {
+    return checkGitUrl('git', 'repository', repository, 'https://github.com/org/dags.git');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Throws for the first invalid option, naming the value and the fix. */
@@ -30,13 +30,10 @@ export function assertGitOptions(scope: IConstruct, options: GitOptionsToCheck):
   };
   const { repository, ref, subPath, period, depth } = options;
   if (repository !== undefined) {
-    const authority = HTTPS_URL.exec(repository)?.[1];
-    if (authority?.includes('@')) {
+    if (/^https?:\/\/[^/\s]*@/.test(repository)) {
       fail('repository', repository.replace(/\/\/[^@/]*@/, '//***@'), 'must not carry credentials; put them in a Secret and use GitAuth.https(credentials)');
     }
-    if (gitRepositoryProtocol(repository) === undefined) {
-      fail('repository', repository, "must be an https:// URL (e.g. 'https://github.com/org/dags.git') or an SSH address (e.g. 'git@github.com:org/dags.git')");
-    }
+    checkGitUrl(scope, 'dags repository', repository, 'https://github.com/org/dags.git');
   }
   if (ref !== undefined && !isGitRef(ref)) {
     fail('ref', ref, "must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting with '-' (git would "

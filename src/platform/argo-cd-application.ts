@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkGitUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { dnsLabelProblems } from '../core/names';
 import { aString, checkProps } from '../core/props-check';
@@ -96,9 +97,7 @@ export class ArgoCdApplication extends Construct {
     if (nameProblems.length > 0) {
       throw new MlopsValidationError(this, `name '${this.name}' is invalid: ${nameProblems.join('; ')}`);
     }
-    if (!/^\S+$/.test(props.repoUrl)) {
-      throw new MlopsValidationError(this, `repoUrl '${props.repoUrl}' is invalid: give the Git URL Argo CD clones, e.g. 'https://github.com/org/platform.git'`);
-    }
+    checkGitUrl(this, 'repoUrl', props.repoUrl, 'https://github.com/org/platform.git');
     if (!/^[^/\s]\S*$/.test(props.path) || props.path.split('/').some((part) => part === '..' || part === '.' || part === '')) {
       throw new MlopsValidationError(this, `path '${props.path}' is invalid: give the folder relative to the repository's root, without a leading '/', '.', '..' or '//', e.g. 'dist/multicluster/primary'`);
     }

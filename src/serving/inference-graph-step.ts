@@ -1,4 +1,5 @@
 import { KservePredictor } from './kserve-predictor';
+import { checkUrl } from '../core/address';
 
 /** Whether a step's failure fails the node (`dependency`). */
 export enum InferenceStepDependency {
@@ -61,6 +62,7 @@ export class InferenceGraphStep {
 
   /** Calls any HTTP endpoint (`serviceUrl`). */
   public static toUrl(url: string, options: InferenceGraphStepOptions = {}): InferenceGraphStep {
+    checkUrl('InferenceGraphStep.toUrl', 'url', url, { schemes: ['http', 'https'], example: 'http://feature-store.ml.svc:8080/v1/features', query: true });
     return new InferenceGraphStep(options, undefined, undefined, url);
   }
 

@@ -1,10 +1,10 @@
 import { ApiObject, Chart, JsonPatch, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkHost } from '../core/address';
 import { assertClaimSize } from '../core/data-volume';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
-import { isHostOrIp } from '../core/names';
 import { A_SIZE, aString, checkProps } from '../core/props-check';
 
 /** Properties of an `NfsSharedVolume`. */
@@ -135,10 +135,7 @@ class NfsPersistentVolume extends kplus.PersistentVolume {
 }
 
 function validateServer(scope: Construct, server: string): void {
-  if (!isHostOrIp(server)) {
-    throw new MlopsValidationError(scope, `NFS server '${server}' is invalid: must be a host name or an IP address; `
-      + "give the host only, without a scheme, port or path, e.g. 'nfs.example.com' or '10.0.0.5'");
-  }
+  checkHost(scope, 'server', server, { example: 'nfs.example.com' });
 }
 
 function validatePath(scope: Construct, path: string): void {

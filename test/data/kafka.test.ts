@@ -160,8 +160,8 @@ describe('Kafka', () => {
 describe('Kafka bad input', () => {
   test.each([
     ['an empty list', [], "ExternalKafka 'test/Shared': bootstrapServers is invalid: the list is empty; give at least one broker, e.g. ['kafka-0.kafka.example.internal:9092']"],
-    ['a URL', ['kafka://kafka:9092'], "ExternalKafka 'test/Shared': bootstrap server 'kafka://kafka:9092' is invalid: must be host:port, a DNS name or an IP address and a port from 1 to 65535, without a scheme or path, e.g. 'kafka-0.kafka.example.internal:9092'"],
-    ['no port', ['kafka.example.internal'], "ExternalKafka 'test/Shared': bootstrap server 'kafka.example.internal' is invalid: must be host:port, a DNS name or an IP address and a port from 1 to 65535, without a scheme or path, e.g. 'kafka-0.kafka.example.internal:9092'"],
+    ['a URL', ['kafka://kafka:9092'], "ExternalKafka 'test/Shared': bootstrapServers[0] 'kafka://kafka:9092' is invalid: must be host:port, a DNS name or an IP address and a port from 1 to 65535, without a scheme or whitespace, e.g. 'kafka-0.kafka.example.internal:9092'"],
+    ['no port', ['kafka.example.internal'], "ExternalKafka 'test/Shared': bootstrapServers[0] 'kafka.example.internal' is invalid: must be host:port, a DNS name or an IP address and a port from 1 to 65535, without a scheme or whitespace, e.g. 'kafka-0.kafka.example.internal:9092'"],
   ])('fromBootstrapServers refuses %s', (_case, servers, message) => {
     expect(() => Kafka.fromBootstrapServers(testChart('data'), 'Shared', servers as string[])).toThrow(message);
   });

@@ -300,10 +300,10 @@ describe('Postgres.fromDatabaseAttributes', () => {
     const chart = testChart();
     const credentials = Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Secret', 'db'));
     expect(() => Postgres.fromDatabaseAttributes(chart, 'Ext', { host: 'db.example.com:5433', databaseName: 'mlflow', credentials })).toThrow(
-      "ExternalDatabase 'test/Ext': host 'db.example.com:5433' is invalid: must be a DNS name or IP address without scheme, credentials, port or path; give the port as 'port'",
+      "ExternalDatabase 'test/Ext': host 'db.example.com:5433' is invalid: must be a DNS name or an IP address, without a scheme, credentials, port, path or whitespace, e.g. 'pg.example.internal'",
     );
     expect(() => Postgres.fromDatabaseAttributes(chart, 'Ext2', { host: 'db', port: 0, databaseName: 'mlflow', credentials })).toThrow(
-      "ExternalDatabase 'test/Ext2': port '0' is invalid: must be a whole number from 1 to 65535; omit it for the engine's default (5432)",
+      "ExternalDatabase 'test/Ext2': port 0 is invalid: must be a whole number from 1 to 65535, or leave it out for 5432",
     );
   });
 });

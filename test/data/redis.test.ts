@@ -302,15 +302,14 @@ describe('Redis.fromRedisAttributes', () => {
     const chart = testChart('data');
     const credentials = Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Auth', 'auth'));
     expect(() => Redis.fromRedisAttributes(chart, 'Cache', { host: 'redis://cache.example.com', credentials })).toThrow(
-      "ExternalRedis 'test/Cache': Redis host 'redis://cache.example.com' is invalid: must be a host name or an IP address; "
-      + "give the host only, without a scheme, port or path, e.g. 'redis.example.com'");
+      "ExternalRedis 'test/Cache': host 'redis://cache.example.com' is invalid: must be a DNS name or an IP address, without a scheme, credentials, port, path or whitespace, e.g. 'redis.example.internal'");
   });
 
   test('fails when the port is out of range', () => {
     const chart = testChart('data');
     const credentials = Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Auth', 'auth'));
     expect(() => Redis.fromRedisAttributes(chart, 'Cache', { host: 'cache.example.com', port: 70000, credentials })).toThrow(
-      "ExternalRedis 'test/Cache': Redis port '70000' is invalid: must be a whole number from 1 to 65535; leave it out for 6379");
+      "ExternalRedis 'test/Cache': port 70000 is invalid: must be a whole number from 1 to 65535, or leave it out for 6379");
   });
 
   test('fails when the database number is negative', () => {

@@ -45,8 +45,12 @@ describe('ArgoCdApplication', () => {
     expect(() => application({ path: '/dist/eu' })).toThrow(
       "ArgoCdApplication 'test/Eu': path '/dist/eu' is invalid: give the folder relative to the repository's root, without a leading '/', '.', '..' or '//', e.g. 'dist/multicluster/primary'");
     expect(() => application({ path: 'dist/../eu' })).toThrow("ArgoCdApplication 'test/Eu': path 'dist/../eu' is invalid");
-    expect(() => application({ repoUrl: 'not a url' })).toThrow(
-      "ArgoCdApplication 'test/Eu': repoUrl 'not a url' is invalid: give the Git URL Argo CD clones, e.g. 'https://github.com/org/platform.git'");
+    expect(() => application({ repoUrl: 'not a url' })).toThrow("ArgoCdApplication 'test/Eu': repoUrl 'not a url' is invalid: must be an https:// URL "
+      + "(e.g. 'https://github.com/org/platform.git') or an SSH address (e.g. 'git@github.com:org/platform.git')");
+    expect(() => application({ repoUrl: 'https://github.com/org/platform.git\n' })).toThrow(
+      "ArgoCdApplication 'test/Eu': repoUrl 'https://github.com/org/platform.git\\n' is invalid: must not contain whitespace or line breaks");
+    expect(() => application({ repoUrl: 'https://token:x@github.com/org/platform.git' })).toThrow('must not carry credentials (user:password@)');
+    expect(() => application({ repoUrl: 'git@github.com:org/platform.git' })).not.toThrow();
     expect(() => application({ destinationName: 'eu', destinationServer: 'https://eu.example.com' })).toThrow(
       "ArgoCdApplication 'test/Eu': destinationName 'eu' and destinationServer 'https://eu.example.com' are both given: Argo CD takes one; remove one");
     expect(() => application({ name: 'EU' })).toThrow("ArgoCdApplication 'test/Eu': name 'EU' is invalid: ");

@@ -225,3 +225,9 @@ describe('KserveInferenceGraph rules', () => {
     })).toThrow(`${prefix}name 'Iris_AB' is invalid: an InferenceGraph name must be lowercase letters, digits and '-', start with a letter, end with a letter or digit, and have at most 63 characters`);
   });
 });
+
+test('InferenceGraphStep.toUrl refuses what is not an http(s) URL', () => {
+  expect(() => InferenceGraphStep.toUrl('legacy.models.svc/v1/models/iris:predict')).toThrow(
+    "InferenceGraphStep.toUrl: url 'legacy.models.svc/v1/models/iris:predict' is invalid: must be an absolute URL (http:// or https://host[:port][/path])");
+  expect(() => InferenceGraphStep.toUrl('http://legacy.models.svc:0/predict')).toThrow('its port must be from 1 to 65535, not 0');
+});

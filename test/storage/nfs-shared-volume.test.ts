@@ -138,15 +138,13 @@ describe('NfsSharedVolume', () => {
   test('fails when the server is empty', () => {
     const chart = testChart('ml');
     expect(() => new NfsSharedVolume(chart, 'Shared', { server: '', path: '/exports/ml' })).toThrow(
-      "NfsSharedVolume 'test/Shared': NFS server '' is invalid: must be a host name or an IP address; "
-      + "give the host only, without a scheme, port or path, e.g. 'nfs.example.com' or '10.0.0.5'");
+      "NfsSharedVolume 'test/Shared': server is invalid: expected a host name, got ''; give e.g. 'nfs.example.com'");
   });
 
   test.each(['nfs://nfs.example.com', 'nfs.example.com:/exports', '10.0.0.256', 'nfs_server'])('fails when the server is %s', (server) => {
     const chart = testChart('ml');
     expect(() => new NfsSharedVolume(chart, 'Shared', { server, path: '/exports/ml' })).toThrow(
-      `NfsSharedVolume 'test/Shared': NFS server '${server}' is invalid: must be a host name or an IP address; `
-      + "give the host only, without a scheme, port or path, e.g. 'nfs.example.com' or '10.0.0.5'");
+      `NfsSharedVolume 'test/Shared': server '${server}' is invalid: must be a DNS name or an IP address, without a scheme, credentials, port, path or whitespace, e.g. 'nfs.example.com'`);
   });
 
   test('accepts IPv6 addresses and single-label host names', () => {
