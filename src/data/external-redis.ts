@@ -4,7 +4,6 @@ import { RedisAttributes } from './redis-attributes';
 import { checkHost, checkPort } from '../core/address';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
-import { MlopsValidationError } from '../core/errors';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
 
