@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { registerCollisionCheck } from './collision-check';
 import { MlopsValidationError } from './errors';
 
 // JavaScript and Python callers get no compiler help: a construct checks the kinds of its props where it takes them,
@@ -73,6 +74,8 @@ export function aStringMap(example: string): PropKind {
 /**
  * Throws unless `props` has every `required` prop, of its kind, and every `optional` prop that is given is of its
  * kind. `scope` is the construct, or a static entry point's name; `what` names the argument (`props`, `options`).
+ * Every public construct checks its props here first, so this is also where its app gets the synth-time check for
+ * colliding object names and NodePorts (`registerCollisionCheck`).
  */
 export function checkProps(
   scope: IConstruct | string,
@@ -81,6 +84,9 @@ export function checkProps(
   optional: Record<string, PropKind> = {},
   what: string = 'props',
 ): void {
+  if (typeof scope !== 'string') {
+    registerCollisionCheck(scope);
+  }
   const names = Object.keys(required);
   if (props === undefined || props === null) {
     if (names.length === 0) {

@@ -9,6 +9,7 @@ import { checkReferences } from './reference-check';
 import { checkResources } from './resources-check';
 import { checkSchemas } from './schema-check';
 import { checkSecretLiterals } from './secret-literal-check';
+import { checkUnique } from './unique-check';
 import { ValidationFinding } from './validation-finding';
 import { checkYaml11, checkYaml11Values } from './yaml-1-1-check';
 
@@ -45,6 +46,7 @@ export interface ManifestValidatorOptions {
  * - `pod-security`: every pod spec meets the Pod Security Standards `restricted` profile.
  * - `resources`: every container requests cpu and memory and limits memory.
  * - `secret-literal`: no Secret carries literal `data` or `stringData`.
+ * - `unique`: no two objects have one kind, namespace and name, and no two Services one NodePort.
  * - `yaml-1.1`: every string, as `cdk8s synth` writes it, reads the same in YAML 1.1 parsers (PyYAML, Ansible); for a
  *   file (`validateYaml`), the whole text does.
  *
@@ -91,6 +93,7 @@ export class ManifestValidator {
       ...checkPodSecurity(manifests),
       ...checkResources(manifests),
       ...checkSecretLiterals(manifests),
+      ...checkUnique(manifests),
       ...checkYaml11Values(manifests),
     ];
   }

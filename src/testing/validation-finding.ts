@@ -4,7 +4,7 @@
 export interface ValidationFinding {
   /**
    * The rule that found the problem: `schema`, `unknown-kind`, `reference`, `pod-security`, `resources`,
-   * `secret-literal` or `yaml-1.1`.
+   * `secret-literal`, `unique` or `yaml-1.1`.
    */
   readonly rule: string;
 
