@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
 import { MlopsValidationError } from './errors';
+import { addEnvVariable } from './env-vars';
 import { checkKplusObject } from './kplus-compat';
 
 /** How a consumer wants a key-value store handed to its container. */
@@ -72,17 +73,10 @@ export function bindKeyValueStore(
     throw new MlopsValidationError(store, `Redis database '${database}' is invalid: must be a whole number ${range}; leave it out for 0`);
   }
   const passwordEnv = options.passwordEnv ?? 'REDIS_PASSWORD';
-  addNewVariable(store, container, passwordEnv, store.credentials.envValue(Credentials.PASSWORD), 'passwordEnv');
+  addEnvVariable(store, container, passwordEnv, store.credentials.envValue(Credentials.PASSWORD), 'passwordEnv');
   const url = `${store.endpoint.scheme}://:$(${passwordEnv})@${store.endpoint.hostPort}/${database}`;
   if (options.urlEnv) {
-    addNewVariable(store, container, options.urlEnv, kplus.EnvValue.fromValue(url), 'urlEnv');
+    addEnvVariable(store, container, options.urlEnv, kplus.EnvValue.fromValue(url), 'urlEnv');
   }
   return { passwordEnv, url };
-}
-
-function addNewVariable(store: IKeyValueStore, container: kplus.Container, name: string, value: kplus.EnvValue, option: string): void {
-  if (container.env.variables[name] !== undefined) {
-    throw new MlopsValidationError(store, `env var '${name}' is invalid: container '${container.name}' already has it; give another name with ${option}`);
-  }
-  container.env.addVariable(name, value);
 }

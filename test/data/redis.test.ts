@@ -256,7 +256,7 @@ describe('Redis.bind', () => {
     const { deployment, main } = workload(chart, 'Worker');
     redis.bind(deployment, main);
     expect(() => redis.bind(deployment, main)).toThrow(
-      "Redis 'test/Redis': env var 'REDIS_PASSWORD' is invalid: container 'main' already has it; give another name with passwordEnv");
+      "Redis 'test/Redis': env var 'REDIS_PASSWORD' is invalid: container 'main' already has it (another bind or the container's own env); give another name with passwordEnv");
   });
 
   test('fails when the URL var has the password var\'s name', () => {
@@ -264,7 +264,15 @@ describe('Redis.bind', () => {
     const redis = new Redis(chart, 'Redis');
     const { deployment, main } = workload(chart, 'Worker');
     expect(() => redis.bind(deployment, main, { urlEnv: 'REDIS_PASSWORD' })).toThrow(
-      "Redis 'test/Redis': env var 'REDIS_PASSWORD' is invalid: container 'main' already has it; give another name with urlEnv");
+      "Redis 'test/Redis': env var 'REDIS_PASSWORD' is invalid: container 'main' already has it (another bind or the container's own env); give another name with urlEnv");
+  });
+
+  test.each(['REDIS-PASSWORD', '1REDIS', 'REDIS PASSWORD', ''])('fails when passwordEnv %j is not an env var name', (passwordEnv) => {
+    const chart = testChart('data');
+    const redis = new Redis(chart, 'Redis');
+    const { deployment, main } = workload(chart, 'Worker');
+    expect(() => redis.bind(deployment, main, { passwordEnv })).toThrow(
+      `Redis 'test/Redis': passwordEnv '${passwordEnv}' is invalid: an env var name is letters, digits and '_', not starting with a digit, e.g. 'MLFLOW_DB_URI'`);
   });
 });
 
