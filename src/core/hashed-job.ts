@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, Names, NumberStringUnionResolver, resolve } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ownerLabels } from './labels';
 
 /**
  * A Job whose name ends in a hash of its spec.
@@ -20,6 +21,7 @@ export class HashedJob extends kplus.Job {
       ...props,
       metadata: {
         ...props.metadata,
+        labels: { ...ownerLabels(scope), ...props.metadata?.labels },
         name: Lazy.any({ produce: () => self.job!.hashedName() }) as unknown as string,
       },
     });

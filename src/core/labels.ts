@@ -1,5 +1,5 @@
-import { Names } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, Names } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 
 /** What a component tells about itself; the rest of the recommended labels are derived. */
 export interface ComponentLabelOptions {
@@ -16,12 +16,52 @@ export interface ComponentLabelOptions {
  * `instance` comes from the construct path, so two instances of one construct never share selector labels.
  */
 export function componentLabels(scope: Construct, options: ComponentLabelOptions): Record<string, string> {
+  const labels = recommendedLabels(scope, options);
+  if (!owners.has(scope)) {
+    owners.set(scope, labels);
+  }
+  return labels;
+}
+
+/** The labels of each construct that called `componentLabels`, for the objects made under it. */
+const owners = new WeakMap<IConstruct, Record<string, string>>();
+
+/** What every object of the library carries, whatever made it. */
+const LIBRARY_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/part-of': 'cdk8s-mlops',
+  'app.kubernetes.io/managed-by': 'cdk8s',
+};
+
+/**
+ * The labels of an object made under `scope`: those of the nearest component above it (its name, component and
+ * instance, `app.kubernetes.io/part-of` and `managed-by`), or `part-of` and `managed-by` alone. For metadata only:
+ * selectors use `componentLabels`.
+ */
+export function ownerLabels(scope: IConstruct): Record<string, string> {
+  for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
+    const labels = owners.get(node);
+    if (labels) {
+      return { ...labels };
+    }
+  }
+  return { ...LIBRARY_LABELS };
+}
+
+/** Adds the `ownerLabels` of `scope` that `object` does not carry yet (its own labels win). */
+export function addOwnerLabels(object: ApiObject, scope: IConstruct): void {
+  for (const [key, value] of Object.entries(ownerLabels(scope))) {
+    if (object.metadata.getLabel(key) === undefined) {
+      object.metadata.addLabel(key, value);
+    }
+  }
+}
+
+function recommendedLabels(scope: Construct, options: ComponentLabelOptions): Record<string, string> {
   const labels: Record<string, string> = {
     'app.kubernetes.io/name': options.name,
     'app.kubernetes.io/instance': Names.toLabelValue(scope),
     'app.kubernetes.io/component': options.component,
-    'app.kubernetes.io/part-of': 'cdk8s-mlops',
-    'app.kubernetes.io/managed-by': 'cdk8s',
+    ...LIBRARY_LABELS,
   };
   const version = options.image ? imageTag(options.image) : undefined;
   if (version) {

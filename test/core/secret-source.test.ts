@@ -36,7 +36,9 @@ describe('SecretSource.generated', () => {
       name: secret.metadata.name, secretValues: ['password'], values: { username: 'postgres' }, format: 'ALPHANUMERIC', length: 32,
     }]);
     expect(job.metadata.name).toMatch(/^test-mlopssecretgenerator-job-[0-9a-f]{10}$/);
-    expect(job.metadata.labels).toEqual({ 'app.kubernetes.io/component': 'secret-generator' });
+    expect(job.metadata.labels).toEqual({
+      'app.kubernetes.io/component': 'secret-generator', 'app.kubernetes.io/part-of': 'cdk8s-mlops', 'app.kubernetes.io/managed-by': 'cdk8s',
+    });
     expect(job.spec.template.spec.automountServiceAccountToken).toBe(true);
   });
 
