@@ -231,7 +231,12 @@ export class MultiClusterPlatform extends Construct {
       root = path.dirname(root);
     }
     const base = fs.existsSync(path.join(root, '.git')) ? root : process.cwd();
-    return path.relative(base, outdir).split(path.sep).join('/');
+    const relative = path.relative(base, outdir).split(path.sep).join('/');
+    if (relative.startsWith('../') || relative === '..' || path.isAbsolute(relative)) {
+      throw new MlopsValidationError(this, `gitOps.path is missing and outdir '${this.outdir}' is in no Git repository and not under the current `
+        + "directory, so it cannot be derived; give gitOps.path, the repository's folder that holds the cluster folders, e.g. 'dist'");
+    }
+    return relative;
   }
 
   private addApplication(clusterName: string, argoCdClusterName: string | undefined, namespace: string): void {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
@@ -10,9 +10,15 @@ import { container, envOf, objectNamed, objectsOfKind, validManifests } from '..
 const MODELS_SECRET: ExternalObject = { kind: 'Secret', name: 'primary-models-credentials', namespace: 'mlops', keys: ['username', 'password'] };
 
 describe('examples/multicluster', () => {
+  // The app's output folder in a Git repository, as in this one: the Applications' paths derive from it.
+  let repository: string;
   let outdir: string;
-  beforeEach(() => { outdir = mkdtempSync(join(tmpdir(), 'multicluster-')); });
-  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+  beforeEach(() => {
+    repository = mkdtempSync(join(tmpdir(), 'multicluster-'));
+    mkdirSync(join(repository, '.git'));
+    outdir = join(repository, 'dist', 'multicluster');
+  });
+  afterEach(() => rmSync(repository, { recursive: true, force: true }));
 
   test('writes one folder per cluster and one for the Argo CD Applications, each passing the validation harness', () => {
     multiclusterPlatform(outdir).synth();

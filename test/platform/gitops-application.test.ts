@@ -111,6 +111,13 @@ describe('MultiClusterPlatform gitOps', () => {
     }
   });
 
+  test('without gitOps.path, an output folder in no repository and not under the current directory is refused', () => {
+    const platform = new MultiClusterPlatform({ outdir: path.join(os.tmpdir(), 'nowhere', 'dist'), gitOps: { repoUrl: 'https://github.com/org/platform.git' } });
+    expect(() => platform.addPrimary({ clusterName: 'eu', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) })).toThrow(
+      `MultiClusterPlatform 'dist': gitOps.path is missing and outdir '${path.join(os.tmpdir(), 'nowhere', 'dist')}' is in no Git repository and not `
+      + "under the current directory, so it cannot be derived; give gitOps.path, the repository's folder that holds the cluster folders, e.g. 'dist'");
+  });
+
   test('without gitOps, no Applications', () => {
     expect(new MultiClusterPlatform({ outdir: '/nonexistent' }).argoCdChart).toBeUndefined();
   });
