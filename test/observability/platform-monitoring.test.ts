@@ -47,7 +47,7 @@ describe('monitoring of the platform', () => {
   });
 
   test('a serving cluster: only its predictors\' rules; the primary: its own components and the models of the clusters it federates', () => {
-    const platform = multiclusterPlatform('/nonexistent');
+    const platform = multiclusterPlatform('dist/multicluster');
     const primary = monitoringOf(platform.primaryChart);
     expect([...primary.alerts].sort()).toEqual([...MlopsAlerts.ALL].sort());
     expect(primary.rows).toEqual({
