@@ -8,6 +8,7 @@ import { SMALL_CONTAINER_RESOURCES } from './resources';
 import { secretApiScript } from './secret-api-script';
 import { SecretValueFormat } from './secret-value-format';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './security';
+import { registerLibraryConstruct } from './library-metadata';
 
 /** The annotation listing the keys a generated Secret will hold once its Job has run (read by the validation harness). */
 export const GENERATED_KEYS_ANNOTATION = 'mlops.cdk8s.io/generated-keys';
@@ -104,6 +105,8 @@ class SecretGenerator extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    // It lives at the chart's level, under no component: its objects are the library's all the same.
+    registerLibraryConstruct(this);
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { automountToken: false });
     this.role = new kplus.Role(this, 'Role');
     this.role.bind(serviceAccount);

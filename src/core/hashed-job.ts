@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, Names, NumberStringUnionResolver, resolve } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ownerLabels } from './labels';
+import { LibraryMetadataResolver } from './library-metadata';
 
 /**
  * A Job whose name ends in a hash of its spec.
@@ -21,7 +21,6 @@ export class HashedJob extends kplus.Job {
       ...props,
       metadata: {
         ...props.metadata,
-        labels: { ...ownerLabels(scope), ...props.metadata?.labels },
         name: Lazy.any({ produce: () => self.job!.hashedName() }) as unknown as string,
       },
     });
@@ -60,7 +59,8 @@ export function specHash(apiObject: ApiObject, spec: unknown): string {
 
 /** Key order for the hash: a fixed collation, not the machine's locale, so every machine computes the same name. */
 const KEY_ORDER = new Intl.Collator('en');
-const BUILT_IN_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
+// The library's own resolver completes metadata only, never a spec.
+const BUILT_IN_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver, LibraryMetadataResolver];
 
 /**
  * The spec as it will render, as JSON with object keys sorted (so that the hash does not depend on the order props

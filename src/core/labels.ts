@@ -1,4 +1,4 @@
-import { ApiObject, Names } from 'cdk8s';
+import { Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 
 /** What a component tells about itself; the rest of the recommended labels are derived. */
@@ -45,15 +45,6 @@ export function ownerLabels(scope: IConstruct): Record<string, string> {
     }
   }
   return { ...LIBRARY_LABELS };
-}
-
-/** Adds the `ownerLabels` of `scope` that `object` does not carry yet (its own labels win). */
-export function addOwnerLabels(object: ApiObject, scope: IConstruct): void {
-  for (const [key, value] of Object.entries(ownerLabels(scope))) {
-    if (object.metadata.getLabel(key) === undefined) {
-      object.metadata.addLabel(key, value);
-    }
-  }
 }
 
 function recommendedLabels(scope: Construct, options: ComponentLabelOptions): Record<string, string> {

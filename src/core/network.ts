@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkKplusObject } from './kplus-compat';
-import { ownerLabels } from './labels';
 
 /**
  * Allows TCP traffic from `consumer` to `provider` on `ports`, as an ingress NetworkPolicy selecting the provider's
@@ -20,7 +19,6 @@ export function allowIngress(
     return;
   }
   new kplus.NetworkPolicy(scope, id, {
-    metadata: { labels: ownerLabels(scope) },
     selector: provider,
     ingress: {
       rules: [{ peer: consumer, ports: ports.map((port) => kplus.NetworkPolicyPort.tcp(port)) }],

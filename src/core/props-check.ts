@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { registerCollisionCheck } from './collision-check';
 import { MlopsValidationError } from './errors';
+import { registerLibraryConstruct } from './library-metadata';
 
 // JavaScript and Python callers get no compiler help: a construct checks the kinds of its props where it takes them,
 // so that a missing or wrongly typed prop is an error naming the construct and the prop, never a TypeError from deep
@@ -74,8 +74,8 @@ export function aStringMap(example: string): PropKind {
 /**
  * Throws unless `props` has every `required` prop, of its kind, and every `optional` prop that is given is of its
  * kind. `scope` is the construct, or a static entry point's name; `what` names the argument (`props`, `options`).
- * Every public construct checks its props here first, so this is also where its app gets the synth-time check for
- * colliding object names and NodePorts (`registerCollisionCheck`).
+ * Every public construct checks its props here first, so this is also where it is known as the library's: its objects
+ * get the library's labels, and its app the synth-time check for colliding names (`registerLibraryConstruct`).
  */
 export function checkProps(
   scope: IConstruct | string,
@@ -85,7 +85,7 @@ export function checkProps(
   what: string = 'props',
 ): void {
   if (typeof scope !== 'string') {
-    registerCollisionCheck(scope);
+    registerLibraryConstruct(scope);
   }
   const names = Object.keys(required);
   if (props === undefined || props === null) {

@@ -6,6 +6,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { ArgoCdApplication, ArgoCdApplicationProps, ArgoCdSyncWaves, DagSource, MultiClusterPlatform, Postgres, SecretSource, ServiceEndpoint } from '../../src';
 import { objectNamed, objectsOfKind, synthValid, testChart } from '../util';
 
+const LIBRARY_LABELS = { 'app.kubernetes.io/part-of': 'cdk8s-mlops', 'app.kubernetes.io/managed-by': 'cdk8s' };
 const source = { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster/eu' };
 
 function application(props: Partial<ArgoCdApplicationProps> = {}, chart: Chart = testChart('argocd')): any {
@@ -18,7 +19,7 @@ describe('ArgoCdApplication', () => {
     expect(application()).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: 'eu', namespace: 'argocd' },
+      metadata: { name: 'eu', namespace: 'argocd', labels: LIBRARY_LABELS },
       spec: {
         project: 'default',
         source: { repoURL: 'https://github.com/org/platform.git', targetRevision: 'HEAD', path: 'dist/multicluster/eu' },
@@ -78,11 +79,11 @@ describe('MultiClusterPlatform gitOps', () => {
     });
     const applications = objectsOfKind(synthValid(platform.argoCdChart!), 'Application');
     expect(applications.map((app) => [app.metadata, app.spec.source, app.spec.destination, app.spec.project])).toEqual([
-      [{ name: 'primary', namespace: 'gitops' }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/primary' },
+      [{ name: 'primary', namespace: 'gitops', labels: LIBRARY_LABELS }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/primary' },
         { server: 'https://kubernetes.default.svc', namespace: 'ml' }, 'mlops'],
-      [{ name: 'eu', namespace: 'gitops' }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/eu' },
+      [{ name: 'eu', namespace: 'gitops', labels: LIBRARY_LABELS }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/eu' },
         { name: 'eu', namespace: 'mlops' }, 'mlops'],
-      [{ name: 'us', namespace: 'gitops' }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/us' },
+      [{ name: 'us', namespace: 'gitops', labels: LIBRARY_LABELS }, { repoURL: 'https://github.com/org/platform.git', targetRevision: 'v2', path: 'dist/multicluster/us' },
         { name: 'prod-us', namespace: 'serving' }, 'mlops'],
     ]);
     const waves = (chart: Chart) => new Set(Testing.synth(chart).map((m) => m.metadata.annotations?.[ArgoCdSyncWaves.ANNOTATION]));

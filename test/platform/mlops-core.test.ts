@@ -25,7 +25,10 @@ describe('MlopsCore wiring', () => {
     const [namespace] = objectsOfKind(manifests, 'Namespace');
     expect(namespace.metadata).toEqual({
       name: NAMESPACE,
-      labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28' },
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28',
+        'app.kubernetes.io/part-of': 'cdk8s-mlops', 'app.kubernetes.io/managed-by': 'cdk8s',
+      },
     });
     const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
     expect(new Set(manifests.filter((m) => !clusterScoped.includes(m.kind)).map((m) => m.metadata.namespace))).toEqual(new Set([NAMESPACE]));
