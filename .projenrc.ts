@@ -125,8 +125,9 @@ project.testTask.reset('jest --passWithNoTests --ci', { receiveArgs: true });
 project.gitignore.removePatterns('/dist/');
 project.gitignore.exclude('/build/');
 project.npmignore?.exclude('/build/', '/examples/', '/scripts/', '/.ci/', '/dist/');
-// The package carries the CRDs as lib/crds/ and no declarations of the generated bindings (scripts/slim-package.mjs).
-project.npmignore?.exclude('/imports/', '/lib/imports/*.d.ts');
+// The package carries the CRDs and the Kubernetes schema as lib/crds/ and lib/schemas/, and no declarations of the
+// generated bindings (scripts/slim-package.mjs).
+project.npmignore?.exclude('/imports/', '/schemas/', '/lib/imports/*.d.ts');
 // jsii-pacmak adds its output directory to .npmignore unless this exact line is there.
 project.npmignore?.exclude('build/packages');
 

@@ -6,6 +6,7 @@
  * - lib/crds/ receives each vendored CRD of imports/ as JSON without its `description` texts: all the
  *   ManifestValidator needs, at a sixth of the size, with the upstream LICENSE and NOTICE files and SOURCES.md. The
  *   package ships these instead of imports/.
+ * - lib/schemas/ receives the Kubernetes definitions of schemas/ the same way, instead of schemas/.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -61,3 +62,8 @@ function compactCrds(file) {
   // JSON documents are YAML documents, so the validator reads these files like the originals.
   return documents.map((document) => JSON.stringify(document)).join('\n---\n');
 }
+
+const definitions = join(root, 'schemas', 'k8s-1.28', '_definitions.json');
+const compactDefinitions = join(root, 'lib', 'schemas', 'k8s-1.28', '_definitions.json');
+mkdirSync(dirname(compactDefinitions), { recursive: true });
+writeFileSync(compactDefinitions, JSON.stringify(withoutDescriptions(JSON.parse(readFileSync(definitions, 'utf8')))));

@@ -1,9 +1,10 @@
 import { Chart, ChartProps } from 'cdk8s';
+import {
+  CertificateIssuer, Credentials, DagSource, MinioBucket, MlopsCore, PlatformAccess, PlatformProfile, Postgres, SecretSource,
+  ServiceEndpoint,
+} from 'cdk8s-mlops';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import {
-  Credentials, DagSource, MinioBucket, MlopsCore, PlatformAccess, PlatformProfile, Postgres, SecretSource, ServiceEndpoint,
-} from 'cdk8s-mlops';
 
 /** The Secrets this app refers to and never creates: create them in the namespace before applying (see README). */
 export const EXISTING_SECRETS = {
@@ -13,7 +14,6 @@ export const EXISTING_SECRETS = {
   redis: { name: 'redis-password', keys: ['password'] },
   airflowAdmin: { name: 'airflow-admin', keys: ['password'] },
   airflowKeys: { name: 'airflow-keys', keys: ['fernet-key', 'api-secret-key', 'jwt-secret'] },
-  tls: { name: 'mlops-tls', keys: ['tls.crt', 'tls.key'] },
 };
 
 /**
@@ -44,12 +44,16 @@ export class BringYourOwnChart extends Chart {
     });
 
     const airflowKeys = secret(EXISTING_SECRETS.airflowKeys.name);
+    // Your organisation's CA (a cert-manager ClusterIssuer) signs the Ingress certificate and, with TLS on as in every
+    // production platform, the servers in the namespace; its CA certificate is in the Secret `corporate-ca` of the
+    // namespace `cert-manager`, which trust-manager publishes to the platform's clients.
+    const corporateCa = CertificateIssuer.clusterIssuer('corporate-ca');
     this.platform = new MlopsCore(this, 'Platform', {
       profile: PlatformProfile.PRODUCTION,
       access: PlatformAccess.ingress({
         host: 'mlops.example.com',
         ingressClassName: 'nginx',
-        tlsSecret: secret(EXISTING_SECRETS.tls.name),
+        certificateIssuer: corporateCa,
       }),
       dags: DagSource.fromGit({ repository: 'https://github.com/apache/airflow.git', ref: '3.1.8', subPath: 'airflow-core/src/airflow/example_dags' }),
       airflowDatabase: database('airflow', EXISTING_SECRETS.airflowDatabase.name),
@@ -58,6 +62,7 @@ export class BringYourOwnChart extends Chart {
       logsBucket: bucket('airflow-logs'),
       datasetsBucket: bucket('datasets'),
       modelsBucket: bucket('models'),
+      tlsOptions: { issuer: corporateCa, issuerCaSecret: 'corporate-ca' },
       clusterName: 'production',
       // kube-prometheus-stack's Prometheus selects only monitors that carry its release label, and its Grafana's
       // sidecar picks the dashboard ConfigMaps up, so the platform runs no Grafana of its own.

@@ -1,8 +1,8 @@
-import * as kplus from 'cdk8s-plus-28';
 import {
   DagSource, GitSubmodules, KservePredictor, ModelFormat, ModelSource, MultiClusterPlatform, PlatformAccess,
   ProtocolVersion, ServiceEndpoint,
 } from 'cdk8s-mlops';
+import * as kplus from 'cdk8s-plus-28';
 
 /** The serving clusters: each serves the iris model next to its users and is federated by the primary's Prometheus. */
 export const SERVING_CLUSTERS = ['serving-eu', 'serving-us'];
@@ -24,8 +24,10 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
 
   const primary = platform.addPrimary({
     clusterName: 'primary',
-    // A LoadBalancer on port 9000 in front of MinIO's S3 API; point this DNS name at its address.
-    sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
+    // A LoadBalancer on port 9000 in front of MinIO's S3 API (TLS, passed through to MinIO); point this DNS name at it.
+    sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000, 'https'),
+    // The primary's egress addresses: only they reach the serving clusters' federation endpoints.
+    egressCidr: '203.0.113.0/24',
   });
   // The primary is a chart: objects its platform refers to (an existing Secret, a database) are created in it first.
   primary.addPlatform({
@@ -36,13 +38,16 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
       submodules: GitSubmodules.OFF,
     }),
     access: PlatformAccess.ingress({ host: 'mlops.example.com' }),
+    // Certificates from a CA bootstrapped on the primary, copied to the serving clusters (README); the primary's
+    // Prometheus federates them with a client certificate of that CA.
+    tls: true,
   });
 
   for (const clusterName of SERVING_CLUSTERS) {
     const serving = platform.addServingCluster({
       clusterName,
-      // A LoadBalancer on port 9090 in front of the cluster's Prometheus; the primary federates it there.
-      prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 9090),
+      // A LoadBalancer on port 443 in front of the proxy that guards the cluster's /federate; the primary federates it there.
+      prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 443, 'https'),
       // DAG tasks on the primary may deploy models here through the Airflow connection `serving_eu` / `serving_us`.
       deployer: { connectionId: clusterName.replace('-', '_') },
     });

@@ -1,9 +1,9 @@
 import { Chart, ChartProps } from 'cdk8s';
-import { Construct } from 'constructs';
 import {
   DagSource, FederatedPrometheus, GitSubmodules, GitSyncAirflow, KservePredictor, MinioWithBuckets, MlflowTracking,
-  MlopsCore, ModelFormat, ModelSource, PlatformAccess, Postgres, Redis,
+  MlopsCore, ModelFormat, ModelSource, PlatformAccess, Postgres, Redis, RetrainTrigger,
 } from 'cdk8s-mlops';
+import { Construct } from 'constructs';
 
 /**
  * One cluster, one namespace, the whole loop from one construct: Airflow runs the pipelines (DAGs from git), MLflow
@@ -20,6 +20,7 @@ export class QuickstartChart extends Chart {
   public readonly airflow: GitSyncAirflow;
   public readonly iris: KservePredictor;
   public readonly prometheus: FederatedPrometheus;
+  public readonly retrain: RetrainTrigger;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'mlops', ...props });
@@ -33,8 +34,13 @@ export class QuickstartChart extends Chart {
         subPath: 'airflow-core/src/airflow/example_dags',
         submodules: GitSubmodules.OFF,
       }),
-      access: PlatformAccess.nodePorts(), // Airflow 30007, MLflow 30008, MinIO API 30009 and console 30010, Grafana 30011
+      // Airflow 30007, MLflow 30008, MinIO API 30009 and console 30010, Grafana 30011, Prometheus 30012,
+      // Alertmanager 30013, Jaeger 30014
+      access: PlatformAccess.nodePorts(),
       clusterName: 'quickstart',
+      // Traces: Airflow's DAG runs and tasks, and the retrain trigger, go to an OpenTelemetry Collector and on to
+      // Jaeger, which Grafana shows; `this.platform.tracing!.instrument(...)` points your own images' OTel SDK there.
+      tracing: true,
     });
     this.postgres = this.platform.postgres!;
     this.redis = this.platform.redis!;
@@ -49,5 +55,11 @@ export class QuickstartChart extends Chart {
       model: ModelSource.fromBucket(this.platform.modelsBucket, 'sklearn/iris'),
       modelFormat: ModelFormat.SKLEARN,
     });
+
+    // The drift loop: when a drift detector that exposes model_drifted_total{model="..."} (scraped through
+    // prometheus.addTargets) counts a detection, the rule ModelDriftRetrain fires, Alertmanager posts it to the
+    // RetrainTrigger, and the trigger starts the DAG `retrain` with the model in dag_run.conf, at most once per model
+    // per hour. Create that DAG with is_paused_upon_creation=False.
+    this.retrain = this.platform.retrainOnDrift({ dag: 'retrain' });
   }
 }

@@ -1,6 +1,4 @@
 import { ApiObject, Chart, ChartProps, JsonPatch, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
 import {
   FederatedPrometheus,
   Kafka,
@@ -14,6 +12,8 @@ import {
   SeldonServer,
   SeldonServerConfig,
 } from 'cdk8s-mlops';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 
 /**
  * The deployment UI of the platform this library grew out of, as code, on Seldon Core v2.6: deploy a model, deploy a

@@ -1,6 +1,4 @@
 import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
 import {
   InferenceGraphStep,
   InferenceRouterType,
@@ -13,6 +11,8 @@ import {
   ModelSource,
   ProtocolVersion,
 } from 'cdk8s-mlops';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 
 /**
  * Models served by KServe from a MinIO bucket: an sklearn model with a canary of its next version, an A/B test

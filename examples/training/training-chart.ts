@@ -1,9 +1,9 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
 import {
   DagSource, JobSubmission, KservePredictor, MlopsCore, ModelFormat, ModelSource, PlatformAccess, PyTorchDdpJob, SparkJob,
   TaskPermission, TaskServiceAccount,
 } from 'cdk8s-mlops';
+import { Construct } from 'constructs';
 
 /** The namespace the platform, and the spark-operator's `spark.jobNamespaces`, share. */
 const NAMESPACE = 'mlops';

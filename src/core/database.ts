@@ -102,8 +102,11 @@ export interface IDatabase extends IConstruct {
  * The `bind` every database implements: env vars first, then the URI that refers to them.
  * Returns the binding; network access is the caller's part.
  */
-export function bindDatabase(database: IDatabase, container: kplus.Container, options: DatabaseBindOptions = {}): DatabaseBinding {
+export function bindDatabase(
+  database: IDatabase, container: kplus.Container, options: DatabaseBindOptions = {}, workload?: kplus.INetworkPolicyPeer,
+): DatabaseBinding {
   checkKplusObject(database, 'the container', container);
+  trustDatabase(database, workload instanceof kplus.AbstractPod ? workload : undefined, container);
   const prefix = options.envPrefix ?? 'DB';
   const userEnv = `${prefix}_USER`;
   const passwordEnv = `${prefix}_PASSWORD`;
@@ -120,6 +123,21 @@ export function bindDatabase(database: IDatabase, container: kplus.Container, op
     container.env.addVariable(options.uriCommandEnv, kplus.EnvValue.fromValue(uriCommand(`${scheme}://`, userEnv, passwordEnv, rest)));
   }
   return { userEnv, passwordEnv, uri };
+}
+
+/**
+ * Makes `container` verify a database server that runs TLS (its endpoint has a trust bundle): mounts the bundle into
+ * `pod` (`PGSSLROOTCERT` among the variables) and, for PostgreSQL, sets `PGSSLMODE=verify-full`, which libpq (psql,
+ * psycopg2 under SQLAlchemy) reads unless the URI says otherwise. A container of a pod not given must get the bundle
+ * from its owner (`endpoint.trustIn`).
+ */
+export function trustDatabase(database: IDatabase, pod: kplus.AbstractPod | undefined, container: kplus.Container): void {
+  const bundle = database.endpoint.trustBundle;
+  if (!bundle) return;
+  if (pod) bundle.mountInto(pod, container);
+  if (database.engine === DatabaseEngine.POSTGRES && container.env.variables.PGSSLMODE === undefined) {
+    container.env.addVariable('PGSSLMODE', kplus.EnvValue.fromValue('verify-full'));
+  }
 }
 
 /**

@@ -3,12 +3,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
+import { defaultImage } from './image-registry';
 import { DefaultImages, imagePullPolicy } from './images';
+import { registerLibraryConstruct } from './library-metadata';
 import { SMALL_CONTAINER_RESOURCES } from './resources';
 import { secretApiScript } from './secret-api-script';
 import { SecretValueFormat } from './secret-value-format';
 import { restrictedContainerSecurity, restrictedPodSecurity } from './security';
-import { registerLibraryConstruct } from './library-metadata';
 
 /** The annotation listing the keys a generated Secret will hold once its Job has run (read by the validation harness). */
 export const GENERATED_KEYS_ANNOTATION = 'mlops.cdk8s.io/generated-keys';
@@ -119,7 +120,7 @@ class SecretGenerator extends Construct {
       backoffLimit: 6,
       containers: [{
         name: 'generate',
-        image: DefaultImages.PYTHON,
+        image: defaultImage(this, DefaultImages.PYTHON),
         imagePullPolicy: imagePullPolicy(DefaultImages.PYTHON),
         command: ['python', '-c', GENERATE_SCRIPT],
         envVariables: {

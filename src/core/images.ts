@@ -47,6 +47,18 @@ export class DefaultImages {
   /** Prometheus 3, run by the prometheus-operator for a `Prometheus` resource; runs as uid/gid 65534 `nobody`. */
   public static readonly PROMETHEUS = 'quay.io/prometheus/prometheus:v3.13.2';
 
+  /** Alertmanager, run by the prometheus-operator for an `Alertmanager` resource; runs as uid/gid 65534 `nobody`. */
+  public static readonly ALERTMANAGER = 'quay.io/prometheus/alertmanager:v0.33.1';
+
+  /** OpenTelemetry Collector, the contrib distribution (`/otelcol-contrib`); runs as uid 10001. */
+  public static readonly OTEL_COLLECTOR = 'docker.io/otel/opentelemetry-collector-contrib:0.160.0';
+
+  /** Jaeger v2 (one binary: OTLP in, Badger storage, query API and UI); runs as uid 10001. */
+  public static readonly JAEGER = 'docker.io/jaegertracing/jaeger:2.20.0';
+
+  /** Loki 3.7, single binary, for the logs the `NodeLogShipper` ships; runs as uid/gid 10001 `loki`. */
+  public static readonly LOKI = 'docker.io/grafana/loki:3.7.6';
+
   /**
    * Grafana 12.4, the last 12.x minor (security fixes until May 2027), which provisions the dashboards' classic JSON
    * model from files as it is; runs as uid 472.
@@ -73,6 +85,18 @@ export class DefaultImages {
    * `spark`. It has no `hadoop-aws` jar or AWS SDK: S3A needs an image built from it with both.
    */
   public static readonly SPARK = 'docker.io/apache/spark:4.0.4';
+
+  /**
+   * JupyterLab with the scientific Python stack (Jupyter Docker Stacks `scipy-notebook`, Python 3.13), the image of
+   * `NotebookWorkspace`; runs as uid 1000 `jovyan`, gid 100 `users`. The stacks are published only on quay.io.
+   */
+  public static readonly JUPYTER = 'quay.io/jupyter/scipy-notebook:2026-10-05';
+
+  /**
+   * NGINX stable (unprivileged build, Alpine slim), the authenticating TLS proxy in front of a serving cluster's
+   * `/federate`; runs as uid/gid 101 `nginx`.
+   */
+  public static readonly NGINX_UNPRIVILEGED = 'docker.io/nginxinc/nginx-unprivileged:1.30.4-alpine-slim';
 
   private constructor() {}
 }

@@ -2,8 +2,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
-import { MlopsValidationError } from './errors';
 import { addEnvVariable } from './env-vars';
+import { MlopsValidationError } from './errors';
 import { checkKplusObject } from './kplus-compat';
 
 /** How a consumer wants a key-value store handed to its container. */

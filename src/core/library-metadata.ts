@@ -54,6 +54,11 @@ export class LibraryMetadataResolver implements IResolver {
   }
 }
 
+/** Whether an object was made under a construct of the library (and so carries the library's labels). */
+export function isLibraryObject(object: ApiObject): boolean {
+  return ancestry(object).library;
+}
+
 function isPlainMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -20,6 +20,15 @@ export interface ISeriesScope {
   recorded(name: string, matchers?: string): string;
 
   /**
+   * A selector of a series recorded in every cluster whose aggregates this Prometheus holds: its own and, on a primary,
+   * those of the clusters it federates (or receives by remote write), e.g. `x:y:z` there and `x:y:z{cluster="eu-1"}`
+   * on a secondary. For alerts a primary evaluates for the whole platform, such as the drift that retrains a model.
+   *
+   * @param name the recorded series, e.g. `ModelSeries.REQUESTS`
+   */
+  everyCluster(name: string): string;
+
+  /**
    * A selector of a metric scraped from a target, e.g. `up`; on a primary limited to the series without a `cluster`
    * label (its own scrapes), e.g. `up{cluster=""}`.
    *

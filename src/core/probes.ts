@@ -11,9 +11,9 @@ export interface ProbeTiming {
   readonly timeoutSeconds?: number;
 }
 
-/** An HTTP GET probe of `path` on `port`. */
-export function httpGetProbe(path: string, port: number, timing: ProbeTiming): kplus.Probe {
-  return kplus.Probe.fromHttpGet(path, { port, ...probeOptions(timing) });
+/** An HTTP GET probe of `path` on `port`; over HTTPS (kubelet does not verify the certificate) when `https` is true. */
+export function httpGetProbe(path: string, port: number, timing: ProbeTiming, https: boolean = false): kplus.Probe {
+  return kplus.Probe.fromHttpGet(path, { port, ...probeOptions(timing), ...(https ? { scheme: kplus.ConnectionScheme.HTTPS } : {}) });
 }
 
 /** A probe that succeeds when a TCP connection to `port` opens. */

@@ -41,6 +41,15 @@ export function gpuLimits(scope: IConstruct, count: number = 0, resourceName: st
   return count > 0 ? { [resourceName]: `${count}` } : {};
 }
 
+/** A kplus cpu amount (`500m`, `2`, `0.5`) in millicores; 0 for none. */
+export function cpuMillis(cpu: kplus.Cpu | undefined): number {
+  if (!cpu) {
+    return 0;
+  }
+  const amount = cpu.amount;
+  return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Math.round(Number(amount) * 1000);
+}
+
 /** `2Gi`, or `1536Mi` when the size is not a whole number of gibibytes. */
 export function sizeQuantity(size: Size): string {
   const inMebibytes = size.toMebibytes();

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { IMonitoringContribution } from './monitoring';
+import { TrustBundle } from './trust-bundle';
 
 /** How Prometheus finds a target's pods: through a Service (ServiceMonitor) or directly (PodMonitor). */
 export enum ScrapeDiscovery {
@@ -35,6 +36,21 @@ export interface ScrapeEndpoint {
    * @default 'http'
    */
   readonly scheme?: string;
+
+  /**
+   * The CA bundle that verifies an `https` endpoint (its ConfigMap must be in the monitor's namespace too).
+   *
+   * @default - the scraper's system CAs
+   */
+  readonly trustBundle?: TrustBundle;
+
+  /**
+   * The name the certificate is checked against: Prometheus scrapes pod IPs, which a Service's certificate does not
+   * hold, e.g. `minio.mlops.svc`.
+   *
+   * @default - the scraped address
+   */
+  readonly serverName?: string;
 }
 
 /** What Prometheus needs to scrape one component. */

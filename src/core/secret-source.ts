@@ -2,9 +2,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Credentials, CredentialsOptions } from './credentials';
 import { GeneratedSecret } from './generated-secret';
+import { checkKplusObject } from './kplus-compat';
 import { aNumber, anInstanceOf, checkProps } from './props-check';
 import { SecretValueFormat } from './secret-value-format';
-import { checkKplusObject } from './kplus-compat';
 
 /** What a component needs from a secret source. */
 export interface SecretRequest {

@@ -3,9 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
+import { checkKplusObject } from './kplus-compat';
 import { assertLabels, dnsSubdomainProblems } from './names';
 import { aListOf, anInstanceOf, aString, aStringMap, checkProps } from './props-check';
-import { checkKplusObject } from './kplus-compat';
 
 /** What the scheduler does with a pod that would break a spread constraint. */
 export enum SpreadPolicy {

@@ -8,6 +8,7 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { IEventBus } from '../core/event-bus';
 import { addGoverningService } from '../core/governing-service';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
@@ -140,7 +141,7 @@ export class Kafka extends Construct implements IEventBus {
         + 'or the broker deletes messages before pipelines read them; e.g. Duration.days(7)');
     }
 
-    const image = props.image ?? DefaultImages.KAFKA;
+    const image = props.image ?? defaultImage(this, DefaultImages.KAFKA);
     const labels = componentLabels(this, { name: 'kafka', component: 'event-bus', image });
     const ports = [{ name: 'kafka', port: CLIENT_PORT, targetPort: CLIENT_PORT }];
     this.service = new kplus.Service(this, 'Service', { metadata: { labels }, ports });

@@ -11,6 +11,7 @@ import { SqlServer } from './sql-server';
 import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages } from '../core/images';
 import { A_CONSTRUCT, checkArgument } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
@@ -128,7 +129,7 @@ export class Mysql extends SqlServer {
     return {
       engine: DatabaseEngine.MYSQL,
       name: 'mysql',
-      image: props.image ?? DefaultImages.MYSQL,
+      image: props.image ?? defaultImage(this, DefaultImages.MYSQL),
       // mysqld --initialize needs an empty datadir, and a volume root may hold lost+found; the entrypoint creates
       // the sub-directory.
       args: ['mysqld', `--datadir=${VOLUME_PATH}/data`],
@@ -143,7 +144,7 @@ export class Mysql extends SqlServer {
       probe: ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin --host=127.0.0.1 --port=3306 --user=root --connect-timeout=4 ping'],
       resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
       metricsExporter: {
-        image: props.metricsExporterImage ?? DefaultImages.MYSQLD_EXPORTER,
+        image: props.metricsExporterImage ?? defaultImage(this, DefaultImages.MYSQLD_EXPORTER),
         runAs: { user: 65534, group: 65534 },
         port: EXPORTER_PORT,
         // mysqld_exporter 0.15+ takes the address and user as flags and the password from MYSQLD_EXPORTER_PASSWORD.

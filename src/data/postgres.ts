@@ -11,11 +11,14 @@ import { SqlServer } from './sql-server';
 import { SqlDatabaseOptions, SqlServerProps } from './sql-server-props';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages } from '../core/images';
-import { A_CONSTRUCT, checkArgument } from '../core/props-check';
+import { A_CONSTRUCT, checkArgument, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { A_SERVER_TLS, ServerTls } from '../core/tls';
 
 const PGDATA = '/var/lib/postgresql/data';
+const CERT_DIR = '/etc/postgresql/tls';
 const EXPORTER_PORT = 9187;
 
 const NAME_RULES: SqlNameRules = {
@@ -65,6 +68,15 @@ export interface PostgresProps extends SqlServerProps {
    * @default DefaultImages.POSTGRES_EXPORTER
    */
   readonly metricsExporterImage?: string;
+
+  /**
+   * Serves TLS (`ssl=on`) with a certificate cert-manager issues for the Service. Clients bound with `bind` verify it
+   * (`PGSSLMODE=verify-full`, `PGSSLROOTCERT` from the trust bundle). A sidecar (`tls-reload`) runs
+   * `SELECT pg_reload_conf()` within 10 minutes of a renewal, so the server serves the new certificate without a restart.
+   *
+   * @default - no TLS
+   */
+  readonly tls?: ServerTls;
 }
 
 /** Options of `Postgres.addDatabase()`. */
@@ -123,10 +135,11 @@ export class Postgres extends SqlServer {
 
   /** @internal */
   protected _engineSpec(props: PostgresProps, admin: Credentials): SqlEngineSpec {
+    checkProps(this, props, {}, { tls: A_SERVER_TLS });
     return {
       engine: DatabaseEngine.POSTGRES,
       name: 'postgres',
-      image: props.image ?? DefaultImages.POSTGRES,
+      image: props.image ?? defaultImage(this, DefaultImages.POSTGRES),
       env: {
         POSTGRES_USER: admin.envValue(Credentials.USERNAME),
         POSTGRES_PASSWORD: admin.envValue(Credentials.PASSWORD),
@@ -139,7 +152,7 @@ export class Postgres extends SqlServer {
       probe: ['sh', '-c', 'exec pg_isready --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname=postgres --timeout=4'],
       resources: withDefaultResources(props.resources, DEFAULT_RESOURCES),
       metricsExporter: {
-        image: props.metricsExporterImage ?? DefaultImages.POSTGRES_EXPORTER,
+        image: props.metricsExporterImage ?? defaultImage(this, DefaultImages.POSTGRES_EXPORTER),
         runAs: { user: 65534, group: 65534 },
         port: EXPORTER_PORT,
         // postgres_exporter's connection settings (prometheus-community/postgres_exporter README).
@@ -150,6 +163,18 @@ export class Postgres extends SqlServer {
         },
       },
       nameRules: NAME_RULES,
+      ...(props.tls ? {
+        args: ['postgres', '-c', 'ssl=on', '-c', `ssl_cert_file=${CERT_DIR}/tls.crt`, '-c', `ssl_key_file=${CERT_DIR}/tls.key`],
+        // PostgreSQL refuses a key readable by others: root-owned (as kubelet writes it) it must be 0640 or less.
+        tls: {
+          serverTls: props.tls,
+          certDir: CERT_DIR,
+          keyMode: 0o640,
+          // PostgreSQL re-reads its certificate on a configuration reload.
+          reloadCommand: 'PGPASSWORD="$POSTGRES_PASSWORD" psql --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname=postgres '
+            + "--no-psqlrc --quiet --command='SELECT pg_reload_conf()'",
+        },
+      } : {}),
     };
   }
 

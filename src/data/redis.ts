@@ -10,6 +10,7 @@ import { addDataVolume } from '../core/data-volume';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { addGoverningService } from '../core/governing-service';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
@@ -19,6 +20,8 @@ import { A_CONSTRUCT, A_SIZE, aBoolean, anInstanceOf, aString, checkArgument, ch
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { addServerCertificate } from '../core/server-certificate';
+import { A_SERVER_TLS, ServerTls } from '../core/tls';
 import { A_PLACEMENT, WorkloadPlacement, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 6379;
@@ -27,6 +30,7 @@ const DATABASES = 16;
 const DATA_DIR = '/data';
 /** The `redis` user of the Docker official image. */
 const REDIS_USER: ImageUser = { user: 999, group: 999 };
+const CERT_DIR = '/etc/redis/tls';
 
 /**
  * Starts Redis with the password in a config line on stdin (`redis-server -` reads stdin before the options), so that
@@ -113,6 +117,16 @@ export interface RedisProps {
    * @default - no constraints: any node, the cluster's default priority, no pull secrets
    */
   readonly placement?: WorkloadPlacement;
+
+  /**
+   * Serves TLS only (`tls-port` 6379, `port 0`) with a certificate cert-manager issues for the Service; clients need
+   * no certificate of their own (`tls-auth-clients no`). The endpoint's scheme becomes `rediss`, and clients bound with
+   * `bind` (and Airflow's Redis connections) verify the server with the trust bundle. Redis reads its certificate at
+   * start only: restart it (`kubectl rollout restart`) within the 30 days between renewal and expiry.
+   *
+   * @default - no TLS
+   */
+  readonly tls?: ServerTls;
 }
 
 /**
@@ -160,7 +174,9 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
       persistence: aBoolean(),
       metrics: aBoolean(),
       placement: A_PLACEMENT,
+      tls: A_SERVER_TLS,
     });
+    const tls = props.tls;
     const persistence = props.persistence ?? false;
     if (!persistence && (props.storageSize !== undefined || props.storageClassName !== undefined)) {
       throw new MlopsValidationError(this, 'storageSize and storageClassName are invalid without persistence: '
@@ -171,7 +187,7 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
       secretValues: [Credentials.PASSWORD],
     });
 
-    const image = props.image ?? DefaultImages.REDIS;
+    const image = props.image ?? defaultImage(this, DefaultImages.REDIS);
     const labels = componentLabels(this, { name: 'redis', component: 'key-value-store', image });
     const ports = [{ name: 'redis', port: PORT, targetPort: PORT }];
     this.service = new kplus.Service(this, 'Service', { metadata: { labels }, ports });
@@ -192,7 +208,11 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
       image,
       imagePullPolicy: imagePullPolicy(image),
       command: ['sh', '-c', START_SCRIPT, 'redis-server'],
-      args: ['--port', String(PORT), '--dir', DATA_DIR, ...options],
+      args: [
+        ...(tls ? ['--port', '0', '--tls-port', String(PORT), '--tls-cert-file', `${CERT_DIR}/tls.crt`, '--tls-key-file', `${CERT_DIR}/tls.key`,
+          '--tls-auth-clients', 'no'] : ['--port', String(PORT)]),
+        '--dir', DATA_DIR, ...options,
+      ],
       ports: [{ name: 'redis', number: PORT }],
       envVariables: {
         REDIS_PASSWORD: this.credentials.envValue(Credentials.PASSWORD),
@@ -206,12 +226,12 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
         ephemeralStorage: props.resources?.ephemeralStorage,
       },
       // redis-cli exits 0 on error replies, so the probes look at the reply itself.
-      readiness: kplus.Probe.fromCommand(['sh', '-c', `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -qx PONG`], {
+      readiness: kplus.Probe.fromCommand(['sh', '-c', `${redisCli(tls)} ping | grep -qx PONG`], {
         periodSeconds: Duration.seconds(10),
         timeoutSeconds: Duration.seconds(5),
       }),
       // LOADING means alive: a large append-only file takes a while to load.
-      liveness: kplus.Probe.fromCommand(['sh', '-c', `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -qE '^(PONG|LOADING)'`], {
+      liveness: kplus.Probe.fromCommand(['sh', '-c', `${redisCli(tls)} ping | grep -qE '^(PONG|LOADING)'`], {
         initialDelaySeconds: Duration.seconds(10),
         periodSeconds: Duration.seconds(15),
         timeoutSeconds: Duration.seconds(5),
@@ -231,14 +251,20 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
     } else {
       mountWritablePaths(this, container, { data: DATA_DIR });
     }
-    this.endpoint = ServiceEndpoint.fromService(this.service, PORT, 'redis');
+    if (tls) {
+      const { secret } = addServerCertificate(this, this.service, tls);
+      container.mount(CERT_DIR, kplus.Volume.fromSecret(this.statefulSet, 'Certs', secret, { name: 'certs', defaultMode: 0o440 }), { readOnly: true });
+    }
+    this.endpoint = ServiceEndpoint.fromService(this.service, PORT, tls ? 'rediss' : 'redis', tls?.trustBundle);
     this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, {
-      image: props.metricsExporterImage ?? DefaultImages.REDIS_EXPORTER,
+      image: props.metricsExporterImage ?? defaultImage(this, DefaultImages.REDIS_EXPORTER),
       runAs: { user: 59000, group: 59000 },
       port: EXPORTER_PORT,
       env: {
-        REDIS_ADDR: kplus.EnvValue.fromValue(`redis://127.0.0.1:${PORT}`),
+        REDIS_ADDR: kplus.EnvValue.fromValue(`${tls ? 'rediss' : 'redis'}://127.0.0.1:${PORT}`),
         REDIS_PASSWORD: this.credentials.envValue(Credentials.PASSWORD),
+        // The exporter talks to the server in its own pod, at 127.0.0.1, which the certificate does not name.
+        ...(tls ? { REDIS_EXPORTER_SKIP_TLS_VERIFICATION: kplus.EnvValue.fromValue('true') } : {}),
       },
     })] : [];
     placeWorkloads(this, props.placement);
@@ -257,8 +283,15 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
    */
   public bind(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options: KeyValueStoreBindOptions = {}): KeyValueStoreBinding {
     const binding = bindKeyValueStore(this, container, options, DATABASES);
+    if (workload instanceof kplus.AbstractPod) {
+      this.endpoint.trustIn(workload, container);
+    }
     allowIngress(this, this.statefulSet, workload, [PORT]);
     return binding;
   }
 }
 
+/** `redis-cli` to the server in its own pod; over TLS unverified, as the certificate names the Service, not 127.0.0.1. */
+function redisCli(tls: ServerTls | undefined): string {
+  return `redis-cli${tls ? ' --tls --insecure' : ''} -h 127.0.0.1 -p ${PORT}`;
+}

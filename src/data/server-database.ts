@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMAGE_USER } from './sql-engine';
 import { Credentials } from '../core/credentials';
-import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDatabase } from '../core/database';
+import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDatabase, trustDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
@@ -81,7 +81,7 @@ export abstract class ServerDatabase extends Construct implements IDatabase {
   }
 
   public bind(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options: DatabaseBindOptions = {}): DatabaseBinding {
-    const binding = bindDatabase(this, container, options);
+    const binding = bindDatabase(this, container, options, workload);
     this.allowFrom(workload);
     return binding;
   }
@@ -104,6 +104,7 @@ export abstract class ServerDatabase extends Construct implements IDatabase {
       }],
     });
     mountWritablePaths(job, job.containers[0], { tmp: '/tmp' });
+    trustDatabase(this, job, job.containers[0]);
     this.allowFrom(job);
     return job;
   }

@@ -3,6 +3,7 @@ import { MetricsExporterSpec } from './metrics-exporter';
 import { SqlNameRules } from './sql-names';
 import { DatabaseEngine } from '../core/database';
 import { ImageUser } from '../core/security';
+import { ServerTls } from '../core/tls';
 
 // What one engine (Postgres, Mysql) hands to `SqlServer`, which builds the server from it. Internal: not exported from
 // the package.
@@ -29,6 +30,21 @@ export interface SqlEngineSpec {
   readonly metricsExporter: MetricsExporterSpec;
   /** The rules for the names of databases and users. */
   readonly nameRules: SqlNameRules;
+  /** The server's TLS: its certificate is mounted at `certDir` (`tls.crt`, `tls.key`) with `keyMode`. */
+  readonly tls?: SqlServerTls;
+}
+
+/** How an engine serves TLS. */
+export interface SqlServerTls {
+  readonly serverTls: ServerTls;
+  readonly certDir: string;
+  /** The mode of the mounted files; the group is the pod's fsGroup. */
+  readonly keyMode: number;
+  /**
+   * A shell command that has the server re-read its certificate, run by a sidecar (`tls-reload`, the server's image)
+   * when the certificate file changes; it sees the server's env.
+   */
+  readonly reloadCommand: string;
 }
 
 /** `resources` with each of cpu and memory the user left out taken from `defaults`. */

@@ -23,6 +23,7 @@ import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { addServerCertificate } from '../core/server-certificate';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /**
@@ -184,13 +185,47 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
     });
     container.mount(spec.dataPath, data.storage);
     mountWritablePaths(statefulSet, container, spec.writablePaths);
+    if (spec.tls) {
+      const { secret } = addServerCertificate(this, service, spec.tls.serverTls);
+      const certs = kplus.Volume.fromSecret(statefulSet, 'Certs', secret, { name: 'certs', defaultMode: spec.tls.keyMode });
+      container.mount(spec.tls.certDir, certs, { readOnly: true });
+      const reloader = statefulSet.addContainer({
+        name: 'tls-reload',
+        image: spec.image,
+        imagePullPolicy: imagePullPolicy(spec.image),
+        command: ['sh', '-c', reloadScript(`${spec.tls.certDir}/tls.crt`, spec.tls.reloadCommand)],
+        envVariables: spec.env,
+        securityContext: restrictedContainerSecurity(IMAGE_USER),
+        resources: SMALL_CONTAINER_RESOURCES,
+      });
+      reloader.mount(spec.tls.certDir, certs, { readOnly: true });
+    }
     return {
       server: this,
       engine: spec.engine,
       image: spec.image,
       statefulSet,
       service,
-      endpoint: ServiceEndpoint.fromService(service, port, spec.engine.scheme),
+      endpoint: ServiceEndpoint.fromService(service, port, spec.engine.scheme, spec.tls?.serverTls.trustBundle),
     };
   }
+}
+
+/**
+ * Checks `certFile` every 10 minutes and runs `reload` once it changed (cert-manager renewed it and the kubelet
+ * updated the volume), until the reload succeeds; exits on SIGTERM.
+ */
+function reloadScript(certFile: string, reload: string): string {
+  return [
+    'trap \'exit 0\' TERM INT',
+    `last=$(cksum < ${certFile})`,
+    'while true; do',
+    '  sleep 600 & wait $!',
+    `  now=$(cksum < ${certFile})`,
+    `  if [ "$now" != "$last" ] && ${reload}; then`,
+    '    echo "reloaded the renewed certificate"',
+    '    last=$now',
+    '  fi',
+    'done',
+  ].join('\n');
 }

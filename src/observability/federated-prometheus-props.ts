@@ -30,6 +30,13 @@ export interface AlertmanagerEndpoint {
    * @default 'web' (kube-prometheus-stack names it 'http-web')
    */
   readonly port?: string;
+
+  /**
+   * The path prefix the Alertmanager serves its API under (its `routePrefix`), e.g. `/alertmanager`.
+   *
+   * @default - none: the API is at `/api/v2`
+   */
+  readonly pathPrefix?: string;
 }
 
 /** Properties of a `FederatedPrometheus`. */
@@ -156,4 +163,20 @@ export interface FederatedPrometheusProps {
    * @default - no constraints: any node, the cluster's default priority, no pull secrets
    */
   readonly placement?: WorkloadPlacement;
+
+  /**
+   * The path prefix the UI and API are served under (`spec.routePrefix`), for a proxy that serves Prometheus under a
+   * path, e.g. `/prometheus`; `apiUrl` includes it.
+   *
+   * @default - served at `/`
+   */
+  readonly routePrefix?: string;
+
+  /**
+   * The URL users reach the UI at (`spec.externalUrl`), used in its links and in alerts' `generatorURL`, e.g.
+   * `https://mlops.example.com/prometheus`.
+   *
+   * @default - the operator's default, the Service's address
+   */
+  readonly externalUrl?: string;
 }

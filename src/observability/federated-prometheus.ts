@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AlertRouteOptions } from './alert-route';
 import { createAlertRoute } from './alertmanager-config';
-import { FederatedPrometheusProps, PrometheusRole } from './federated-prometheus-props';
+import { AlertmanagerEndpoint, FederatedPrometheusProps, PrometheusRole } from './federated-prometheus-props';
 import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
 import { createFederationScrapeConfig, remoteWriteSpec } from './federation-config';
 import { createDashboardConfigMap, DashboardSpec, resolveDashboardOptions } from './grafana-dashboard';
@@ -15,18 +15,20 @@ import { SeriesScope } from './promql';
 import { assertValidSpec, createMonitor, targetNamespace } from './scrape-monitors';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution, ResolvedAlertThresholds } from '../core/monitoring';
 import { promDuration } from '../core/monitoring-promql';
 import { assertDnsLabel, assertLabels } from '../core/names';
-import { A_DURATION, A_SIZE, aString, checkProps } from '../core/props-check';
+import { A_DURATION, A_SIZE, anImplementationOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
 import { A_PLACEMENT } from '../core/workload-placement';
 import {
-  Prometheus, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort, PrometheusSpecRemoteWrite,
+  Prometheus, PrometheusSpecAlertingAlertmanagers, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort,
+  PrometheusSpecRemoteWrite,
   PrometheusSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest,
 } from '../imports/monitoring-prometheus-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring-prometheusrule-monitoring.coreos.com';
@@ -64,6 +66,8 @@ export class FederatedPrometheus extends Construct {
   public readonly service: kplus.Service;
   /** `http://<service>.<namespace>.svc:9090`: the API, `/federate` and, with the receiver on, `/api/v1/write`. */
   public readonly endpoint: ServiceEndpoint;
+  /** The base URL of the API and UI inside the cluster, with `routePrefix`: what Grafana's data source reads. */
+  public readonly apiUrl: string;
   /** The Prometheus pods, for NetworkPolicies that let scrapes in. */
   public readonly pods: kplus.Pods;
   /** The dashboard ConfigMaps (labelled for Grafana's sidecar; `Grafana` mounts them); empty with dashboards off. */
@@ -73,15 +77,28 @@ export class FederatedPrometheus extends Construct {
   private readonly remoteWrites: PrometheusSpecRemoteWrite[] = [];
   private readonly targetKeys = new Map<string, { path: string; spec: ScrapeTargetSpec }>();
   private readonly federatedClusters = new Set<string>();
-  private readonly hasAlertmanager: boolean;
+  private readonly alertmanagers: PrometheusSpecAlertingAlertmanagers[] = [];
+  private readonly namespace?: string;
   private readonly monitoring: MonitoringRegistry;
 
   constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
     super(scope, id);
     checkProps(this, props, { clusterName: aString("'central'") }, {
-      storageSize: A_SIZE, retention: A_DURATION, scrapeInterval: A_DURATION, placement: A_PLACEMENT,
+      storageSize: A_SIZE,
+      retention: A_DURATION,
+      scrapeInterval: A_DURATION,
+      placement: A_PLACEMENT,
+      routePrefix: aString("'/prometheus'"),
+      externalUrl: aString("'https://mlops.example.com/prometheus'"),
     });
     assertDnsLabel(this, 'clusterName', props.clusterName);
+    if (props.routePrefix !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(props.routePrefix)) {
+      throw new MlopsValidationError(this, `routePrefix '${props.routePrefix}' is invalid: must start with '/', not end with one, and hold only `
+        + "letters, digits, '.', '_', '~' or '-' between; e.g. '/prometheus'");
+    }
+    if (props.externalUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props.externalUrl)) {
+      throw new MlopsValidationError(this, `externalUrl '${props.externalUrl}' is invalid: give an http:// or https:// URL, e.g. https://mlops.example.com/prometheus`);
+    }
     this.clusterName = props.clusterName;
     this.role = props.role ?? PrometheusRole.SECONDARY;
     this.monitorLabels = { ...(props.monitorLabels ?? { 'mlops.cdk8s.io/prometheus': Names.toLabelValue(this) }) };
@@ -92,10 +109,13 @@ export class FederatedPrometheus extends Construct {
     }
     const interval = props.scrapeInterval ?? Duration.seconds(30);
     this.scrapeInterval = promDuration(interval);
-    const image = props.image ?? DefaultImages.PROMETHEUS;
+    const image = props.image ?? defaultImage(this, DefaultImages.PROMETHEUS);
     const namespace = Chart.of(this).namespace;
     const labels = componentLabels(this, { name: 'prometheus', component: 'monitoring', image });
-    this.hasAlertmanager = props.alertmanager !== undefined;
+    this.namespace = namespace;
+    if (props.alertmanager) {
+      this.addAlertmanager(props.alertmanager);
+    }
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { labels } });
     // What service discovery and the operator's generated config need (the operator's documented RBAC for Prometheus).
@@ -124,6 +144,8 @@ export class FederatedPrometheus extends Construct {
         externalLabels: { cluster: this.clusterName },
         // One series per metric whichever replica answers a federation scrape.
         replicaExternalLabelName: '',
+        routePrefix: props.routePrefix,
+        externalUrl: props.externalUrl,
         scrapeInterval: this.scrapeInterval,
         evaluationInterval: this.scrapeInterval,
         retention: promDuration(props.retention ?? Duration.days(15)),
@@ -148,14 +170,7 @@ export class FederatedPrometheus extends Construct {
         scrapeConfigNamespaceSelector: {},
         ruleSelector: { matchLabels: this.monitorLabels },
         ruleNamespaceSelector: {},
-        alerting: props.alertmanager ? {
-          alertmanagers: [{
-            name: props.alertmanager.serviceName,
-            namespace: props.alertmanager.namespace ?? namespace,
-            port: PrometheusSpecAlertingAlertmanagersPort.fromString(props.alertmanager.port ?? 'web'),
-            apiVersion: PrometheusSpecAlertingAlertmanagersApiVersion.V2,
-          }],
-        } : undefined,
+        alerting: Lazy.any({ produce: () => (this.alertmanagers.length > 0 ? { alertmanagers: this.alertmanagers } : undefined) }),
         enableRemoteWriteReceiver: props.enableRemoteWriteReceiver,
         remoteWrite: Lazy.any({ produce: () => (this.remoteWrites.length > 0 ? this.remoteWrites : undefined) }),
       },
@@ -176,6 +191,7 @@ export class FederatedPrometheus extends Construct {
       this.service.selectLabel(key, value);
     }
     this.endpoint = ServiceEndpoint.fromService(this.service, WEB_PORT);
+    this.apiUrl = this.endpoint.url(props.routePrefix ?? '');
     this.pods = kplus.Pods.select(this, 'Pods', {
       labels: podLabels,
       namespaces: namespace ? kplus.Namespaces.select(this, 'Namespace', { names: [namespace] }) : undefined,
@@ -286,14 +302,33 @@ export class FederatedPrometheus extends Construct {
   }
 
   /**
+   * Sends the alerts to one more Alertmanager, e.g. `alertmanager.alertmanagerEndpoint` of an `Alertmanager`. Each
+   * Alertmanager is added once.
+   */
+  public addAlertmanager(endpoint: AlertmanagerEndpoint): void {
+    checkArgument(this, 'addAlertmanager: endpoint', endpoint, anImplementationOf('AlertmanagerEndpoint', ['serviceName'], 'alertmanager.alertmanagerEndpoint'));
+    const namespace = endpoint.namespace ?? this.namespace;
+    if (this.alertmanagers.some((existing) => existing.name === endpoint.serviceName && existing.namespace === namespace)) {
+      throw new MlopsValidationError(this, `addAlertmanager: serviceName '${endpoint.serviceName}' is invalid: that Alertmanager was added already; add each once`);
+    }
+    this.alertmanagers.push({
+      name: endpoint.serviceName,
+      namespace,
+      port: PrometheusSpecAlertingAlertmanagersPort.fromString(endpoint.port ?? 'web'),
+      pathPrefix: endpoint.pathPrefix,
+      apiVersion: PrometheusSpecAlertingAlertmanagersApiVersion.V2,
+    });
+  }
+
+  /**
    * Routes some alerts to a webhook (e.g. `MlopsAlerts.MODEL_DRIFTED` to the retraining trigger): an
    * AlertmanagerConfig with a webhook receiver, matchers on the alert names and `sendResolved`. Needs `alertmanager`.
    * The alerts are `MlopsAlerts`, or those of a contribution added before (`addMonitoring`).
    */
   public addAlertRoute(id: string, options: AlertRouteOptions): void {
-    if (!this.hasAlertmanager) {
+    if (this.alertmanagers.length === 0) {
       throw new MlopsValidationError(this, `addAlertRoute('${id}'): the alerts would never reach an Alertmanager: `
-        + "give the alertmanager prop (e.g. { serviceName: 'alertmanager-operated' }) so that Prometheus sends them");
+        + "give the alertmanager prop (e.g. { serviceName: 'alertmanager-operated' }) or call addAlertmanager first, so that Prometheus sends them");
     }
     assertDnsLabel(this, 'addAlertRoute id', id);
     createAlertRoute(this, id, this.monitorLabels, options, this.monitoring.alertNames());

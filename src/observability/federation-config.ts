@@ -5,7 +5,7 @@ import { MlopsValidationError } from '../core/errors';
 import { promDuration } from '../core/monitoring-promql';
 import { dnsLabelProblems } from '../core/names';
 import { PrometheusSpecRemoteWrite, PrometheusSpecRemoteWriteWriteRelabelConfigsAction } from '../imports/monitoring-prometheus-monitoring.coreos.com';
-import { ScrapeConfig, ScrapeConfigSpecScheme } from '../imports/monitoring-scrapeconfig-monitoring.coreos.com';
+import { ScrapeConfig, ScrapeConfigSpecScheme, ScrapeConfigSpecTlsConfig } from '../imports/monitoring-scrapeconfig-monitoring.coreos.com';
 
 /** Every series written by a recording rule: by convention only they have a `:` in their name. */
 export const AGGREGATES_SELECTOR = '{__name__=~".+:.+"}';
@@ -20,6 +20,11 @@ export function createFederationScrapeConfig(
   if (timeout.toMilliseconds() > interval.toMilliseconds() || timeout.toMilliseconds() <= 0) {
     throw fail(`scrapeTimeout ${promDuration(timeout)} is invalid: it must be longer than 0 and at most scrapeInterval `
       + `${promDuration(interval)}, or Prometheus rejects the job; raise scrapeInterval or lower scrapeTimeout`);
+  }
+  const https = options.endpoint.scheme === 'https';
+  if (options.clientCertificateSecret !== undefined && !https) {
+    throw fail(`clientCertificateSecret is invalid with the plain-HTTP endpoint '${options.endpoint.url()}': a client certificate is `
+      + `presented over TLS only; give an https endpoint, e.g. ServiceEndpoint.fromHost('${options.endpoint.host}', 443, 'https', trustBundle)`);
   }
   const namespaces = options.modelNamespaces ?? [];
   for (const namespace of namespaces) {
@@ -43,7 +48,8 @@ export function createFederationScrapeConfig(
       // The secondary's labels, `cluster` first of all, are kept as they are instead of being renamed `exported_*`.
       honorLabels: true,
       params: { 'match[]': match },
-      scheme: options.endpoint.scheme === 'https' ? ScrapeConfigSpecScheme.HTTPS : ScrapeConfigSpecScheme.HTTP,
+      scheme: https ? ScrapeConfigSpecScheme.HTTPS : ScrapeConfigSpecScheme.HTTP,
+      tlsConfig: https ? federationTls(options) : undefined,
       scrapeInterval: promDuration(interval),
       scrapeTimeout: promDuration(timeout),
       // No `cluster` target label: the series bring their own, and `up` of this job stays without one, so that the
@@ -51,6 +57,18 @@ export function createFederationScrapeConfig(
       staticConfigs: [{ targets: [options.endpoint.hostPort] }],
     },
   });
+}
+
+/** The CA the secondary is verified with, and the client certificate presented to it. */
+function federationTls(options: FederatedClusterOptions): ScrapeConfigSpecTlsConfig | undefined {
+  const bundle = options.endpoint.trustBundle;
+  const client = options.clientCertificateSecret;
+  if (!bundle && !client) return undefined;
+  return {
+    ca: bundle ? { configMap: { name: bundle.configMapName, key: bundle.key } } : undefined,
+    cert: client ? { secret: { name: client, key: 'tls.crt' } } : undefined,
+    keySecret: client ? { name: client, key: 'tls.key' } : undefined,
+  };
 }
 
 /** The `remoteWrite` entry for `options`. */

@@ -16,6 +16,15 @@ export interface FederatedClusterOptions {
   readonly endpoint: ServiceEndpoint;
 
   /**
+   * The Secret (in the Prometheus' namespace; `tls.crt`, `tls.key`) of the client certificate presented to an https
+   * `endpoint` that requires one, e.g. a `FederationProxy`: `PlatformTls.addClientCertificate(...)`. The server is
+   * verified against `endpoint.trustBundle` (else the system CAs).
+   *
+   * @default - no client certificate
+   */
+  readonly clientCertificateSecret?: string;
+
+  /**
    * The `match[]` selectors of `/federate`: which series are pulled.
    *
    * @default ['{__name__=~".+:.+"}'] - every series a recording rule wrote (the aggregates), never the raw series

@@ -5,6 +5,18 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { SecretSource } from '../core/secret-source';
 import { WorkloadPlacement } from '../core/workload-placement';
 
+/** A data source Grafana is provisioned with. */
+export interface GrafanaDataSource {
+  /** The name shown in Grafana, e.g. `Jaeger`. */
+  readonly name: string;
+  /** The plugin type, e.g. `jaeger`, `loki`, `elasticsearch`. */
+  readonly type: string;
+  /** The uid dashboards and links refer to it by: letters, digits, '-' and '_'. */
+  readonly uid: string;
+  /** Its URL as Grafana's pod reaches it, e.g. `http://jaeger.mlops.svc:16686`. */
+  readonly url: string;
+}
+
 /** Properties of a `Grafana`. Give exactly one of `prometheus` and `prometheusEndpoint`. */
 export interface GrafanaProps {
   /**
@@ -66,6 +78,14 @@ export interface GrafanaProps {
    * @default - Grafana's own default, `http://localhost:3000/`, served at `/`
    */
   readonly rootUrl?: string;
+
+  /**
+   * More data sources next to Prometheus, e.g. a trace store (`{ name: 'Jaeger', type: 'jaeger', uid: 'jaeger', url:
+   * traces.queryUrl }`) or a log store. Grafana reaches them from its own pod (`access: proxy`): let its pods in.
+   *
+   * @default - only Prometheus
+   */
+  readonly dataSources?: GrafanaDataSource[];
 
   /**
    * The Grafana image.

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import { GrafanaDataSource } from './grafana-props';
 import { MlopsValidationError } from '../core/errors';
 
 /** Where the dashboard ConfigMaps are mounted, one directory each; the provider reads the tree below. */
@@ -22,8 +23,8 @@ export function subPathOf(scope: IConstruct, rootUrl: string | undefined): strin
   return path === '/' ? '' : path;
 }
 
-/** The data source file: one Prometheus, the default, not editable in the UI. */
-export function datasourcesYaml(prometheusUrl: string): string {
+/** The data source file: Prometheus, the default, and `more`, none editable in the UI. */
+export function datasourcesYaml(prometheusUrl: string, more: readonly GrafanaDataSource[] = []): string {
   return stringify({
     apiVersion: 1,
     datasources: [{
@@ -35,7 +36,9 @@ export function datasourcesYaml(prometheusUrl: string): string {
       isDefault: true,
       editable: false,
       jsonData: { httpMethod: 'POST' },
-    }],
+    }, ...more.map((source) => ({
+      name: source.name, uid: source.uid, type: source.type, access: 'proxy', url: source.url, editable: false,
+    }))],
   });
 }
 

@@ -3,10 +3,12 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GrafanaProps } from './grafana-props';
-import { DASHBOARDS_DIR, dashboardProvidersYaml, datasourcesYaml, subPathOf } from './grafana-provisioning';
+import { DASHBOARDS_DIR, DATASOURCE_UID, dashboardProvidersYaml, datasourcesYaml, subPathOf } from './grafana-provisioning';
 import { Credentials } from '../core/credentials';
+import { DatabaseEngine } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
@@ -74,12 +76,19 @@ export class Grafana extends Construct implements IScrapeTarget {
     if (folder.trim() === '') {
       throw new MlopsValidationError(this, `dashboardsFolder '${folder}' is invalid: give the folder's title, e.g. 'MLOps'`);
     }
-    this.prometheusUrl = (props.prometheus?.endpoint ?? props.prometheusEndpoint!).url();
+    this.prometheusUrl = props.prometheus?.apiUrl ?? props.prometheusEndpoint!.url();
     this.namespace = Chart.of(this).namespace;
 
-    const image = props.image ?? DefaultImages.GRAFANA;
+    const image = props.image ?? defaultImage(this, DefaultImages.GRAFANA);
     const labels = componentLabels(this, { name: 'grafana', component: 'dashboards', image });
-    const provisioning = { 'datasources.yaml': datasourcesYaml(this.prometheusUrl), 'dashboards.yaml': dashboardProvidersYaml(folder) };
+    const dataSources = props.dataSources ?? [];
+    for (const source of dataSources) {
+      if (!/^[A-Za-z0-9_-]{1,40}$/.test(source.uid) || source.uid === DATASOURCE_UID || !/^https?:\/\/\S+$/.test(source.url)) {
+        throw new MlopsValidationError(this, `dataSources entry '${source.name}' is invalid: its uid must be 1-40 letters, digits, '-' or '_' other than `
+          + `'${DATASOURCE_UID}', and its url an http:// or https:// URL; e.g. { name: 'Jaeger', type: 'jaeger', uid: 'jaeger', url: 'http://jaeger.mlops.svc:16686' }`);
+      }
+    }
+    const provisioning = { 'datasources.yaml': datasourcesYaml(this.prometheusUrl, dataSources), 'dashboards.yaml': dashboardProvidersYaml(folder) };
     const provisioningConfigMap = new kplus.ConfigMap(this, 'Provisioning', { metadata: { labels }, data: provisioning });
 
     this.service = new kplus.Service(this, 'Service', {
@@ -142,6 +151,12 @@ export class Grafana extends Construct implements IScrapeTarget {
       grafana.env.addVariable('GF_DATABASE_HOST', kplus.EnvValue.fromValue(props.database.endpoint.hostPort));
       grafana.env.addVariable('GF_DATABASE_NAME', kplus.EnvValue.fromValue(props.database.databaseName));
       props.database.bind(this.deployment, grafana, { envPrefix: 'GF_DATABASE' });
+      const bundle = props.database.endpoint.trustBundle;
+      if (bundle && props.database.engine === DatabaseEngine.POSTGRES) {
+        // Grafana builds its own connection string and ignores PGSSLMODE; the bind mounted the bundle.
+        grafana.env.addVariable('GF_DATABASE_SSL_MODE', kplus.EnvValue.fromValue('verify-full'));
+        grafana.env.addVariable('GF_DATABASE_CA_CERT_PATH', kplus.EnvValue.fromValue(bundle.pemPath));
+      }
     }
 
     if (props.prometheus) {

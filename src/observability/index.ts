@@ -1,5 +1,7 @@
 export * from './alert-route';
+export * from './alertmanager';
 export * from './dashboard-options';
+export * from './drift-retrain-rule';
 export * from './federated-prometheus';
 export * from './federated-prometheus-props';
 export * from './federation';

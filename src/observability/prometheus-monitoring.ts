@@ -28,7 +28,19 @@ export const PROMETHEUS_RECORDED = {
   targetsUp: 'namespace_job:up:sum',
   targets: 'namespace_job:up:count',
   modelDrift: 'namespace_job_model:model_drifted:increase1h',
+  modelDriftRate: 'namespace_job_model:model_drifted:rate5m',
 } as const;
+
+/**
+ * How many drift detections a model had within `window`, in every cluster whose aggregates this Prometheus holds (on
+ * a primary, those of the serving clusters it federates too), labelled `cluster`, `namespace`, `job` and `model`:
+ * the mean of the recorded 5-minute rate over the window, times its length. Rates, unlike the counters' sum, survive
+ * a restart of the detector.
+ */
+export function driftDetections(series: ISeriesScope, window: Duration): string {
+  return `sum by (cluster, namespace, job, model) (avg_over_time(${series.everyCluster(PROMETHEUS_RECORDED.modelDriftRate)}[${promDuration(window)}]))`
+    + ` * ${window.toSeconds()}`;
+}
 
 /** The raw metrics the rules below read. */
 export const PROMETHEUS_METRIC_NAMES: readonly string[] = [...Object.values(PROMETHEUS), ...Object.values(DRIFT)];
@@ -81,6 +93,7 @@ class ModelDriftMonitoring implements IMonitoringContribution {
       name: MlopsRuleGroups.MODELS,
       rules: [
         recordingRule(PROMETHEUS_RECORDED.modelDrift, `sum by (namespace, job, model) (increase(${series.raw(DRIFT.driftedTotal)}[1h]))`),
+        recordingRule(PROMETHEUS_RECORDED.modelDriftRate, `sum by (namespace, job, model) (rate(${series.raw(DRIFT.driftedTotal)}[5m]))`),
       ],
     }];
   }
@@ -89,10 +102,10 @@ class ModelDriftMonitoring implements IMonitoringContribution {
     const window = promDuration(thresholds.modelDriftWindow);
     return [{
       alert: MlopsAlerts.MODEL_DRIFTED,
-      expr: `sum by (namespace, job, model) (increase(${series.raw(DRIFT.driftedTotal)}[${window}])) > ${promNumber(thresholds.modelDriftCount)}`,
+      expr: `${driftDetections(series, thresholds.modelDriftWindow)} > ${promNumber(thresholds.modelDriftCount)}`,
       severity: 'warning',
       summary: 'Model {{ $labels.model }} drifted',
-      description: `The drift monitor flagged model {{ $labels.model }} in {{ $labels.namespace }} {{ $value }} times in the last ${window}.`,
+      description: `The drift monitor flagged model {{ $labels.model }} in {{ $labels.namespace }} of cluster {{ $labels.cluster }} about {{ $value }} times in the last ${window}.`,
     }];
   }
 

@@ -30,6 +30,11 @@ export class SeriesScope implements ISeriesScope {
     return `${name}{${[`cluster="${this.cluster}"`, matchers].filter(Boolean).join(', ')}}`;
   }
 
+  /** A selector of a series recorded here and, on a primary, in the clusters it federates, e.g. `x:y:z`. */
+  public everyCluster(name: string): string {
+    return this.receivesOtherClusters ? name : this.recorded(name);
+  }
+
   /** A selector of a metric scraped from a target, e.g. `up` or `up{cluster=""}` on a primary. */
   public raw(metric: string, matchers?: string): string {
     const all = [this.receivesOtherClusters ? 'cluster=""' : undefined, matchers].filter(Boolean);

@@ -63,6 +63,16 @@ function relabelings<A>(replace: A, job: string) {
   ];
 }
 
+/** The CA bundle and server name an https endpoint is verified with. */
+function tlsConfig(endpoint: ScrapeEndpoint) {
+  if (!endpoint.trustBundle && !endpoint.serverName) return undefined;
+  const bundle = endpoint.trustBundle;
+  return {
+    ca: bundle ? { configMap: { name: bundle.configMapName, key: bundle.key } } : undefined,
+    serverName: endpoint.serverName,
+  };
+}
+
 function serviceEndpoint(spec: ScrapeTargetSpec, endpoint: ScrapeEndpoint, interval: string) {
   return {
     port: endpoint.port,
@@ -70,6 +80,7 @@ function serviceEndpoint(spec: ScrapeTargetSpec, endpoint: ScrapeEndpoint, inter
     path: endpoint.path,
     scheme: endpoint.scheme === 'https' ? ServiceMonitorSpecEndpointsScheme.HTTPS : ServiceMonitorSpecEndpointsScheme.HTTP,
     interval,
+    tlsConfig: tlsConfig(endpoint),
     relabelings: relabelings(ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, spec.name),
   };
 }
@@ -81,6 +92,7 @@ function podEndpoint(spec: ScrapeTargetSpec, endpoint: ScrapeEndpoint, interval:
     path: endpoint.path,
     scheme: endpoint.scheme === 'https' ? PodMonitorSpecPodMetricsEndpointsScheme.HTTPS : PodMonitorSpecPodMetricsEndpointsScheme.HTTP,
     interval,
+    tlsConfig: tlsConfig(endpoint),
     relabelings: relabelings(PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE, spec.name),
   };
 }

@@ -49,14 +49,24 @@ export function redisPasswordEnv(connId: string): string {
   return `CONN_${connId.toUpperCase()}_PASSWORD`;
 }
 
-/** An Airflow `redis` connection in JSON form; the password is a `$(VAR)` reference to `redisPasswordEnv(connId)`. */
+/**
+ * An Airflow `redis` connection in JSON form; the password is a `$(VAR)` reference to `redisPasswordEnv(connId)`. Over
+ * TLS (`rediss`), RedisHook's `ssl` extras verify the server against the trust bundle.
+ */
 export function redisConnectionEnv(connId: string, store: IKeyValueStore, database: number): ConnectionEnv {
+  const endpoint = store.endpoint;
+  const tls = endpoint.scheme === 'rediss' ? {
+    ssl: true,
+    ssl_cert_reqs: 'required',
+    ssl_check_hostname: true,
+    ...(endpoint.trustBundle ? { ssl_ca_certs: endpoint.trustBundle.pemPath } : {}),
+  } : {};
   const connection = {
     conn_type: 'redis',
-    host: store.endpoint.host,
-    port: store.endpoint.port,
+    host: endpoint.host,
+    port: endpoint.port,
     password: `$(${redisPasswordEnv(connId)})`,
-    extra: { db: database },
+    extra: { db: database, ...tls },
   };
   return { env: [[connectionEnvName(connId), kplus.EnvValue.fromValue(JSON.stringify(connection))]] };
 }

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { DatabaseEngine, IDatabase } from '../core/database';
+import { TrustBundle } from '../core/trust-bundle';
 
 const FAB_AUTH_MANAGER = 'airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager';
 
@@ -20,12 +21,15 @@ export interface AirflowEnvironmentProps {
  */
 export class AirflowEnvironment {
   public readonly runtimeContainers: kplus.Container[] = [];
+  private readonly runtimePods: Array<[kplus.AbstractPod, kplus.Container]> = [];
 
   constructor(private readonly props: AirflowEnvironmentProps) {}
 
   /** What every Airflow container needs: the database, the executor, the auth manager and, for servers, the keys. */
-  public configureCore(container: kplus.Container, executor: string, withSecretKeys: boolean): void {
+  public configureCore(pod: kplus.AbstractPod, container: kplus.Container, executor: string, withSecretKeys: boolean): void {
     const database = this.props.database;
+    // The bind selects every Airflow pod, not this one: the pod gets the database's trust bundle here.
+    database.endpoint.trustBundle?.mountInto(pod, container);
     const scheme = database.engine.name === DatabaseEngine.MYSQL.name ? 'mysql+mysqldb' : 'postgresql+psycopg2';
     // Airflow runs `_CMD` settings of its sensitive options, so the URI is built in the pod with the user and password
     // percent-encoded, and any password works.
@@ -39,12 +43,20 @@ export class AirflowEnvironment {
   }
 
   /** `configureCore` plus what running components and tasks need. */
-  public configureRuntime(container: kplus.Container, executor: string, withSecretKeys: boolean): void {
-    this.configureCore(container, executor, withSecretKeys);
+  public configureRuntime(pod: kplus.AbstractPod, container: kplus.Container, executor: string, withSecretKeys: boolean): void {
+    this.configureCore(pod, container, executor, withSecretKeys);
     for (const [name, value] of Object.entries(this.props.runtime)) {
       container.env.addVariable(name, value);
     }
     this.runtimeContainers.push(container);
+    this.runtimePods.push([pod, container]);
+  }
+
+  /** Lets every runtime container verify servers signed by the CA of `bundle` (mounts it; nothing without one). */
+  public trust(bundle: TrustBundle | undefined): void {
+    for (const [pod, container] of bundle ? this.runtimePods : []) {
+      bundle!.mountInto(pod, container);
+    }
   }
 
   /** Adds `env`, in order, to every runtime container. */

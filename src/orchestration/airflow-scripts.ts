@@ -50,3 +50,17 @@ export const CREATE_ADMIN_SCRIPT = [
   'check the logs above and that airflow fab-db migrate has run'),
   'airflow users reset-password --username "$ADMIN_USERNAME" --password "$ADMIN_PASSWORD"',
 ].join('\n');
+
+/**
+ * The API user Job: creates a user of `API_ROLE` for a client of the REST API (e.g. `RetrainTrigger`) once the
+ * migrations are done (`users create` does nothing for a user that exists), then sets the password from its Secret,
+ * so that the Secret always wins.
+ */
+export const CREATE_API_USER_SCRIPT = [
+  'set -eu',
+  WAIT_FOR_MIGRATIONS_SCRIPT.replace('set -eu\n', ''),
+  retry('airflow users create --role "$API_ROLE" --username "$API_USERNAME" --email "$API_USERNAME@api-users.invalid"'
+    + ' --firstname API --lastname Client --password "$API_PASSWORD"', 'creating the API user', 30, 10,
+  'check the logs above and that airflow fab-db migrate has run'),
+  'airflow users reset-password --username "$API_USERNAME" --password "$API_PASSWORD"',
+].join('\n');

@@ -5,6 +5,7 @@ import { DagPodOptions } from './dag-internals';
 import { GitAuth } from './git-auth';
 import { assertGitOptions, gitRepositoryProtocol } from './git-validation';
 import { MlopsValidationError } from '../core/errors';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
@@ -192,13 +193,13 @@ class GitDagSource extends DagSource {
         container.mount(path, volume, { readOnly: true });
       }
     };
-    addGitSync(pod.addInitContainer(this.containerProps('git-sync-init', true, auth.env)));
+    addGitSync(pod.addInitContainer(this.containerProps(owner, 'git-sync-init', true, auth.env)));
     if (options.keepSyncing) {
-      addGitSync(pod.addContainer(this.containerProps('git-sync', false, auth.env)));
+      addGitSync(pod.addContainer(this.containerProps(owner, 'git-sync', false, auth.env)));
     }
   }
 
-  private containerProps(name: string, oneTime: boolean, authEnv: Array<[string, kplus.EnvValue]>): kplus.ContainerProps {
+  private containerProps(owner: IConstruct, name: string, oneTime: boolean, authEnv: Array<[string, kplus.EnvValue]>): kplus.ContainerProps {
     const env: Array<[string, string]> = [
       ['GITSYNC_REPO', this.options.repository],
       ['GITSYNC_REF', this.options.ref ?? 'HEAD'],
@@ -212,7 +213,7 @@ class GitDagSource extends DagSource {
     const resources = this.options.resources;
     return {
       name,
-      image: this.options.image ?? DefaultImages.GIT_SYNC,
+      image: this.options.image ?? defaultImage(owner, DefaultImages.GIT_SYNC),
       // Every task pod runs git-sync once: pulling a pinned tag again each time only slows tasks down.
       imagePullPolicy: imagePullPolicy(this.options.image ?? DefaultImages.GIT_SYNC),
       envVariables: Object.fromEntries([

@@ -237,3 +237,13 @@ export interface GitSyncAirflowProps {
    */
   readonly placement?: WorkloadPlacement;
 }
+
+/** How Airflow names itself in its traces. */
+export interface AirflowTracingOptions {
+  /**
+   * `[traces] otel_service`: the service name of Airflow's spans.
+   *
+   * @default 'airflow'
+   */
+  readonly serviceName?: string;
+}

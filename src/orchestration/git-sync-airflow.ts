@@ -6,11 +6,13 @@ import { assertConnectionId, connectionEnvName, redisConnectionEnv, redisPasswor
 import { AirflowEnvironment } from './airflow-environment';
 import { AIRFLOW_MONITORING } from './airflow-monitoring';
 import { AIRFLOW_USER, httpProbes, jobCheckProbes, mountAirflowWritablePaths, Probes, resources, SETUP_RESOURCES } from './airflow-pod-parts';
-import { CREATE_ADMIN_SCRIPT, MIGRATE_SCRIPT, WAIT_FOR_MIGRATIONS_SCRIPT } from './airflow-scripts';
+import { CREATE_ADMIN_SCRIPT, CREATE_API_USER_SCRIPT, MIGRATE_SCRIPT, WAIT_FOR_MIGRATIONS_SCRIPT } from './airflow-scripts';
 import { AirflowSecretKeys } from './airflow-secret-keys';
 import { ApiServerAccess } from './api-server-access';
 import { DagSource } from './dag-source';
-import { ConnectionOptions, GitSyncAirflowProps, RedisConnectionOptions, S3ConnectionOptions, TaskVolumeOptions } from './git-sync-airflow-props';
+import {
+  AirflowTracingOptions, ConnectionOptions, GitSyncAirflowProps, RedisConnectionOptions, S3ConnectionOptions, TaskVolumeOptions,
+} from './git-sync-airflow-props';
 import { StatsdExporter, METRICS_PORT } from './statsd-exporter';
 import { TaskPermission } from './task-permission';
 import { checkSecretEnvName, checkTaskMountPath } from './task-pod-checks';
@@ -19,18 +21,21 @@ import { grantTaskPermission, mountServiceAccountToken } from './task-role-grant
 import { TaskGrantOptions, TaskServiceAccount, TaskServiceAccountOptions } from './task-service-account';
 import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
+import { DagRunGrantOptions, IDagRunApi } from '../core/dag-run-api';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { IKeyValueStore } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
-import { AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ScrapeDiscovery, ScrapeTargetSpec, IScrapeTarget } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { ITraceCollector } from '../core/trace-collector';
 import { IMlflowTracking } from '../core/tracking';
 import { placeWorkloads } from '../core/workload-placement';
 
@@ -79,7 +84,7 @@ interface ComponentSpec {
  *   task pods into the api-server, and Airflow's pods into the statsd exporter. Egress is not restricted: a cluster
  *   that denies egress must let the git-sync containers reach the git server (443 or 22).
  */
-export class GitSyncAirflow extends Construct implements IScrapeTarget {
+export class GitSyncAirflow extends Construct implements IScrapeTarget, IDagRunApi {
   /** The api-server (UI, REST API and Execution API). */
   public readonly apiServer: kplus.Deployment;
   /** The scheduler, which runs the KubernetesExecutor. */
@@ -94,6 +99,8 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
   public readonly endpoint: ServiceEndpoint;
   /** `AIRFLOW__CORE__EXECUTION_API_SERVER_URL`: where task pods report to. */
   public readonly executionApiUrl: string;
+  /** The REST API's base URL inside the cluster (`/auth/token`, `/api/v2/...` below it), with the Ingress path. */
+  public readonly apiUrl: string;
   /** The Job that runs `airflow db migrate`. */
   public readonly migrateJob: HashedJob;
   /** The first admin's user name and password (`Credentials.USERNAME`, `Credentials.PASSWORD`). */
@@ -110,6 +117,8 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
   public readonly monitoring?: IMonitoringContribution[] = [AIRFLOW_MONITORING];
 
   private readonly image: string;
+  private readonly adminUsername: string;
+  private tracing = false;
   private readonly dags: DagSource;
   private readonly statsd: StatsdExporter;
   private readonly taskTemplate: TaskPodTemplate;
@@ -130,7 +139,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       image: aString("'docker.io/apache/airflow:3.1.8-python3.12'"),
     });
     props.dags._validate(this);
-    this.image = props.image ?? DefaultImages.AIRFLOW;
+    this.image = props.image ?? defaultImage(this, DefaultImages.AIRFLOW);
     this.dags = props.dags;
     const access = new ApiServerAccess(this, 'Access', { nodePort: props.nodePort, ingress: props.ingress });
     const apiServerReplicas = props.apiServerReplicas ?? 1;
@@ -143,6 +152,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     this.taskPods = kplus.Pods.select(this, 'TaskPods', { labels: { [TASK_POD_LABEL]: instance } });
     const secretKeys = new AirflowSecretKeys(this, 'SecretKeys', props);
     const adminUsername = props.adminUsername ?? 'admin';
+    this.adminUsername = adminUsername;
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(adminUsername)) {
       throw new MlopsValidationError(this, `adminUsername '${adminUsername}' is invalid: must be 1-64 letters, digits or '_', '.', '@', '-'; e.g. 'admin'`);
     }
@@ -151,7 +161,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       values: { [Credentials.USERNAME]: adminUsername },
     });
     this.statsd = new StatsdExporter(this, 'StatsdExporter', {
-      image: props.statsdExporterImage ?? DefaultImages.STATSD_EXPORTER,
+      image: props.statsdExporterImage ?? defaultImage(this, DefaultImages.STATSD_EXPORTER),
       senders: this.airflowPods,
     });
 
@@ -162,6 +172,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     });
     this.endpoint = ServiceEndpoint.fromService(this.service, API_PORT);
     this.executionApiUrl = this.endpoint.url(`${access.basePath}/execution/`);
+    this.apiUrl = this.endpoint.url(access.basePath);
 
     this.environment = new AirflowEnvironment({
       database: props.database,
@@ -191,7 +202,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       placement: props.workerPlacement ?? props.placement,
     });
     const taskContainer = this.taskTemplate.container;
-    this.environment.configureRuntime(taskContainer, 'LocalExecutor', false);
+    this.environment.configureRuntime(this.taskTemplate.pod, taskContainer, 'LocalExecutor', false);
     mountAirflowWritablePaths(this.taskTemplate.pod, [taskContainer]);
     this.dags._attach({ owner: this, pod: this.taskTemplate.pod, readers: [taskContainer], keepSyncing: false });
     this.podTemplate = new kplus.ConfigMap(this, 'PodTemplate', { metadata: { labels: this.labels('worker') } });
@@ -306,6 +317,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     this.reserveConnectionId(connId);
     const credentials = options.readOnly ? bucket.grantRead(this.airflowPods) : bucket.grantReadWrite(this.airflowPods);
     this.environment.add(s3ConnectionEnv(connId, bucket, credentials).env);
+    this.environment.trust(bucket.objectStore.endpoint.trustBundle);
   }
 
   /**
@@ -319,6 +331,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       store.bind(this.airflowPods, container, { passwordEnv: redisPasswordEnv(connId), database });
     }
     this.environment.add(redisConnectionEnv(connId, store, database).env);
+    this.environment.trust(store.endpoint.trustBundle);
   }
 
   /**
@@ -328,6 +341,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
    */
   public useMlflowTracking(mlflow: IMlflowTracking): void {
     this.environment.add([['MLFLOW_TRACKING_URI', kplus.EnvValue.fromValue(mlflow.trackingUri)]]);
+    this.environment.trust(mlflow.trustBundle);
   }
 
   /**
@@ -391,6 +405,63 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
     return new TaskServiceAccount(this, `TaskServiceAccount-${name}`, { ...options, name });
   }
 
+  /**
+   * Turns on Airflow's traces (`[traces]`, Airflow 3.1): every component and task pod exports spans of DAG runs and
+   * tasks to `collector` over OTLP/HTTP on its port 4318 (`otel_on`, `otel_host`, `otel_port`, `otel_service`,
+   * `otel_ssl_active`), and the collector lets Airflow's pods in.
+   */
+  public useTracing(collector: ITraceCollector, options: AirflowTracingOptions = {}): void {
+    checkArgument(this, 'useTracing: collector', collector, anImplementationOf('ITraceCollector', ['otlpHttpEndpoint', 'allowFrom'], 'platform.tracing'));
+    checkProps(this, options, {}, { serviceName: aString("'airflow'") }, 'options');
+    if (this.tracing) {
+      throw new MlopsValidationError(this, 'useTracing was called before: Airflow exports to one collector; call it once');
+    }
+    this.tracing = true;
+    const endpoint = collector.otlpHttpEndpoint;
+    this.environment.add([
+      ['AIRFLOW__TRACES__OTEL_ON', kplus.EnvValue.fromValue('True')],
+      ['AIRFLOW__TRACES__OTEL_HOST', kplus.EnvValue.fromValue(endpoint.host)],
+      ['AIRFLOW__TRACES__OTEL_PORT', kplus.EnvValue.fromValue(String(endpoint.port))],
+      ['AIRFLOW__TRACES__OTEL_SERVICE', kplus.EnvValue.fromValue(options.serviceName ?? 'airflow')],
+      ['AIRFLOW__TRACES__OTEL_SSL_ACTIVE', kplus.EnvValue.fromValue(endpoint.scheme === 'https' ? 'True' : 'False')],
+    ]);
+    collector.allowFrom(this.airflowPods);
+  }
+
+  /** The api-server's pods. */
+  public get apiPeer(): kplus.INetworkPolicyPeer {
+    return this.apiServer;
+  }
+
+  /**
+   * An Airflow user with the FAB role `User` (the least built-in role that can start DAG runs), created by a
+   * hash-named Job with its password from `options.password` (set again on every change of the Secret's source), and
+   * a NetworkPolicy that lets `grantee` reach the api-server.
+   */
+  public grantTriggerDagRuns(grantee: kplus.INetworkPolicyPeer, options: DagRunGrantOptions): Credentials {
+    checkProps(this, options, { username: aString("'retrain-trigger'") }, { password: anInstanceOf(SecretSource, 'SecretSource.generated()') }, 'options');
+    const username = options.username;
+    // The name also makes the user's e-mail address, `<username>@api-users.invalid`.
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(username) || username === this.adminUsername) {
+      throw new MlopsValidationError(this, `grantTriggerDagRuns: username '${username}' is invalid: must be 1-64 letters, digits or '_', '.', '-', and not the admin's; e.g. 'retrain-trigger'`);
+    }
+    const id = `ApiUser-${username}`;
+    if (this.node.tryFindChild(id)) {
+      throw new MlopsValidationError(this, `grantTriggerDagRuns: username '${username}' is invalid: it was granted already; give each client its own user`);
+    }
+    const credentials = (options.password ?? SecretSource.generated()).bind(this, `${id}Credentials`, {
+      secretValues: [Credentials.PASSWORD],
+      values: { [Credentials.USERNAME]: username },
+    });
+    this.setupJob(id, 'create-api-user', CREATE_API_USER_SCRIPT, {
+      API_USERNAME: credentials.envValue(Credentials.USERNAME),
+      API_PASSWORD: credentials.envValue(Credentials.PASSWORD),
+      API_ROLE: kplus.EnvValue.fromValue('User'),
+    });
+    allowIngress(this, this.apiServer, grantee, [API_PORT]);
+    return credentials;
+  }
+
   private addRemoteLogging(bucket: IBucket, prefix: string): void {
     if (prefix.startsWith('/') || /\s/.test(prefix)) {
       throw new MlopsValidationError(this, `logPrefix '${prefix}' is invalid: must be a key prefix without a leading '/' or spaces, e.g. 'logs'`);
@@ -443,8 +514,8 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       resources: spec.resources,
       ...spec.probes,
     });
-    this.environment.configureCore(wait, 'KubernetesExecutor', true);
-    this.environment.configureRuntime(main, 'KubernetesExecutor', true);
+    this.environment.configureCore(deployment, wait, 'KubernetesExecutor', true);
+    this.environment.configureRuntime(deployment, main, 'KubernetesExecutor', true);
     mountAirflowWritablePaths(deployment, [wait, main]);
     if (spec.readsDags) {
       this.dags._attach({ owner: this, pod: deployment, readers: [main], keepSyncing: true });
@@ -472,7 +543,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget {
       backoffLimit: 6,
     });
     const container = job.addContainer(this.setupContainer(name, script));
-    this.environment.configureCore(container, 'KubernetesExecutor', true);
+    this.environment.configureCore(job, container, 'KubernetesExecutor', true);
     for (const [key, value] of Object.entries(env)) {
       container.env.addVariable(key, value);
     }

@@ -1,11 +1,15 @@
+import { Duration } from 'cdk8s';
 import { PlatformAccess } from './platform-access';
+import { KubeflowGatewayOptions } from './platform-kubeflow-options';
 import { PlatformProfile } from './platform-profile';
 import { IBucket } from '../core/bucket';
 import { IDatabase } from '../core/database';
+import { ImageRegistry } from '../core/image-registry';
 import { IKeyValueStore } from '../core/key-value-store';
 import { SecretSource } from '../core/secret-source';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
 import { DagSource } from '../orchestration/dag-source';
+import { PlatformTlsProps } from '../security/platform-tls';
 import { NfsSharedVolumeProps } from '../storage/nfs-shared-volume';
 
 /**
@@ -68,6 +72,24 @@ export interface PlatformSecrets {
    * @default - a user per job, generated (dev only)
    */
   readonly trainingS3Credentials?: SecretSource;
+}
+
+/** Where and for how long `MlopsCore` keeps the logs. */
+export interface PlatformLogsOptions {
+  /**
+   * The namespace of the log shipper (and the id of its chart, a sibling of the platform's), which enforces Pod
+   * Security `privileged`.
+   *
+   * @default - the platform's namespace with `-logs` appended
+   */
+  readonly shipperNamespace?: string;
+
+  /**
+   * How long Loki keeps the logs.
+   *
+   * @default Duration.days(14) (Duration.days(3) with profile dev)
+   */
+  readonly retention?: Duration;
 }
 
 /** Properties of `MlopsCore`. */
@@ -134,6 +156,24 @@ export interface MlopsCoreProps {
   readonly monitoring?: boolean;
 
   /**
+   * Whether traces are collected: an OpenTelemetry Collector (OTLP 4317/4318) exporting to a Jaeger v2 trace store
+   * (Badger on a PVC), Airflow's `[traces]` pointed at it, Jaeger as a Grafana data source; `platform.tracing.instrument`
+   * points your own images' OTel SDK at it.
+   *
+   * @default false
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * Whether every container's log is kept: a `LokiLogStore` in the platform's namespace (a Grafana data source) and a
+   * `NodeLogShipper` DaemonSet in a chart and namespace of its own that enforces Pod Security `privileged`, which
+   * reading `/var/log/pods` needs.
+   *
+   * @default - no log aggregation: Airflow's task logs in the logs bucket are the only logs kept
+   */
+  readonly logs?: PlatformLogsOptions;
+
+  /**
    * The Prometheus' role in a multi-cluster setup.
    *
    * @default PrometheusRole.SECONDARY
@@ -188,6 +228,40 @@ export interface MlopsCoreProps {
    * @default - none
    */
   readonly sharedVolume?: NfsSharedVolumeProps;
+
+  /**
+   * A private registry for the platform's chart: every default image pulled from its mirror and every pod (Airflow's
+   * task pods too) pulling with its Secrets, e.g. `ImageRegistry.of({ mirrorPrefix: 'harbor.example.com/mirror', pullSecrets: [...] })`.
+   *
+   * @default - images from their public registries, no pull Secrets
+   */
+  readonly registry?: ImageRegistry;
+
+  /**
+   * MLflow at `/mlflow` of Kubeflow's Istio gateway too: `--static-prefix /mlflow`, the host in `--allowed-hosts`, a
+   * VirtualService on the gateway and a NetworkPolicy for its pods. Kubeflow's own AuthorizationPolicies must allow
+   * the path (see the README).
+   *
+   * @default - not through Kubeflow
+   */
+  readonly kubeflowGateway?: KubeflowGatewayOptions;
+
+  /**
+   * TLS on the platform's MinIO (S3 API and console), Postgres and Redis, with certificates from cert-manager and the
+   * CA bundle trust-manager publishes into the namespace; every client the platform wires verifies them. MLflow,
+   * Grafana, Prometheus and the Airflow api-server stay plain HTTP inside the namespace.
+   *
+   * @default - true with `PlatformProfile.PRODUCTION`, false with `PlatformProfile.DEV`
+   */
+  readonly tls?: boolean;
+
+  /**
+   * Where the certificates come from (an existing ClusterIssuer, or the private CA bootstrapped by default) and
+   * where the CA bundle is published; needs TLS on.
+   *
+   * @default - a private CA bootstrapped in the manifests, the bundle published into the chart's namespace
+   */
+  readonly tlsOptions?: PlatformTlsProps;
 
   /**
    * Credentials of the pieces created in the cluster. The production profile requires one for each such piece.

@@ -2,15 +2,29 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MlopsCoreProps } from './mlops-core-props';
-import { PlatformAccess } from './platform-access';
+import { PlatformAccess, PlatformIngressOptions } from './platform-access';
 import { makeHighlyAvailable } from './platform-availability';
 import { checkPlatformSecrets, checkUserCredentials, withUserCredentials } from './platform-credentials';
 import { AIRFLOW_PATH, exposeThroughIngress, exposeThroughNodePorts, GRAFANA_PATH, MLFLOW_PATH, publicUrl } from './platform-exposure';
+import { addKubeflowProfile, checkKubeflowGateway, exposeMlflowThroughKubeflowGateway } from './platform-kubeflow';
+import { KubeflowProfileOptions } from './platform-kubeflow-options';
 import { createRestrictedNamespace, denyAllIngress } from './platform-network';
+import { PlatformNotebookProps } from './platform-notebook-props';
+import { addPlatformNotebook } from './platform-notebooks';
 import { PlatformProfile } from './platform-profile';
+import { applyPlatformRegistry } from './platform-registry';
+import { PlatformTeamOptions } from './platform-team-options';
+import { addPlatformTeam } from './platform-teams';
+import {
+  addPlatformAlertmanager, addPlatformLogs, addPlatformTracing, jaegerDataSource, lokiDataSource, wireRetrainOnDrift,
+} from './platform-telemetry';
+import { ALERTMANAGER_PATH, exposeTelemetryOnNodePorts, exposeTelemetryThroughIngress, JAEGER_PATH, PROMETHEUS_PATH } from './platform-telemetry-exposure';
+import { assertHttpsBuckets, createPlatformTls, ingressWithCertificate } from './platform-tls';
 import { PlatformTrainingContext, platformTrainingProps, SHARED_MOUNT_PATH, wireTrainingJob } from './platform-training';
+import { RetrainOnDriftOptions } from './retrain-on-drift-options';
 import { IBucket } from '../core/bucket';
 import { MlopsValidationError } from '../core/errors';
+import { ImageRegistry } from '../core/image-registry';
 import { IKeyValueStore } from '../core/key-value-store';
 import { IModelDeployment, IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
@@ -18,20 +32,31 @@ import { clusterNameOf, isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
 import { anInstanceOf, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { WorkloadPlacement } from '../core/workload-placement';
 import { Postgres } from '../data/postgres';
 import { Redis } from '../data/redis';
+import { Alertmanager } from '../observability/alertmanager';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { Grafana } from '../observability/grafana';
 import { DagSource } from '../orchestration/dag-source';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
+import { PlatformTls } from '../security/platform-tls';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
-import { NfsSharedVolume } from '../storage/nfs-shared-volume';
+import { NfsSharedVolume, NfsSharedVolumeProps } from '../storage/nfs-shared-volume';
+import { JaegerTraceStore } from '../telemetry/jaeger-trace-store';
+import { LokiLogStore } from '../telemetry/loki-log-store';
+import { NodeLogShipper } from '../telemetry/node-log-shipper';
+import { OtelCollector } from '../telemetry/otel-collector';
+import { RetrainTrigger } from '../telemetry/retrain-trigger';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
 import { PyTorchDdpJob } from '../training/pytorch-ddp-job';
 import { PyTorchDdpJobProps } from '../training/pytorch-ddp-job-props';
 import { SparkJob } from '../training/spark-job';
 import { SparkJobProps } from '../training/spark-job-props';
+import { KubeflowPodDefaults } from '../workspaces/kubeflow-pod-defaults';
+import { NotebookWorkspace } from '../workspaces/notebook-workspace';
+import { Team } from '../workspaces/team';
 
 const BUCKETS = { artifacts: 'mlflow-artifacts', logs: 'airflow-logs', datasets: 'datasets', models: 'models' };
 const PROMETHEUS_PORT = 9090;
@@ -60,6 +85,9 @@ const DEV_AIRFLOW_CPU = { request: kplus.Cpu.millis(100) };
  *   or NodePorts anyone to the exposed UI ports.
  * - Airflow gets the S3 connections `datasets_s3` and `models_s3`, the Redis connection `task_values`, remote task
  *   logs in `logsBucket`, and `MLFLOW_TRACKING_URI`.
+ * - With monitoring, an `Alertmanager` receives the alerts and merges the routes of `prometheus.addAlertRoute`;
+ *   `retrainOnDrift` starts a DAG run when a model drifts; `tracing` and `logs` add traces (OpenTelemetry, Jaeger)
+ *   and logs (a node log shipper, Loki), both Grafana data sources.
  * - Everything the cluster would otherwise host is replaceable: `airflowDatabase`, `mlflowDatabase`, the four buckets,
  *   `keyValueStore`, `monitoring: false`. A piece is created only when something still needs it.
  */
@@ -70,6 +98,8 @@ export class MlopsCore extends Construct {
   public readonly clusterName: string;
   /** The chart's Namespace, enforcing Pod Security `restricted`. */
   public readonly namespace: kplus.Namespace;
+  /** The certificates' issuer and the CA bundle, when TLS is on (`tls`; by default in production). */
+  public readonly tls?: PlatformTls;
   /** The NetworkPolicy that denies all ingress to the namespace's pods. */
   public readonly defaultDeny: kplus.NetworkPolicy;
   /** The in-cluster Postgres, unless both databases were given. */
@@ -86,6 +116,16 @@ export class MlopsCore extends Construct {
   public readonly prometheus?: FederatedPrometheus;
   /** Grafana with the Prometheus' dashboards, at `/grafana` behind an Ingress; unless `grafana` or `monitoring` is off. */
   public readonly grafana?: Grafana;
+  /** The Alertmanager the Prometheus sends its alerts to, with its alert routes (`addAlertRoute`); unless `monitoring` is off. */
+  public readonly alertmanager?: Alertmanager;
+  /** The OpenTelemetry Collector, with `tracing`: `instrument(workload, container, { serviceName })` for your images. */
+  public readonly tracing?: OtelCollector;
+  /** The Jaeger trace store, with `tracing`: a Grafana data source. */
+  public readonly traceStore?: JaegerTraceStore;
+  /** Loki, with `logs`: a Grafana data source. */
+  public readonly logStore?: LokiLogStore;
+  /** The node log shipper, with `logs`, in a chart and namespace of its own (Pod Security `privileged`). */
+  public readonly logShipper?: NodeLogShipper;
   /** The NFS share, when `sharedVolume` is given: at `/shared` in every Airflow task and every training job. */
   public readonly sharedVolume?: NfsSharedVolume;
   /** Where models go (the Airflow connection `models_s3`); `ModelSource.fromBucket(platform.modelsBucket, ...)`. */
@@ -101,10 +141,20 @@ export class MlopsCore extends Construct {
   private readonly predictorS3Credentials?: SecretSource;
   /** The keys of the training jobs' MinIO user on the in-cluster buckets (`addPyTorchDdpJob`, `addSparkJob`). */
   private readonly trainingS3Credentials?: SecretSource;
+  /** The Ingress of `PlatformAccess.ingress()`, which notebook workspaces are served on too. */
+  private readonly ingressOptions?: PlatformIngressOptions;
+  /** The registry's pull Secrets, for pods rendered outside the chart (task pods, template training jobs). */
+  private readonly registryPlacement?: WorkloadPlacement;
+  /** The NFS export of `sharedVolume`, which Kubeflow profiles get a claim of too. */
+  private readonly sharedVolumeProps?: NfsSharedVolumeProps;
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
-    checkProps(this, props, { dags: anInstanceOf(DagSource, "DagSource.fromGit({ repository: 'https://github.com/org/dags.git' })") });
+    checkProps(this, props, { dags: anInstanceOf(DagSource, "DagSource.fromGit({ repository: 'https://github.com/org/dags.git' })") }, {
+      registry: anInstanceOf(ImageRegistry, "ImageRegistry.of({ mirrorPrefix: 'harbor.example.com/mirror' })"),
+    });
+    const taskPlacement = applyPlatformRegistry(this, props.registry);
+    this.registryPlacement = taskPlacement;
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: MlopsCore creates the chart's Namespace and puts "
@@ -149,10 +199,17 @@ export class MlopsCore extends Construct {
     this.trainingS3Credentials = secrets.trainingS3Credentials;
 
     this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
+    this.tls = createPlatformTls(this, this.profile, { tls: props.tls, tlsOptions: props.tlsOptions });
+    if (this.tls) {
+      this.tls.addNamespace(namespace);
+      assertHttpsBuckets(this, {
+        artifactsBucket: props.artifactsBucket, logsBucket: props.logsBucket, datasetsBucket: props.datasetsBucket, modelsBucket: props.modelsBucket,
+      });
+    }
     this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
 
     if (!props.airflowDatabase || !props.mlflowDatabase) {
-      this.postgres = new Postgres(this, 'Postgres', { adminPassword: secrets.postgresAdminPassword, metrics: monitoring });
+      this.postgres = new Postgres(this, 'Postgres', { adminPassword: secrets.postgresAdminPassword, metrics: monitoring, tls: this.tls?.serverTls });
     }
     const passwordRevision = props.databasePasswordRevision;
     if (passwordRevision !== undefined && !this.postgres) {
@@ -168,7 +225,7 @@ export class MlopsCore extends Construct {
       : props.grafanaDatabase;
 
     if (needsBucket) {
-      this.minio = new MinioWithBuckets(this, 'Minio', { rootCredentials: secrets.minioRootCredentials });
+      this.minio = new MinioWithBuckets(this, 'Minio', { rootCredentials: secrets.minioRootCredentials, tls: this.tls?.serverTls });
     }
     const bucket = (given: IBucket | undefined, name: string) => given ?? this.minio!.addBucket(name);
     const artifactsBucket = bucket(props.artifactsBucket, BUCKETS.artifacts);
@@ -177,19 +234,27 @@ export class MlopsCore extends Construct {
     this.modelsBucket = bucket(props.modelsBucket, BUCKETS.models);
 
     if (!props.keyValueStore) {
-      this.redis = new Redis(this, 'Redis', { password: secrets.redisPassword, metrics: monitoring });
+      this.redis = new Redis(this, 'Redis', { password: secrets.redisPassword, metrics: monitoring, tls: this.tls?.serverTls });
     }
     this.keyValueStore = props.keyValueStore ?? this.redis!;
 
-    const ingress = access._ingress;
+    const ingress = ingressWithCertificate(this, access._ingress);
+    this.ingressOptions = ingress;
+    const gateway = props.kubeflowGateway;
+    if (gateway) {
+      checkKubeflowGateway(this, gateway);
+    }
     const replicas = this.profile.serverReplicas;
     this.mlflow = new MlflowTracking(this, 'Mlflow', {
       database: mlflowDatabase,
       artifacts: withUserCredentials(artifactsBucket, secrets.mlflowS3Credentials),
       replicas,
-      staticPrefix: ingress ? MLFLOW_PATH : undefined,
-      allowedHosts: ingress ? [ingress.host] : undefined,
+      staticPrefix: ingress || gateway ? MLFLOW_PATH : undefined,
+      allowedHosts: ingress || gateway ? [ingress?.host, gateway?.host].filter(isDefined) : undefined,
     });
+    if (gateway) {
+      exposeMlflowThroughKubeflowGateway(this, this.mlflow, MLFLOW_PATH, gateway);
+    }
 
     const devCpu = this.profile.isProduction ? undefined : DEV_AIRFLOW_CPU;
     this.airflow = new GitSyncAirflow(this, 'Airflow', {
@@ -197,6 +262,7 @@ export class MlopsCore extends Construct {
       dags: props.dags,
       logBucket: withUserCredentials(logsBucket, secrets.airflowS3Credentials),
       apiServerReplicas: replicas,
+      workerPlacement: taskPlacement,
       adminPassword: secrets.airflowAdminPassword,
       fernetKey: secrets.airflowFernetKey,
       apiSecretKey: secrets.airflowApiSecretKey,
@@ -222,6 +288,7 @@ export class MlopsCore extends Construct {
 
     if (props.sharedVolume) {
       this.sharedVolume = new NfsSharedVolume(this, 'SharedVolume', props.sharedVolume);
+      this.sharedVolumeProps = props.sharedVolume;
       this.airflow.mountInTasks(SHARED_MOUNT_PATH, this.sharedVolume);
     }
 
@@ -230,6 +297,7 @@ export class MlopsCore extends Construct {
         clusterName: this.clusterName,
         role: props.prometheusRole,
         monitorLabels: props.monitorLabels,
+        ...(ingress ? { routePrefix: PROMETHEUS_PATH, externalUrl: publicUrl(ingress, PROMETHEUS_PATH) } : {}),
         ...(this.profile.isProduction ? {} : {
           resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) } },
           storageSize: Size.gibibytes(5),
@@ -237,6 +305,18 @@ export class MlopsCore extends Construct {
         }),
       });
       this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
+      this.alertmanager = addPlatformAlertmanager(this, this.prometheus, this.profile,
+        ingress ? { routePrefix: ALERTMANAGER_PATH, externalUrl: publicUrl(ingress, ALERTMANAGER_PATH) } : {});
+    }
+    if (props.tracing) {
+      const tracing = addPlatformTracing(this, this.profile, this.airflow, this.prometheus, ingress ? JAEGER_PATH : undefined);
+      this.tracing = tracing.collector;
+      this.traceStore = tracing.traces;
+    }
+    if (props.logs) {
+      const logs = addPlatformLogs(this, this.profile, props.logs, this.prometheus);
+      this.logStore = logs.store;
+      this.logShipper = logs.shipper;
     }
     if (this.prometheus && grafana) {
       this.grafana = new Grafana(this, 'Grafana', {
@@ -244,15 +324,24 @@ export class MlopsCore extends Construct {
         adminCredentials: secrets.grafanaAdminCredentials,
         database: grafanaDatabase,
         rootUrl: ingress ? publicUrl(ingress, GRAFANA_PATH) : undefined,
+        dataSources: [
+          ...(this.traceStore ? [jaegerDataSource(this.traceStore)] : []),
+          ...(this.logStore ? [lokiDataSource(this.logStore)] : []),
+        ],
       });
       this.prometheus.addTargets(this.grafana);
+      this.traceStore?.allowQueryFrom(this.grafana.deployment);
+      this.logStore?.allowFrom(this.grafana.deployment);
     }
 
     const apps = { mlflow: this.mlflow, minio: this.minio, grafana: this.grafana };
+    const telemetryApps = { prometheus: this.prometheus, alertmanager: this.alertmanager, traceStore: this.traceStore };
     if (ingress) {
       this.ingress = exposeThroughIngress(this, ingress, apps);
+      exposeTelemetryThroughIngress(this, this.ingress, ingress, telemetryApps);
     } else if (access._nodePorts) {
       exposeThroughNodePorts(this, access._nodePorts, apps);
+      exposeTelemetryOnNodePorts(this, access._nodePorts, telemetryApps);
     }
   }
 
@@ -297,6 +386,23 @@ export class MlopsCore extends Construct {
   }
 
   /**
+   * Retrains a model when it drifts: the alert `ModelDriftRetrain` (more than `threshold` drift detections of a model,
+   * `model_drifted_total`, within `window`; on a primary, over the models of every serving cluster it federates), its
+   * route through the platform's Alertmanager, and a `RetrainTrigger` that starts a run of `dag` with the model's
+   * labels in `conf` (`model`, `cluster`, `namespace`), at most once per model per `cooldown`. Needs monitoring.
+   */
+  public retrainOnDrift(options: RetrainOnDriftOptions): RetrainTrigger {
+    return wireRetrainOnDrift({
+      scope: this,
+      profile: this.profile,
+      airflow: this.airflow,
+      prometheus: this.prometheus,
+      alertmanager: this.alertmanager,
+      tracing: this.tracing,
+    }, options);
+  }
+
+  /**
    * Lets `peer` reach the Prometheus API on port 9090, e.g. Grafana's namespace, or a primary cluster's Prometheus
    * that federates this one. Nothing else reaches it under the default deny.
    */
@@ -305,6 +411,46 @@ export class MlopsCore extends Construct {
       throw new MlopsValidationError(this, 'allowPrometheusFrom: there is no Prometheus (monitoring is off); turn monitoring on or remove the call');
     }
     allowIngress(this.prometheus, this.prometheus.pods, peer, [PROMETHEUS_PORT]);
+  }
+
+  /**
+   * A JupyterLab workspace (`NotebookWorkspace`) on the platform: logging to its MLflow (which lets it in), with its
+   * shared volume at `/shared`, at `/notebooks/<owner>` on the platform's Ingress host, and the platform's buckets
+   * read and written with the workspace's own MinIO user (`s3Credentials`, which production requires for them).
+   */
+  public addNotebook(id: string, props: PlatformNotebookProps): NotebookWorkspace {
+    return addPlatformNotebook({
+      scope: this,
+      profile: this.profile,
+      mlflow: this.mlflow,
+      minio: this.minio,
+      sharedVolume: this.sharedVolume,
+      ingress: this.ingressOptions,
+    }, id, props);
+  }
+
+  /**
+   * Kubeflow PodDefaults (`KubeflowPodDefaults`) in the profile namespace of `chart`: MLflow (which lets the namespace
+   * in), the platform's datasets and models buckets through the profile's own MinIO user, made from the Secret
+   * `s3CredentialsSecretName` that you create in both namespaces, the shared volume and pipeline access.
+   */
+  public addKubeflowProfile(chart: Chart, options: KubeflowProfileOptions = {}): KubeflowPodDefaults {
+    return addKubeflowProfile({
+      scope: this,
+      mlflow: this.mlflow,
+      minio: this.minio,
+      defaultBuckets: [this.datasetsBucket, this.modelsBucket],
+      sharedVolume: this.sharedVolumeProps,
+    }, chart, options);
+  }
+
+  /**
+   * A `Team` in the namespace of `chart`: its members edit it and view the platform's namespace, its workspaces log to
+   * the platform's MLflow (which lets the namespace in) and write the team's bucket on the platform's MinIO with the
+   * team's own MinIO user, made from the Secret `s3CredentialsSecretName` that you create in both namespaces.
+   */
+  public addTeam(chart: Chart, options: PlatformTeamOptions): Team {
+    return addPlatformTeam({ scope: this, mlflow: this.mlflow, minio: this.minio }, chart, options);
   }
 
   private trainingContext(): PlatformTrainingContext {
@@ -316,6 +462,7 @@ export class MlopsCore extends Construct {
       minio: this.minio,
       sharedVolume: this.sharedVolume,
       credentials: this.trainingS3Credentials,
+      registryPlacement: this.registryPlacement,
     };
   }
 

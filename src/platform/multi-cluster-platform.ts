@@ -17,6 +17,8 @@ import { TaskPermission } from '../orchestration/task-permission';
 import { TaskServiceAccount } from '../orchestration/task-service-account';
 
 const ARGOCD_FOLDER = 'argocd';
+/** The common name of the primary Prometheus' client certificate, which the serving clusters' proxies require. */
+const FEDERATION_CLIENT = 'prometheus-federation';
 
 /**
  * One primary cluster and N serving clusters, each synthesized into its own folder, `<outdir>/<clusterName>/`, and
@@ -136,15 +138,26 @@ export class MultiClusterPlatform extends Construct {
     const egressCidr = options.egressCidr ?? '0.0.0.0/0';
     assertCidr(chart, 'egressCidr', egressCidr);
     const secret = kplus.Secret.fromSecretName(chart, 'PrimaryModelsCredentials', options.modelsCredentialsSecretName ?? 'primary-models-credentials');
+    // The serving cluster trusts the primary's CA: the same issuer name and bundle, the CA's Secret copied there.
+    const tls = this.primary._tls?.replicate(chart, 'Tls');
+    if (tls && this.primary._egressCidrGiven === undefined) {
+      throw new MlopsValidationError(this, `addServingCluster('${options.clusterName}'): the primary's egressCidr is missing: with TLS the serving `
+        + "clusters' federation endpoints are open only to the primary's addresses; give addPrimary({ egressCidr: '203.0.113.0/24', ... })");
+    }
     const serving = new ServingCluster(chart, 'Serving', {
       clusterName: options.clusterName,
-      modelsBucket: this.primary._modelsBucketFor(chart, Credentials.fromSecret(secret)),
+      modelsBucket: this.primary._modelsBucketFor(chart, Credentials.fromSecret(secret), tls?.trustBundle),
       prometheusEndpoint: options.prometheusEndpoint,
       prometheusServiceType: options.prometheusServiceType,
       federatedFrom: this.primary._egressCidr,
+      tls,
     });
     ArgoCdSyncWaves.applyTo(chart);
-    primary.prometheus!.addFederatedCluster({ clusterName: options.clusterName, endpoint: options.prometheusEndpoint });
+    primary.prometheus!.addFederatedCluster({
+      clusterName: options.clusterName,
+      endpoint: serving.prometheusEndpoint,
+      clientCertificateSecret: tls ? this.primary._federationClientSecret(FEDERATION_CLIENT) : undefined,
+    });
     serving._federatedBy(primary.prometheus!);
     const credentials = this.primary._admit(options.clusterName, egressCidr, options.modelsUserCredentials);
     if (credentials) {

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { aNumber, checkProps } from '../core/props-check';
+import { CertificateIssuer } from '../core/tls';
 
 /**
  * Where the Ingress serves the MinIO console. The console only works at the root of what it is served from, with
@@ -46,9 +47,18 @@ export interface PlatformIngressOptions {
   /**
    * A TLS Secret (`tls.crt`, `tls.key`) for `host` (and the MinIO console's own host); the UIs' URLs are then `https://`.
    *
-   * @default - plain HTTP
+   * @default - plain HTTP, unless `certificateIssuer` is given
    */
   readonly tlsSecret?: kplus.ISecret;
+
+  /**
+   * The cert-manager issuer of the Ingress' TLS Secret, e.g. your ACME ClusterIssuer: a Certificate for `host` (and
+   * the MinIO console's own host) is created, cert-manager keeps it renewed, and every Ingress of the platform uses
+   * it; the UIs' URLs are then `https://`. Not with `tlsSecret`.
+   *
+   * @default - `tlsSecret`, or plain HTTP
+   */
+  readonly certificateIssuer?: CertificateIssuer;
 
   /**
    * Where the MinIO console is served, when the platform runs its own MinIO: `MinioConsoleRoute.ownHost(host)` for
@@ -72,13 +82,20 @@ export interface PlatformNodePortOptions {
   readonly minioConsole?: number;
   /** Grafana (only when the platform runs its own Grafana). @default 30011 */
   readonly grafana?: number;
+  /** The Prometheus UI and API (only with monitoring). @default 30012 */
+  readonly prometheus?: number;
+  /** The Alertmanager UI and API (only with monitoring). @default 30013 */
+  readonly alertmanager?: number;
+  /** The Jaeger UI (only with tracing). @default 30014 */
+  readonly jaeger?: number;
 }
 
 /**
  * How users reach the UIs from outside the cluster.
  *
  * - `PlatformAccess.clusterIp()`: not at all; `kubectl port-forward` to the Services.
- * - `PlatformAccess.ingress({ host })`: one host, a path per app (`/airflow`, `/mlflow`, `/grafana`), each app told
+ * - `PlatformAccess.ingress({ host })`: one host, a path per app (`/airflow`, `/mlflow`, `/grafana`, and with
+ *   monitoring and tracing `/prometheus`, `/alertmanager`, `/jaeger`), each app told
  *   its base path; the MinIO console as `minioConsole` says.
  * - `PlatformAccess.nodePorts()`: fixed ports on every node, for a bare cluster (k3s) without an Ingress controller.
  *
@@ -99,10 +116,15 @@ export class PlatformAccess {
     return new PlatformAccess(options);
   }
 
-  /** Fixed NodePorts: by default Airflow 30007, MLflow 30008, MinIO API 30009, MinIO console 30010, Grafana 30011. */
+  /**
+   * Fixed NodePorts: by default Airflow 30007, MLflow 30008, MinIO API 30009, MinIO console 30010, Grafana 30011,
+   * Prometheus 30012, Alertmanager 30013, Jaeger 30014.
+   */
   public static nodePorts(options: PlatformNodePortOptions = {}): PlatformAccess {
     const port = aNumber('30007');
-    checkProps('PlatformAccess.nodePorts', options, {}, { airflow: port, mlflow: port, minioApi: port, minioConsole: port, grafana: port }, 'options');
+    checkProps('PlatformAccess.nodePorts', options, {}, {
+      airflow: port, mlflow: port, minioApi: port, minioConsole: port, grafana: port, prometheus: port, alertmanager: port, jaeger: port,
+    }, 'options');
     const given = options ?? {};
     return new PlatformAccess(undefined, {
       airflow: given.airflow ?? 30007,
@@ -110,6 +132,9 @@ export class PlatformAccess {
       minioApi: given.minioApi ?? 30009,
       minioConsole: given.minioConsole ?? 30010,
       grafana: given.grafana ?? 30011,
+      prometheus: given.prometheus ?? 30012,
+      alertmanager: given.alertmanager ?? 30013,
+      jaeger: given.jaeger ?? 30014,
     });
   }
 

@@ -56,8 +56,18 @@ export function exposeThroughIngress(scope: Construct, options: PlatformIngressO
   }
   if (apps.minio && route) {
     const consoleBackend = kplus.IngressBackend.fromService(apps.minio.service, { port: MINIO_CONSOLE_PORT });
+    // A MinIO with TLS serves its console over https only; ingress-nginx must speak https to it.
+    const backendHttps: Record<string, string> = apps.minio.consoleEndpoint.tls ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' } : {};
     let redirectUrl: string;
-    if (consoleHost) {
+    if (consoleHost && apps.minio.consoleEndpoint.tls) {
+      new kplus.Ingress(scope, 'MinioConsoleIngress', {
+        metadata: { annotations: backendHttps },
+        className: options.ingressClassName,
+        rules: [{ host: consoleHost, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: consoleBackend }],
+        tls: options.tlsSecret ? [{ hosts: [consoleHost], secret: options.tlsSecret }] : undefined,
+      });
+      redirectUrl = publicUrl({ ...options, host: consoleHost });
+    } else if (consoleHost) {
       ingress.addHostRule(consoleHost, '/', consoleBackend, kplus.HttpIngressPathType.PREFIX);
       redirectUrl = publicUrl({ ...options, host: consoleHost });
     } else {
@@ -67,6 +77,7 @@ export function exposeThroughIngress(scope: Construct, options: PlatformIngressO
           annotations: {
             'nginx.ingress.kubernetes.io/rewrite-target': '/$2',
             'nginx.ingress.kubernetes.io/use-regex': 'true',
+            ...backendHttps,
           },
         },
         className: options.ingressClassName,

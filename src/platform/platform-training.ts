@@ -5,6 +5,7 @@ import { PlatformProfile } from './platform-profile';
 import { IBucket } from '../core/bucket';
 import { SecretSource } from '../core/secret-source';
 import { IMlflowTracking } from '../core/tracking';
+import { WorkloadPlacement } from '../core/workload-placement';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
 import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
@@ -27,6 +28,8 @@ export interface PlatformTrainingContext {
   readonly sharedVolume?: NfsSharedVolume;
   /** `secrets.trainingS3Credentials`. */
   readonly credentials?: SecretSource;
+  /** The registry's pull Secrets, for jobs rendered as templates, which the chart's pass does not reach. */
+  readonly registryPlacement?: WorkloadPlacement;
 }
 
 /** A training job as the platform runs it. */
@@ -57,6 +60,7 @@ export function platformTrainingProps<T extends TrainingJobProps>(context: Platf
     ...given,
     sharedVolume: given.sharedVolume ?? context.sharedVolume,
     tracking: given.tracking ?? context.mlflow,
+    placement: given.placement ?? context.registryPlacement,
     // Anything but a list goes to the job as it is, which names the prop and what it expects.
     readBuckets: readBuckets?.map(view) ?? given.readBuckets,
     writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,

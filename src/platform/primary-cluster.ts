@@ -11,9 +11,12 @@ import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
+import { ownerLabels } from '../core/labels';
 import { clusterNameOf } from '../core/names';
 import { SecretSource } from '../core/secret-source';
+import { TrustBundle } from '../core/trust-bundle';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
+import { PlatformTls } from '../security/platform-tls';
 import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 
@@ -36,16 +39,20 @@ export class PrimaryCluster extends Chart {
 
   /** @internal Where the primary's traffic to the serving clusters comes from. */
   public readonly _egressCidr: string;
+  /** @internal `egressCidr` as given. */
+  public readonly _egressCidrGiven?: string;
 
   private readonly props: PrimaryClusterProps;
   private core?: MlopsCore;
   private sharedStorageEndpoint?: ServiceEndpoint;
   private sharedMinio?: MinioWithBuckets;
   private grantees?: Construct;
+  private federationClientSecret?: string;
 
   constructor(scope: Construct, id: string, props: PrimaryClusterProps = {}) {
     super(scope, id, { namespace: props.namespace ?? DEFAULT_CLUSTER_NAMESPACE });
     this.clusterName = clusterNameOf(this, id);
+    this._egressCidrGiven = props.egressCidr;
     this._egressCidr = props.egressCidr ?? '0.0.0.0/0';
     assertCidr(this, 'egressCidr', this._egressCidr);
     this.props = props;
@@ -84,6 +91,13 @@ export class PrimaryCluster extends Chart {
       }
       this.sharedMinio = this.core.minio;
       this.sharedStorageEndpoint = sharedStorageEndpoint;
+      if (this.core.tls) {
+        if (sharedStorageEndpoint.scheme !== 'https') {
+          throw new MlopsValidationError(this, `sharedStorageEndpoint '${sharedStorageEndpoint.url()}' is invalid with TLS on: MinIO serves https, `
+            + `and the serving clusters reach it through the Service as it is; give e.g. ServiceEndpoint.fromHost('${sharedStorageEndpoint.host}', ${sharedStorageEndpoint.port}, 'https')`);
+        }
+        this.sharedMinio.addTlsHosts(sharedStorageEndpoint.host);
+      }
       const type = sharedStorageServiceType ?? kplus.ServiceType.LOAD_BALANCER;
       // PlatformAccess.nodePorts() exposes the S3 API to anyone already: a NodePort on that port is the same one.
       const accessPort = props.access?._nodePorts?.minioApi;
@@ -107,12 +121,31 @@ export class PrimaryCluster extends Chart {
     return this.core;
   }
 
-  /** @internal The models bucket as a serving cluster's chart, `scope`, reaches it with `credentials`. */
-  public _modelsBucketFor(scope: Construct, credentials: Credentials): IBucket {
+  /** @internal The platform's TLS, when it runs TLS. */
+  public get _tls(): PlatformTls | undefined {
+    return this.core?.tls;
+  }
+
+  /**
+   * @internal The Secret of the client certificate the primary Prometheus presents to the serving clusters'
+   * federation proxies, issued once.
+   */
+  public _federationClientSecret(commonName: string): string {
+    const core = this._requirePlatform('federation');
+    this.federationClientSecret ??= core.tls!.addClientCertificate(core.prometheus!, 'Federation', commonName);
+    return this.federationClientSecret;
+  }
+
+  /**
+   * @internal The models bucket as a serving cluster's chart, `scope`, reaches it with `credentials`, verified with
+   * `trustBundle` (that cluster's copy of the platform's bundle) over https.
+   */
+  public _modelsBucketFor(scope: Construct, credentials: Credentials, trustBundle?: TrustBundle): IBucket {
     const models = this._requirePlatform('the models bucket').modelsBucket;
+    const shared = this.sharedStorageEndpoint!;
     return MinioBucket.fromBucketAttributes(scope, 'PrimaryModels', {
       bucketName: models.bucketName,
-      endpoint: this.sharedStorageEndpoint!,
+      endpoint: trustBundle && shared.scheme === 'https' ? ServiceEndpoint.fromHost(shared.host, shared.port, 'https', trustBundle) : shared,
       region: models.objectStore.region,
       pathStyle: models.objectStore.pathStyle,
       credentials,
@@ -142,7 +175,9 @@ export class PrimaryCluster extends Chart {
 
   private exposeMinio(minio: MinioWithBuckets, type: kplus.ServiceType, endpoint: ServiceEndpoint): void {
     assertExternalServiceType(this, 'sharedStorageServiceType', type, endpoint.port);
+    // In the primary's chart, beside the user's objects; it is MinIO's, so it carries MinIO's labels.
     const service = new kplus.Service(this, 'SharedStorage', {
+      metadata: { labels: ownerLabels(minio) },
       type,
       ports: [{ name: 'api', port: endpoint.port, targetPort: MINIO_API_PORT }],
     });

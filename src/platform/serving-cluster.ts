@@ -14,6 +14,8 @@ import { AN_IBUCKET, anInstanceOf, checkProps } from '../core/props-check';
 import { IScrapeTarget } from '../core/scrape-target';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
+import { FederationProxy } from '../security/federation-proxy';
+import { PlatformTls } from '../security/platform-tls';
 import { KservePredictor, KservePredictorProps } from '../serving/kserve-predictor';
 
 const PROMETHEUS_PORT = 9090;
@@ -49,12 +51,28 @@ export interface ServingClusterProps {
   readonly prometheusServiceType?: kplus.ServiceType;
 
   /**
-   * The addresses the primary's Prometheus federates from (an IPv4 CIDR): only they reach port 9090. `/federate` has no
-   * authentication, so narrow this to the primary's node or egress addresses.
+   * The addresses the primary's Prometheus federates from (an IPv4 CIDR): only they reach the exposed port. Without
+   * `tls`, `/federate` has no authentication, so narrow this to the primary's node or egress addresses.
    *
-   * @default '0.0.0.0/0'
+   * @default - '0.0.0.0/0' without `tls`; required with `tls`
    */
   readonly federatedFrom?: string;
+
+  /**
+   * The cluster's trust (the primary's, replicated: `primaryTls.replicate(chart, 'Tls')`). With it the Prometheus is
+   * not exposed itself: a `FederationProxy` serves `/federate` over TLS to clients with a certificate of the same CA
+   * (`clientCommonName`), from `federatedFrom` only, at `prometheusEndpoint`, which must be `https`.
+   *
+   * @default - no TLS: the Prometheus itself is exposed over plain HTTP to `federatedFrom`
+   */
+  readonly tls?: PlatformTls;
+
+  /**
+   * The common name of the client certificate the primary presents to the `FederationProxy` (with `tls`).
+   *
+   * @default 'prometheus-federation'
+   */
+  readonly clientCommonName?: string;
 
   /**
    * The labels the Prometheus selects its monitors by (`FederatedPrometheusProps.monitorLabels`).
@@ -97,6 +115,8 @@ export class ServingCluster extends Construct {
   public readonly prometheusEndpoint: ServiceEndpoint;
   /** Where the models are: `ModelSource.fromBucket(serving.modelsBucket, ...)`. */
   public readonly modelsBucket: IBucket;
+  /** The authenticating proxy in front of `/federate`, with `tls`. */
+  public readonly federationProxy?: FederationProxy;
 
   /** The monitoring contributions of what the cluster serves, and the primaries' Prometheus that must render them too. */
   private readonly contributions: IMonitoringContribution[] = [];
@@ -107,7 +127,7 @@ export class ServingCluster extends Construct {
     checkProps(this, props, {
       modelsBucket: AN_IBUCKET,
       prometheusEndpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 443, 'https')"),
-    });
+    }, { tls: anInstanceOf(PlatformTls, "primaryTls.replicate(chart, 'Tls')") });
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: ServingCluster creates the chart's Namespace and puts "
@@ -116,9 +136,11 @@ export class ServingCluster extends Construct {
     this.clusterName = clusterNameOf(this, props.clusterName);
     const serviceType = props.prometheusServiceType ?? kplus.ServiceType.LOAD_BALANCER;
     assertExternalServiceType(this, 'prometheusServiceType', serviceType, props.prometheusEndpoint.port);
+    if (props.tls) {
+      this.checkTlsProps(props);
+    }
     const federatedFrom = props.federatedFrom ?? '0.0.0.0/0';
     assertCidr(this, 'federatedFrom', federatedFrom);
-    this.prometheusEndpoint = props.prometheusEndpoint;
     this.modelsBucket = props.modelsBucket;
 
     this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
@@ -128,11 +150,27 @@ export class ServingCluster extends Construct {
       clusterName: this.clusterName,
       role: PrometheusRole.SECONDARY,
       monitorLabels: props.monitorLabels,
-      serviceType,
+      ...(props.tls ? {} : { serviceType }),
     });
-    preserveClientAddress(this.prometheus.service, serviceType, props.prometheusEndpoint.port);
-    const primary = kplus.NetworkPolicyIpBlock.ipv4(this, 'FederatedFrom', federatedFrom);
-    allowIngress(this.prometheus, this.prometheus.pods, primary, [PROMETHEUS_PORT]);
+    if (props.tls) {
+      const endpoint = props.prometheusEndpoint;
+      this.federationProxy = new FederationProxy(this, 'FederationProxy', {
+        upstream: this.prometheus.endpoint,
+        tls: props.tls.serverTls,
+        allowedFrom: federatedFrom,
+        clientCommonName: props.clientCommonName,
+        hosts: [endpoint.host],
+        port: endpoint.port,
+        serviceType,
+      });
+      allowIngress(this.prometheus, this.prometheus.pods, this.federationProxy.deployment, [PROMETHEUS_PORT]);
+      this.prometheusEndpoint = this.federationProxy.endpoint;
+    } else {
+      preserveClientAddress(this.prometheus.service, serviceType, props.prometheusEndpoint.port);
+      const primary = kplus.NetworkPolicyIpBlock.ipv4(this, 'FederatedFrom', federatedFrom);
+      allowIngress(this.prometheus, this.prometheus.pods, primary, [PROMETHEUS_PORT]);
+      this.prometheusEndpoint = props.prometheusEndpoint;
+    }
   }
 
   /**
@@ -162,6 +200,20 @@ export class ServingCluster extends Construct {
   public _federatedBy(primary: FederatedPrometheus): void {
     this.federatedBy.push(primary);
     primary.addMonitoring(...this.contributions);
+  }
+
+  /** With TLS, every endpoint that crosses clusters is https, and the federation endpoint is limited to a CIDR given. */
+  private checkTlsProps(props: ServingClusterProps): void {
+    for (const [prop, endpoint] of [['prometheusEndpoint', props.prometheusEndpoint], ['modelsBucket', props.modelsBucket.objectStore.endpoint]] as const) {
+      if (endpoint.scheme !== 'https') {
+        throw new MlopsValidationError(this, `${prop} '${endpoint.url()}' is invalid with tls: it crosses clusters over plain HTTP; `
+          + `give an https endpoint, e.g. ServiceEndpoint.fromHost('${endpoint.host}', 443, 'https')`);
+      }
+    }
+    if (props.federatedFrom === undefined) {
+      throw new MlopsValidationError(this, "federatedFrom is missing: with tls the federation endpoint is open only to the primary's addresses; "
+        + "give its egress CIDR, e.g. '203.0.113.0/24'");
+    }
   }
 
   private scrape(target: IScrapeTarget): void {

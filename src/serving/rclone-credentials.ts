@@ -6,6 +6,7 @@ import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { GENERATED_KEYS_ANNOTATION } from '../core/generated-secret';
 import { HashedJob } from '../core/hashed-job';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { secretApiScript } from '../core/secret-api-script';
@@ -90,7 +91,7 @@ export class RcloneCredentials extends Construct {
       backoffLimit: 6,
       containers: [{
         name: 'write',
-        image: DefaultImages.PYTHON,
+        image: defaultImage(this, DefaultImages.PYTHON),
         imagePullPolicy: imagePullPolicy(DefaultImages.PYTHON),
         command: ['python', '-c', RCLONE_SCRIPT],
         envVariables: {

@@ -5,12 +5,16 @@ import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { GENERATED_KEYS_ANNOTATION } from '../core/generated-secret';
 import { HashedJob } from '../core/hashed-job';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { secretApiScript } from '../core/secret-api-script';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { TrustBundle } from '../core/trust-bundle';
 
 const NOBODY: ImageUser = { user: 65534, group: 65534 };
+/** Where KServe mounts the `s3-cabundle-configmap` ConfigMap in the storage initializer. */
+const KSERVE_CA_DIR = '/etc/ssl/custom-certs';
 /** The annotation the copy Job sets on the InferenceService when it changed the credentials, to roll its pods. */
 export const CREDENTIALS_VERSION_ANNOTATION = 'mlops.cdk8s.io/s3-credentials-version';
 
@@ -72,6 +76,7 @@ export class S3Credentials extends Construct {
           'serving.kserve.io/s3-usehttps': store.endpoint.scheme === 'https' ? '1' : '0',
           'serving.kserve.io/s3-region': store.region,
           'serving.kserve.io/s3-usevirtualbucket': store.pathStyle ? 'false' : 'true',
+          ...caBundleAnnotations(store.endpoint.trustBundle),
           [GENERATED_KEYS_ANNOTATION]: 'AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY',
         },
       },
@@ -97,7 +102,7 @@ export class S3Credentials extends Construct {
       backoffLimit: 6,
       containers: [{
         name: 'copy',
-        image: DefaultImages.PYTHON,
+        image: defaultImage(this, DefaultImages.PYTHON),
         imagePullPolicy: imagePullPolicy(DefaultImages.PYTHON),
         command: ['python', '-c', COPY_SCRIPT],
         envVariables: {
@@ -112,4 +117,16 @@ export class S3Credentials extends Construct {
       }],
     });
   }
+}
+
+/**
+ * KServe mounts the ConfigMap `s3-cabundle-configmap` (in the InferenceService's namespace) into the storage
+ * initializer at `/etc/ssl/custom-certs`, and reads the file `s3-cabundle` names there.
+ */
+function caBundleAnnotations(bundle: TrustBundle | undefined): Record<string, string> {
+  if (!bundle) return {};
+  return {
+    'serving.kserve.io/s3-cabundle-configmap': bundle.configMapName,
+    'serving.kserve.io/s3-cabundle': `${KSERVE_CA_DIR}/${bundle.key}`,
+  };
 }

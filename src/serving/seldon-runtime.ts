@@ -13,8 +13,9 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { dnsLabelProblems } from '../core/names';
 import { allowIngress } from '../core/network';
-import { AN_IBUCKET, anImplementationOf, aString, checkProps } from '../core/props-check';
+import { AN_IBUCKET, anImplementationOf, aNumber, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
+import { ITraceCollector } from '../core/trace-collector';
 import { SeldonRuntime as SeldonRuntimeResource } from '../imports/seldon-seldonruntime-mlops.seldon.io';
 
 /** The Kafka components of SeldonConfig `default`: without an event bus they would only crash-loop. */
@@ -66,6 +67,21 @@ export interface SeldonRuntimeProps {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+
+  /**
+   * Where the runtime's components and servers send traces (`spec.config.tracingConfig.otelExporterEndpoint`, OTLP over
+   * gRPC to port 4317), e.g. `platform.tracing`; the collector lets them in.
+   *
+   * @default - tracing is off (`tracingConfig.disable`)
+   */
+  readonly tracing?: ITraceCollector;
+
+  /**
+   * The share of requests traced (`tracingConfig.ratio`), with `tracing`.
+   *
+   * @default 1
+   */
+  readonly tracingRatio?: number;
 }
 
 /**
@@ -80,7 +96,7 @@ export interface SeldonRuntimeProps {
  *
  * - The operator must watch every namespace (`controller.clusterwide=true`); it reads SeldonConfig and ServerConfigs
  *   from its own namespace (`operatorNamespace`).
- * - One runtime per namespace. Hodometer (usage data to Seldon) is disabled, tracing is off, and `seldon-mesh` is a
+ * - One runtime per namespace. Hodometer (usage data to Seldon) is disabled, tracing is off unless `tracing` is given, and `seldon-mesh` is a
  *   ClusterIP Service unless `serviceType` says otherwise.
  * - Pod Security: the component pods run in this namespace, rendered from the SeldonConfig, which a SeldonRuntime
  *   cannot change (its overrides are replicas, disable and service type). Seldon v2.6.0's own SeldonConfig sets
@@ -131,6 +147,8 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
       modelsBucket: AN_IBUCKET,
       operatorNamespace: aString("'seldon-mesh'"),
       serviceType: aString('kplus.ServiceType.CLUSTER_IP'),
+      tracing: anImplementationOf('ITraceCollector', ['otlpGrpcEndpoint', 'allowFrom'], 'platform.tracing'),
+      tracingRatio: aNumber('0.1'),
     });
     this.name = props.name ?? Names.toDnsLabel(this);
     this.checkName('name', this.name);
@@ -163,6 +181,11 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
       configSecrets = [credentials.secret.name];
     }
 
+    const tracingRatio = props.tracingRatio ?? 1;
+    if (!(tracingRatio > 0 && tracingRatio <= 1) || (props.tracingRatio !== undefined && !props.tracing)) {
+      throw new MlopsValidationError(this, `tracingRatio '${tracingRatio}' is invalid: give the share of requests traced, more than 0 and at most 1, `
+        + 'together with tracing, e.g. { tracing: platform.tracing, tracingRatio: 0.1 }');
+    }
     const disabled = [SeldonComponent.HODOMETER, ...(props.eventBus ? [] : KAFKA_COMPONENTS)];
     this.resource = new SeldonRuntimeResource(this, 'Resource', {
       metadata: { name: this.name, labels },
@@ -173,7 +196,9 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
           agentConfig: configSecrets ? { rclone: { configSecrets } } : undefined,
           kafkaConfig: props.eventBus ? { bootstrapServers: props.eventBus.bootstrapServers.join(',') } : undefined,
           serviceConfig: { serviceType: props.serviceType ?? kplus.ServiceType.CLUSTER_IP },
-          tracingConfig: { disable: true },
+          tracingConfig: props.tracing
+            ? { otelExporterEndpoint: props.tracing.otlpGrpcEndpoint.hostPort, ratio: String(tracingRatio) }
+            : { disable: true },
         },
       },
     });
@@ -194,6 +219,8 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
     const operator = kplus.Namespaces.select(this, 'Operator', { names: [operatorNamespace] });
     allowIngress(schedulerPods, schedulerPods, operator, [SeldonPort.SCHEDULER]);
     props.eventBus?.allowFrom(this.componentPods);
+    props.tracing?.allowFrom(this.componentPods);
+    props.tracing?.allowFrom(this.serverPods);
 
     const metrics = (name: string, selector: Record<string, string>, port: string): ScrapeTargetSpec => ({
       name, discovery: ScrapeDiscovery.POD, namespace: this.namespace, selector, endpoints: [{ port, path: '/metrics' }],

@@ -11,6 +11,7 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { addGoverningService } from '../core/governing-service';
 import { HashedJob } from '../core/hashed-job';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
@@ -21,6 +22,8 @@ import { A_SIZE, aListOf, anInstanceOf, aString, checkProps } from '../core/prop
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { addServerCertificate, ServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
+import { A_SERVER_TLS, ServerTls } from '../core/tls';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /** The MinIO images can run as any user; this one owns the data volume (through fsGroup), as in the MinIO Operator. */
@@ -30,6 +33,12 @@ const CONSOLE_PORT = 9001;
 const DATA_MOUNT = '/data';
 /** A sub-directory of the volume, so that the `lost+found` of a fresh ext4 volume is never taken for a bucket. MinIO creates it. */
 const DATA_DIR = '/data/minio';
+/**
+ * MinIO reads `public.crt` and `private.key` here and reloads them when they change. `ca.crt` is not mapped into
+ * `CAs/`: an ACME issuer leaves it out of the Secret, and the console verifies the API with the server's own
+ * certificate, which MinIO adds to its root CAs.
+ */
+const CERTS_DIR = '/etc/minio/certs';
 /** The label that lets the bucket and grant Jobs through to MinIO. */
 const CLIENT_LABEL = 'mlops.cdk8s.io/minio-client';
 
@@ -137,6 +146,23 @@ export interface MinioWithBucketsProps {
    * @default - no constraints: any node, the cluster's default priority, no pull secrets
    */
   readonly placement?: WorkloadPlacement;
+
+  /**
+   * Serves the S3 API and the console over HTTPS with a certificate cert-manager issues for the Service and
+   * rotates; MinIO reloads it from its certs dir. `endpoint` becomes `https://...` with the trust bundle, so every
+   * client wired by `grantRead` / `grantReadWrite` verifies it.
+   *
+   * @default - plain HTTP
+   */
+  readonly tls?: ServerTls;
+
+  /**
+   * More DNS names the certificate is valid for, besides the Service's: a LoadBalancer's or an Ingress host
+   * through which other clusters reach the S3 API with TLS passthrough.
+   *
+   * @default - only the Service's names
+   */
+  readonly tlsHosts?: string[];
 }
 
 interface Grant {
@@ -161,9 +187,9 @@ interface Grant {
  * calls) reach it. Allow anything else (an Ingress controller for the console) with `statefulSet.connections.allowFrom(...)`.
  */
 export class MinioWithBuckets extends Construct implements IObjectStore, IScrapeTarget {
-  /** The S3 API, `http://<service>:9000`. */
+  /** The S3 API, `http://<service>:9000` (`https://` with `tls`). */
   public readonly endpoint: ServiceEndpoint;
-  /** The web console, `http://<service>:9001`. */
+  /** The web console, `http://<service>:9001` (`https://` with `tls`). */
   public readonly consoleEndpoint: ServiceEndpoint;
   /** The region MinIO signs for (`MINIO_SITE_REGION`). */
   public readonly region: string;
@@ -179,6 +205,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
   public readonly monitoring?: IMonitoringContribution[] = [MINIO_MONITORING];
 
   private readonly placement?: WorkloadPlacement;
+  private readonly certificate?: ServerCertificate;
   private readonly mcImage: string;
   private readonly mcResources: kplus.ContainerResources;
   private readonly bucketsByName = new Map<string, MinioBucket>();
@@ -194,10 +221,17 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       rootCredentials: anInstanceOf(SecretSource, 'SecretSource.generated()'),
       buckets: aListOf(aString("'models'")),
       placement: A_PLACEMENT,
+      tls: A_SERVER_TLS,
+      tlsHosts: aListOf(aString("'minio.example.com'")),
     });
+    if (props.tlsHosts !== undefined && !props.tls) {
+      throw new MlopsValidationError(this, 'tlsHosts is invalid without tls: they are names of the server certificate, which only tls creates; '
+        + 'give tls (e.g. platformTls.serverTls) or remove tlsHosts');
+    }
+    const https = props.tls !== undefined;
     this.region = props.region ?? 'us-east-1';
     assertDnsLabel(this, 'region', this.region);
-    this.mcImage = props.mcImage ?? DefaultImages.MINIO_CLIENT;
+    this.mcImage = props.mcImage ?? defaultImage(this, DefaultImages.MINIO_CLIENT);
     this.mcResources = props.mcResources ?? {
       cpu: { request: kplus.Cpu.millis(10) },
       memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
@@ -208,13 +242,16 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       values: { [Credentials.USERNAME]: 'admin' },
     });
 
-    const image = props.image ?? DefaultImages.MINIO;
+    const image = props.image ?? defaultImage(this, DefaultImages.MINIO);
     const labels = componentLabels(this, { name: 'minio', component: 'object-store', image });
     const ports = [
       { name: 'api', port: API_PORT, targetPort: API_PORT },
       { name: 'console', port: CONSOLE_PORT, targetPort: CONSOLE_PORT },
     ];
     this.service = new kplus.Service(this, 'Service', { metadata: { labels }, ports });
+    const scheme = https ? 'https' : 'http';
+    this.endpoint = ServiceEndpoint.fromService(this.service, API_PORT, scheme, props.tls?.trustBundle);
+    this.consoleEndpoint = ServiceEndpoint.fromService(this.service, CONSOLE_PORT, scheme, props.tls?.trustBundle);
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
       metadata: { labels },
       podMetadata: { labels },
@@ -227,7 +264,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
         imagePullPolicy: imagePullPolicy(image),
         command: ['minio'],
         // The certs dir defaults to $HOME/.minio/certs, which is not writable here.
-        args: ['server', DATA_DIR, '--address', `:${API_PORT}`, '--console-address', `:${CONSOLE_PORT}`, '--certs-dir', '/tmp/certs'],
+        args: ['server', DATA_DIR, '--address', `:${API_PORT}`, '--console-address', `:${CONSOLE_PORT}`, '--certs-dir', https ? CERTS_DIR : '/tmp/certs'],
         ports: [
           { name: 'api', number: API_PORT },
           { name: 'console', number: CONSOLE_PORT },
@@ -237,10 +274,12 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
           MINIO_ROOT_PASSWORD: this.rootCredentials.envValue(Credentials.PASSWORD),
           MINIO_SITE_REGION: kplus.EnvValue.fromValue(this.region),
           MINIO_PROMETHEUS_AUTH_TYPE: kplus.EnvValue.fromValue('public'),
+          // The console calls the API by this URL, whose name the certificate holds (it has no IP SAN).
+          ...(https ? { MINIO_SERVER_URL: kplus.EnvValue.fromValue(this.endpoint.url()) } : {}),
         },
-        startup: httpGetProbe('/minio/health/live', API_PORT, { failureThreshold: 60, periodSeconds: 5 }),
-        liveness: httpGetProbe('/minio/health/live', API_PORT, { failureThreshold: 6 }),
-        readiness: httpGetProbe('/minio/health/ready', API_PORT, { failureThreshold: 3 }),
+        startup: httpGetProbe('/minio/health/live', API_PORT, { failureThreshold: 60, periodSeconds: 5 }, https),
+        liveness: httpGetProbe('/minio/health/live', API_PORT, { failureThreshold: 6 }, https),
+        readiness: httpGetProbe('/minio/health/ready', API_PORT, { failureThreshold: 3 }, https),
         resources: props.resources ?? {
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) },
@@ -258,15 +297,34 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       labels,
     }).storage);
     mountWritablePaths(this.statefulSet, server, { tmp: '/tmp' });
-
-    this.endpoint = ServiceEndpoint.fromService(this.service, API_PORT);
-    this.consoleEndpoint = ServiceEndpoint.fromService(this.service, CONSOLE_PORT);
+    if (props.tls) {
+      this.certificate = addServerCertificate(this, this.service, props.tls, props.tlsHosts);
+      server.mount(CERTS_DIR, kplus.Volume.fromSecret(this.statefulSet, 'Certs', this.certificate.secret, {
+        name: 'certs',
+        defaultMode: 0o440,
+        items: {
+          [TLS_CERT_KEY]: { path: 'public.crt' },
+          [TLS_KEY_KEY]: { path: 'private.key' },
+        },
+      }), { readOnly: true });
+    }
 
     this.placement = props.placement;
     placeWorkloads(this, this.placement);
     for (const name of props.buckets ?? []) {
       this.addBucket(name);
     }
+  }
+
+  /**
+   * Adds DNS names to the server certificate, e.g. the LoadBalancer's name through which other clusters reach the S3
+   * API (TLS passes through to MinIO). Needs `tls`.
+   */
+  public addTlsHosts(...hosts: string[]): void {
+    if (!this.certificate) {
+      throw new MlopsValidationError(this, `addTlsHosts(${hosts.map((h) => `'${h}'`).join(', ')}): MinIO serves plain HTTP (no tls), so there is no certificate to name them; give tls`);
+    }
+    this.certificate.addHosts(hosts);
   }
 
   /** The buckets added so far, in the order they were added. */
@@ -302,7 +360,12 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
         'app.kubernetes.io/instance': label('app.kubernetes.io/instance'),
         'app.kubernetes.io/component': label('app.kubernetes.io/component'),
       },
-      endpoints: [{ port: 'api', path: '/minio/v2/metrics/cluster' }],
+      endpoints: [{
+        port: 'api',
+        path: '/minio/v2/metrics/cluster',
+        // Prometheus scrapes the pod's IP, so the certificate is checked against the Service's name.
+        ...(this.endpoint.tls ? { scheme: 'https', trustBundle: this.endpoint.trustBundle, serverName: this.endpoint.host } : {}),
+      }],
     }];
   }
 
@@ -351,6 +414,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       }],
     });
     mountWritablePaths(job, job.containers[0], { tmp: '/tmp' });
+    this.endpoint.trustIn(job, job.containers[0]);
     this.placement?.applyTo(job);
     const clients = this.node.tryFindChild('Clients') as kplus.Pods | undefined
       ?? kplus.Pods.select(this, 'Clients', { labels: { [CLIENT_LABEL]: clientLabel } });

@@ -13,7 +13,10 @@ import { cachedValidator, cacheKey, digest } from './validator-cache';
 /** The package root: this file is `src/testing/*.ts` under ts-jest and `lib/testing/*.js` once compiled. */
 export const PACKAGE_ROOT = path.join(__dirname, '..', '..');
 
-const DEFINITIONS_FILE = path.join(PACKAGE_ROOT, 'schemas', 'k8s-1.28', '_definitions.json');
+/** `schemas/` in this repository; in the npm package, `lib/schemas/`: the same definitions without descriptions. */
+const DEFINITIONS_FILE = [PACKAGE_ROOT, path.join(PACKAGE_ROOT, 'lib')]
+  .map((base) => path.join(base, 'schemas', 'k8s-1.28', '_definitions.json'))
+  .find((file) => fs.existsSync(file)) ?? path.join(PACKAGE_ROOT, 'schemas', 'k8s-1.28', '_definitions.json');
 
 interface KubernetesSchemas {
   /** The parsed definitions file; made strict in place when the ajv instance is created. */

@@ -1,8 +1,9 @@
 /**
- * The objects references can point at: the objects in the output, the declared external objects, and the few objects
- * every cluster (or every namespace) has.
+ * The objects references can point at: the objects in the output, the declared external objects, the objects
+ * cert-manager and trust-manager write from the output, and the few objects every cluster (or every namespace) has.
  */
 import { ExternalObject } from './external-object';
+import { issuedObjects } from './issued-objects';
 import { asObject, isObject, nameOf, namespaceOf } from './manifest-object';
 
 /** Annotation of a Secret whose keys a Job fills in the cluster: the comma-separated keys it will have. */
@@ -12,7 +13,7 @@ export const GENERATED_KEYS_ANNOTATION = 'mlops.cdk8s.io/generated-keys';
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass',
   'IngressClass', 'RuntimeClass', 'CSIDriver', 'CustomResourceDefinition', 'APIService',
-  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ClusterIssuer', 'Bundle',
 ]);
 
 /** Objects that always exist: in every namespace (ConfigMap, ServiceAccount) or in every cluster (ClusterRoles). */
@@ -37,7 +38,7 @@ export class ObjectIndex {
         this.objects.set(this.key(obj.kind, namespaceOf(obj), name), obj);
       }
     }
-    this.externals = [...externalObjects, ...ALWAYS_PRESENT];
+    this.externals = [...externalObjects, ...issuedObjects(manifests), ...ALWAYS_PRESENT];
   }
 
   /** The object of the output, if it is there. */

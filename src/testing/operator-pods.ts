@@ -2,29 +2,42 @@ import { asObject, isObject, nameOf, stringMap } from './manifest-object';
 import { groupKind } from './pod-specs';
 import { PodTemplate } from './pod-template';
 
+/** What the prometheus-operator (v0.93) puts on the pods of each kind it runs: their labels and `web` port. */
+const OPERATED: Record<string, { app: string; port: number; labels: (name: string) => Record<string, string> }> = {
+  'monitoring.coreos.com/Prometheus': {
+    app: 'prometheus',
+    port: 9090,
+    labels: (name) => ({ 'prometheus': name, 'operator.prometheus.io/name': name, 'operator.prometheus.io/shard': '0' }),
+  },
+  'monitoring.coreos.com/Alertmanager': {
+    app: 'alertmanager',
+    port: 9093,
+    labels: (name) => ({ alertmanager: name }),
+  },
+};
+
 /**
- * The pods prometheus-operator creates for each `Prometheus` in the output, with the labels the operator puts on them
- * (v0.93) and its `web` port, so that a Service in front of them is checked like any other. Only Service selection
- * looks at them: their spec is the operator's, not ours.
+ * The pods prometheus-operator creates for each `Prometheus` and `Alertmanager` in the output, with the labels the
+ * operator puts on them (v0.93) and their `web` port, so that a Service in front of them is checked like any other.
+ * Only Service selection looks at them: their spec is the operator's, not ours.
  */
 export function operatorPodTemplates(manifests: readonly unknown[]): PodTemplate[] {
-  return manifests.filter(isObject).filter((obj) => groupKind(obj) === 'monitoring.coreos.com/Prometheus').map((obj) => {
+  return manifests.filter(isObject).filter((obj) => OPERATED[groupKind(obj)] !== undefined).map((obj) => {
+    const operated = OPERATED[groupKind(obj)];
     const name = nameOf(obj) ?? '';
     const spec = asObject(obj.spec);
     const podMetadata = asObject(spec.podMetadata);
     const portName = typeof spec.portName === 'string' ? spec.portName : 'web';
     return {
       owner: obj,
-      spec: { containers: [{ name: 'prometheus', ports: [{ name: portName, containerPort: 9090 }] }] },
+      spec: { containers: [{ name: operated.app, ports: [{ name: portName, containerPort: operated.port }] }] },
       specPath: 'spec',
       labels: {
         ...stringMap(podMetadata.labels),
-        'app.kubernetes.io/name': 'prometheus',
+        'app.kubernetes.io/name': operated.app,
         'app.kubernetes.io/managed-by': 'prometheus-operator',
         'app.kubernetes.io/instance': name,
-        'prometheus': name,
-        'operator.prometheus.io/name': name,
-        'operator.prometheus.io/shard': '0',
+        ...operated.labels(name),
       },
       labelsPath: 'spec.podMetadata.labels',
       annotations: stringMap(podMetadata.annotations),

@@ -14,6 +14,7 @@ import { IDatabase, withUriFromCommand } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { HashedJob } from '../core/hashed-job';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
@@ -22,7 +23,10 @@ import { httpGetProbe } from '../core/probes';
 import { AN_IBUCKET, AN_IDATABASE, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { addServerCertificate } from '../core/server-certificate';
+import { A_SERVER_TLS, ServerTls } from '../core/tls';
 import { IMlflowTracking } from '../core/tracking';
+import { TrustBundle } from '../core/trust-bundle';
 import { assertWholeNumber } from '../core/whole-number';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
@@ -30,6 +34,7 @@ const PORT = 5000;
 /** The `-full` image runs as root by default; nobody is enough, with `HOME=/tmp` and an emptyDir there. */
 const MLFLOW_USER: ImageUser = { user: 65534, group: 65534 };
 const METRICS_DIR = '/var/lib/mlflow/metrics';
+const CERT_DIR = '/etc/mlflow/tls';
 const HOST_PATTERN = /^[A-Za-z0-9*]([A-Za-z0-9.*:[\]-]*[A-Za-z0-9*\]])?$/;
 const ORIGIN_PATTERN = /^(\*|https?:\/\/[A-Za-z0-9*]([A-Za-z0-9.*:[\]-]*[A-Za-z0-9*\]])?)$/;
 
@@ -121,6 +126,16 @@ export interface MlflowTrackingProps {
   readonly gc?: MlflowGcOptions;
 
   /**
+   * Serves HTTPS (uvicorn's `--ssl-certfile` / `--ssl-keyfile` through `--uvicorn-opts`) with a certificate
+   * cert-manager issues for the Service. `trackingUri` becomes `https://...` with the trust bundle: workloads given to
+   * `bind` get the bundle (`REQUESTS_CA_BUNDLE`). uvicorn reads the certificate at start only: restart the Deployment
+   * within the 30 days between renewal and expiry. An Ingress in front must speak HTTPS to it.
+   *
+   * @default - plain HTTP
+   */
+  readonly tls?: ServerTls;
+
+  /**
    * The server's cpu and memory.
    *
    * @default - cpu request 100m; memory request 512Mi, limit 2Gi
@@ -185,13 +200,17 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
   public readonly scrapeTargets: ScrapeTargetSpec[];
   /** MLflow's request and latency rules and its row on the platform dashboard. */
   public readonly monitoring?: IMonitoringContribution[] = [MLFLOW_MONITORING];
+  /** The CA bundle that verifies the server, with `tls`. */
+  public readonly trustBundle?: TrustBundle;
 
   constructor(scope: Construct, id: string, props: MlflowTrackingProps) {
     super(scope, id);
     checkProps(this, props, { database: AN_IDATABASE, artifacts: AN_IBUCKET }, {
       image: aString("'ghcr.io/mlflow/mlflow:v3.17.0-full'"),
       placement: A_PLACEMENT,
+      tls: A_SERVER_TLS,
     });
+    const tls = props.tls;
     const staticPrefix = props.staticPrefix;
     if (staticPrefix !== undefined && !/^\/[^\s]*[^/\s]$/.test(staticPrefix)) {
       throw new MlopsValidationError(this, `staticPrefix '${staticPrefix}' is invalid: must start with '/', not end with '/' and hold no spaces (MLflow's --static-prefix rule), e.g. '/mlflow'`);
@@ -214,7 +233,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
       throw new MlopsValidationError(this, "basicAuth.database is invalid: it is the tracking database, and the auth app keeps its own Alembic history; give it a database of its own, e.g. postgres.addDatabase('mlflow_auth')");
     }
 
-    const image = props.image ?? DefaultImages.MLFLOW;
+    const image = props.image ?? defaultImage(this, DefaultImages.MLFLOW);
     const labels = componentLabels(this, { name: 'mlflow', component: 'tracking', image });
     const jobResources = props.jobResources ?? {
       cpu: { request: kplus.Cpu.millis(50) },
@@ -252,6 +271,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
           ...(staticPrefix ? ['--static-prefix', staticPrefix] : []),
           '--expose-prometheus', METRICS_DIR,
           ...(props.basicAuth ? ['--app-name', 'basic-auth'] : []),
+          ...(tls ? ['--uvicorn-opts', `--ssl-certfile ${CERT_DIR}/tls.crt --ssl-keyfile ${CERT_DIR}/tls.key`] : []),
         ],
         ports: [{ name: 'http', number: PORT }],
         envVariables: { HOME: kplus.EnvValue.fromValue('/tmp') },
@@ -260,20 +280,25 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) },
         },
-        readiness: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 3 }),
-        liveness: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 6 }),
+        readiness: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 3 }, tls !== undefined),
+        liveness: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 6 }, tls !== undefined),
         // The first start imports MLflow and, with basic auth, migrates the auth database: up to 5 minutes.
-        startup: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 30 }),
+        startup: httpGetProbe(`${staticPrefix ?? ''}/health`, PORT, { failureThreshold: 30 }, tls !== undefined),
       }],
     });
     this.service.select(this.deployment);
-    this.endpoint = ServiceEndpoint.fromService(this.service, PORT);
+    this.endpoint = ServiceEndpoint.fromService(this.service, PORT, tls ? 'https' : 'http', tls?.trustBundle);
     this.trackingUri = this.endpoint.url(staticPrefix ?? '');
+    this.trustBundle = tls?.trustBundle;
 
     const server = this.deployment.containers[0];
     const tmp = kplus.Volume.fromEmptyDir(this.deployment, 'Writable-tmp', 'tmp');
     server.mount('/tmp', tmp);
     server.mount(METRICS_DIR, kplus.Volume.fromEmptyDir(this.deployment, 'Writable-metrics', 'metrics'));
+    if (tls) {
+      const { secret } = addServerCertificate(this, this.service, tls);
+      server.mount(CERT_DIR, kplus.Volume.fromSecret(this.deployment, 'Certs', secret, { name: 'certs', defaultMode: 0o440 }), { readOnly: true });
+    }
     const bindOptions = backendStoreBinding(props.database);
     props.database.bind(this.deployment, server, bindOptions);
     const s3 = props.artifacts.grantReadWrite(this.deployment);
@@ -281,6 +306,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     server.env.addVariable('AWS_ACCESS_KEY_ID', s3.envValue(Credentials.USERNAME));
     server.env.addVariable('AWS_SECRET_ACCESS_KEY', s3.envValue(Credentials.PASSWORD));
     server.env.addVariable('AWS_DEFAULT_REGION', kplus.EnvValue.fromValue(props.artifacts.objectStore.region));
+    props.artifacts.objectStore.endpoint.trustIn(this.deployment, server);
 
     const waitForSchema = this.deployment.addInitContainer({
       name: 'wait-for-schema',
@@ -305,6 +331,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
       this.gcCronJob = addGarbageCollection(this, props.gc, {
         image, user: MLFLOW_USER, database: props.database, trackingUri: this.trackingUri, admin: auth?.admin, resources: jobResources,
       });
+      this.endpoint.trustIn(this.gcCronJob, this.gcCronJob.containers[0]);
       this.allowFrom(this.gcCronJob);
     }
 
@@ -314,7 +341,12 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
       namespace,
       selector: Object.fromEntries(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component']
         .map((key) => [key, labels[key]])),
-      endpoints: [{ port: 'http', path: '/metrics' }],
+      endpoints: [{
+        port: 'http',
+        path: '/metrics',
+        // Prometheus scrapes the pod's IP, so the certificate is checked against the Service's name.
+        ...(tls ? { scheme: 'https', trustBundle: tls.trustBundle, serverName: this.endpoint.host } : {}),
+      }],
     }];
     placeWorkloads(this, props.placement);
   }
@@ -328,6 +360,9 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     if (options.credentials) {
       this.addNewVariable(container, 'MLFLOW_TRACKING_USERNAME', options.credentials.envValue(Credentials.USERNAME));
       this.addNewVariable(container, 'MLFLOW_TRACKING_PASSWORD', options.credentials.envValue(Credentials.PASSWORD));
+    }
+    if (workload instanceof kplus.AbstractPod) {
+      this.endpoint.trustIn(workload, container);
     }
     this.allowFrom(workload);
   }

@@ -5,6 +5,7 @@ import { SparkJobProps, SparkJobType } from './spark-job-props';
 import { TRAINING_JOB_PROP_KINDS, TrainingJobCore, TrainingPodParts } from './training-job-core';
 import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
+import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { A_SIZE, aListOf, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
@@ -92,7 +93,7 @@ export class SparkJob extends Construct {
       operatorJobNamespaces: aListOf(aString("'mlops'")),
     });
     this.checkNamespace(props.operatorJobNamespaces ?? ['default']);
-    const image = props.image ?? DefaultImages.SPARK;
+    const image = props.image ?? defaultImage(this, DefaultImages.SPARK);
     this.sparkVersion = this.version(props.image, props.sparkVersion);
     const mainApplicationFile = this.uri('mainApplicationFile', props.mainApplicationFile);
     this.type = this.applicationType(props, mainApplicationFile);
@@ -248,8 +249,8 @@ export class SparkJob extends Construct {
           + '(or writeBuckets), whose grant gives the job its key pair');
       }
     }
-    if (parts.objectStore && image === DefaultImages.SPARK) {
-      throw new MlopsValidationError(this, `image is invalid with buckets: the default image (${DefaultImages.SPARK}) has neither the hadoop-aws jar `
+    if (parts.objectStore && image === defaultImage(this, DefaultImages.SPARK)) {
+      throw new MlopsValidationError(this, `image is invalid with buckets: the default image (${image}) has neither the hadoop-aws jar `
         + 'nor the AWS SDK bundle S3A needs, and downloading them when the job starts fails in an air-gapped cluster; build an image from it '
         + 'with both (of the Hadoop version Spark ships) and give it as image, with its sparkVersion');
     }
@@ -265,6 +266,11 @@ export class SparkJob extends Construct {
       own['spark.hadoop.fs.s3a.path.style.access'] = String(store.pathStyle);
       own['spark.hadoop.fs.s3a.connection.ssl.enabled'] = String(store.endpoint.scheme === 'https');
     }
+    // S3A runs in the JVM, which reads no PEM bundle: the driver and executors verify the store with the truststore.
+    const java: Record<string, string> = {};
+    for (const key of parts.javaTrustOptions ? ['spark.driver.extraJavaOptions', 'spark.executor.extraJavaOptions'] : []) {
+      java[key] = [parts.javaTrustOptions, props.sparkConf?.[key]].filter((part) => part !== undefined).join(' ');
+    }
     if (props.packages && props.packages.length > 0) {
       own['spark.jars.ivy'] = '/tmp/.ivy2';
     }
@@ -277,7 +283,7 @@ export class SparkJob extends Construct {
         throw new MlopsValidationError(this, `sparkConf '${key}' is invalid: the job sets it from its buckets or packages; remove it`);
       }
     }
-    return { ...props.sparkConf, ...own };
+    return { ...props.sparkConf, ...own, ...java };
   }
 
   private cores(what: string, cores: number): number {

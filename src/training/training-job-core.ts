@@ -9,6 +9,7 @@ import { MlopsValidationError } from '../core/errors';
 import { specHash } from '../core/hashed-job';
 import { componentLabels } from '../core/labels';
 import { aListOf, AN_IBUCKET, anImplementationOf, anInstanceOf, aString, aStringMap, A_DURATION, PropKind } from '../core/props-check';
+import { TrustBundle } from '../core/trust-bundle';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 // What `PyTorchDdpJob` and `SparkJob` do alike. Internal: not exported from the package.
@@ -54,6 +55,8 @@ export interface TrainingPodParts {
   readonly objectStore?: IObjectStore;
   /** The names of the buckets the job may use. */
   readonly bucketNames: string[];
+  /** The JVM options of the store's truststore, when a private CA signs it (`TrustBundle.podFields`). */
+  readonly javaTrustOptions?: string;
 }
 
 /** The custom resource of a job, as an object of the manifests or a template. */
@@ -119,6 +122,12 @@ export class TrainingJobCore {
     }
     const volumes: Array<{ name: string; [source: string]: any }> = [];
     const volumeMounts: Array<{ name: string; mountPath: string }> = [];
+    const trust = this.trustBundle(s3?.store)?.podFields();
+    if (trust) {
+      env.push(...trust.env.map((entry) => ({ name: entry.name, value: entry.value })));
+      volumes.push(trust.volume as { name: string });
+      volumeMounts.push(trust.volumeMount as { name: string; mountPath: string });
+    }
     let sharedMountPath: string | undefined;
     if (props.sharedVolume) {
       sharedMountPath = props.sharedMountPath ?? DEFAULT_SHARED_MOUNT_PATH;
@@ -148,6 +157,7 @@ export class TrainingJobCore {
       volumeMounts,
       sharedMountPath,
       objectStore: s3?.store,
+      javaTrustOptions: trust?.javaOptions || undefined,
       bucketNames: [...props.readBuckets ?? [], ...props.writeBuckets ?? []].map((bucket) => bucket.bucketName),
     };
   }
@@ -177,6 +187,16 @@ export class TrainingJobCore {
       },
     }) as unknown as string);
     return { template };
+  }
+
+  /** The CA bundle of the store and of MLflow, which the pods mount at one path: the same bundle, or only one. */
+  private trustBundle(store: IObjectStore | undefined): TrustBundle | undefined {
+    const bundles = [store?.endpoint.trustBundle, this.props.tracking?.trustBundle].filter((b): b is TrustBundle => b !== undefined);
+    if (bundles.length === 2 && bundles[0].configMapName !== bundles[1].configMapName) {
+      throw new MlopsValidationError(this.scope, `tracking is invalid with these buckets: MLflow is verified with the CA bundle '${bundles[1].configMapName}' `
+        + `and the buckets' store with '${bundles[0].configMapName}', and a pod trusts one bundle; publish both CAs in one bundle (PlatformTls)`);
+    }
+    return bundles[0];
   }
 
   /** Grants every bucket to the pods; all must be on one store and come with one key pair. */

@@ -28,7 +28,7 @@ describe('the labels of the library\'s objects', () => {
     const chart = testChart('ml');
     const platform = new Construct(chart, 'Platform');
     registerLibraryConstruct(platform);
-    setSubtreeMetadata(platform, { labels: { team: 'vision', 'app.kubernetes.io/part-of': 'overridden' }, annotationsByKind: { Service: { 'example.com/internal': 'true' } } });
+    setSubtreeMetadata(platform, { labels: { 'team': 'vision', 'app.kubernetes.io/part-of': 'overridden' }, annotationsByKind: { Service: { 'example.com/internal': 'true' } } });
     const service = new kplus.Service(platform, 'Api', { ports: [{ port: 80 }], metadata: { labels: { team: 'own' } } });
     new kplus.ConfigMap(platform, 'Settings');
     const [svc] = objectsOfKind(Testing.synth(chart), 'Service');

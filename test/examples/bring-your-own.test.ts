@@ -19,7 +19,7 @@ describe('examples/bring-your-own', () => {
     expect(jobs.filter((j) => podSpec(j).containers.some((c: any) => (c.env ?? []).some((e: any) => e.name === 'SECRET_NAME')))).toEqual([]);
     const referenced = new Set(manifests.flatMap((m) => JSON.stringify(m).match(/"secretKeyRef":\{"key":"[^"]+","name":"[^"]+"/g) ?? [])
       .map((ref) => ref.replace(/.*"name":"/, '').replace(/"$/, '')));
-    expect([...referenced].sort()).toEqual(Object.values(EXISTING_SECRETS).map((s) => s.name).filter((n) => n !== 'mlops-tls').sort());
+    expect([...referenced].sort()).toEqual(Object.values(EXISTING_SECRETS).map((s) => s.name).sort());
   });
 
   test('no Postgres and no MinIO in the cluster: the databases and buckets are external', () => {
@@ -37,7 +37,23 @@ describe('examples/bring-your-own', () => {
     expect(objectNamed(manifests, 'Deployment', 'platform-mlflow').spec.replicas).toBe(2);
     expect(objectsOfKind(manifests, 'PodDisruptionBudget')).toHaveLength(2);
     const paths = objectsOfKind(manifests, 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${r.host}${p.path}`)));
-    expect(paths.sort()).toEqual(['mlops.example.com/airflow', 'mlops.example.com/mlflow']);
-    expect(objectsOfKind(manifests, 'Ingress').every((i) => i.spec.tls[0].secretName === 'mlops-tls')).toBe(true);
+    expect(paths.sort()).toEqual(['mlops.example.com/airflow', 'mlops.example.com/alertmanager', 'mlops.example.com/mlflow', 'mlops.example.com/prometheus']);
+  });
+
+  test("TLS from the user's ClusterIssuer: the Ingress certificate and the trust bundle, no CA of the platform's own", () => {
+    expect(objectsOfKind(manifests, 'ClusterIssuer')).toEqual([]);
+    const certificate = objectsOfKind(manifests, 'Certificate').find((c) => c.spec.dnsNames.includes('mlops.example.com'));
+    expect(certificate.spec).toMatchObject({
+      dnsNames: ['mlops.example.com'],
+      issuerRef: { name: 'corporate-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    });
+    expect(objectsOfKind(manifests, 'Ingress').every((i) => i.spec.tls[0].secretName === certificate.spec.secretName)).toBe(true);
+    const [bundle] = objectsOfKind(manifests, 'Bundle');
+    expect(bundle.spec.sources).toEqual([{ secret: { name: 'corporate-ca', key: 'ca.crt' } }, { useDefaultCAs: true }]);
+    expect(bundle.spec.target.namespaceSelector.matchExpressions[0].values).toEqual(['mlops']);
+    const mlflow = envOf(container(objectNamed(manifests, 'Deployment', 'platform-mlflow'), 'mlflow'));
+    expect(mlflow.MLFLOW_S3_ENDPOINT_URL).toEqual({ value: 'https://rgw.storage.example.internal:443' });
+    const redis = objectsOfKind(manifests, 'Certificate').find((c) => c.spec.dnsNames[0].includes('redis'));
+    expect(redis.spec.issuerRef.name).toBe('corporate-ca');
   });
 });

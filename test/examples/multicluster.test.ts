@@ -45,10 +45,31 @@ describe('examples/multicluster', () => {
     const manifests = Testing.synth(multiclusterPlatform(outdir).primaryChart);
     const federations = objectsOfKind(manifests, 'ScrapeConfig');
     expect(federations.map((c) => [c.spec.jobName, c.spec.staticConfigs[0].targets, c.spec.metricsPath])).toEqual([
-      ['federate-serving-eu', ['prometheus.serving-eu.example.com:9090'], '/federate'],
-      ['federate-serving-us', ['prometheus.serving-us.example.com:9090'], '/federate'],
+      ['federate-serving-eu', ['prometheus.serving-eu.example.com:443'], '/federate'],
+      ['federate-serving-us', ['prometheus.serving-us.example.com:443'], '/federate'],
     ]);
     expect(objectNamed(manifests, 'Prometheus', 'prometheus').spec.externalLabels).toEqual({ cluster: 'primary' });
+  });
+
+  test('federation is TLS with a client certificate, through a proxy open only to the primary\'s egress addresses', () => {
+    const platform = multiclusterPlatform();
+    const primary = validManifests(Testing.synth(platform.primaryChart));
+    for (const federation of objectsOfKind(primary, 'ScrapeConfig')) {
+      expect(federation.spec.scheme).toBe('https');
+      expect(Object.keys(federation.spec.tlsConfig).sort()).toEqual(['ca', 'cert', 'keySecret']);
+    }
+    for (const cluster of SERVING_CLUSTERS) {
+      const manifests = validManifests(Testing.synth(platform.chartOf(cluster)), [MODELS_SECRET]);
+      const exposed = objectsOfKind(manifests, 'Service').filter((s) => s.spec.type === 'LoadBalancer' || s.spec.type === 'NodePort');
+      expect(exposed.map((s) => s.spec.ports.map((p: any) => [p.port, p.targetPort]))).toEqual([[[443, 8443]]]);
+      const open = objectsOfKind(manifests, 'NetworkPolicy').flatMap((p) => p.spec.ingress ?? []).flatMap((rule: any) => rule.from ?? [])
+        .filter((peer: any) => peer.ipBlock);
+      expect(open).toEqual([{ ipBlock: { cidr: '203.0.113.0/24' } }]);
+      expect(objectNamed(manifests, 'Secret', 's3credentials').metadata.annotations).toMatchObject({
+        'serving.kserve.io/s3-usehttps': '1',
+        'serving.kserve.io/s3-cabundle-configmap': 'primary-platform-tls-ca-bundle',
+      });
+    }
   });
 
   test('Triton in each serving cluster reads the primary MinIO with the Secret created in that cluster', () => {

@@ -24,6 +24,27 @@ describe('examples/quickstart', () => {
     }
   });
 
+  test('the drift loop: rule, Alertmanager route, RetrainTrigger starting the DAG retrain', () => {
+    const chart = new QuickstartChart(Testing.app(), 'quickstart');
+    const manifests = synthValid(chart);
+    const alerts = objectsOfKind(manifests, 'PrometheusRule')[0].spec.groups.find((g: any) => g.name === 'mlops.alerts').rules;
+    expect(alerts.map((rule: any) => rule.alert)).toContain('ModelDriftRetrain');
+    const route = objectNamed(manifests, 'AlertmanagerConfig', 'retrain-on-drift').spec;
+    expect(route.receivers[0].webhookConfigs[0].url).toBe(chart.retrain.webhookUrl);
+    expect(objectNamed(manifests, 'Alertmanager', 'alertmanager').spec.alertmanagerConfigSelector.matchLabels).toEqual(chart.prometheus.monitorLabels);
+    expect(chart.retrain.dags).toEqual({ ModelDriftRetrain: 'retrain' });
+  });
+
+  test('tracing: Airflow and the retrain trigger send spans to the collector, Jaeger is a Grafana data source', () => {
+    const chart = new QuickstartChart(Testing.app(), 'quickstart');
+    const manifests = synthValid(chart);
+    const scheduler = objectNamed(manifests, 'Deployment', 'airflow-scheduler');
+    expect(envOf(container(scheduler, 'scheduler')).AIRFLOW__TRACES__OTEL_PORT).toEqual({ value: '4318' });
+    const config = JSON.parse(objectNamed(manifests, 'ConfigMap', 'retrainondrift-config').data['config.json']);
+    expect(config.otlpTracesUrl).toBe(chart.platform.tracing!.otlpHttpEndpoint.url('/v1/traces'));
+    expect(objectNamed(manifests, 'ConfigMap', 'grafana-provisioning').data['datasources.yaml']).toContain('type: jaeger');
+  });
+
   test('the namespace enforces Pod Security restricted and holds everything else', () => {
     const manifests = synthValid(new QuickstartChart(Testing.app(), 'quickstart'));
     const [namespace] = objectsOfKind(manifests, 'Namespace');

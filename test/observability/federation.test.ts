@@ -191,7 +191,7 @@ describe('FederatedPrometheus.addAlertRoute', () => {
     const prometheus = new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'a' });
     expect(() => prometheus.addAlertRoute('retrain', { alerts: [MlopsAlerts.MODEL_DRIFTED], webhookUrl: 'http://retrain:8080' })).toThrow(
       "FederatedPrometheus 'test/Prometheus': addAlertRoute('retrain'): the alerts would never reach an Alertmanager: give the "
-      + "alertmanager prop (e.g. { serviceName: 'alertmanager-operated' }) so that Prometheus sends them");
+      + "alertmanager prop (e.g. { serviceName: 'alertmanager-operated' }) or call addAlertmanager first, so that Prometheus sends them");
   });
 
   test('fails on an alert this construct does not define', () => {

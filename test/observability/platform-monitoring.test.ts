@@ -28,7 +28,7 @@ const MODEL_ALERTS = [MlopsAlerts.MODEL_HIGH_ERROR_RATIO, MlopsAlerts.MODEL_HIGH
 describe('monitoring of the platform', () => {
   test('MlopsCore: the rules and rows of every component it runs and scrapes', () => {
     const { alerts, rows } = monitoringOf(new QuickstartChart(Testing.app(), 'quickstart'));
-    expect([...alerts].sort()).toEqual([...MlopsAlerts.ALL].sort());
+    expect([...alerts].sort()).toEqual([...MlopsAlerts.ALL, 'ModelDriftRetrain'].sort());
     expect(rows).toEqual({
       'mlops-model-serving': ['Traffic', 'Latency', 'Predictors'],
       'mlops-platform': ['Scrape targets', 'Airflow', 'Databases', 'MinIO', 'MLflow'],

@@ -128,7 +128,7 @@ describe('FederatedPrometheus rules', () => {
     const manifests = synthValid(chart);
     const { groups, rules } = rulesOf(manifests);
     expect(groups.map((g: any) => [g.name, g.rules.map((r: any) => r.record ?? r.alert)])).toEqual([
-      ['mlops.models.rules', ['namespace_job_model:model_drifted:increase1h']],
+      ['mlops.models.rules', ['namespace_job_model:model_drifted:increase1h', 'namespace_job_model:model_drifted:rate5m']],
       ['mlops.platform.rules', ['namespace_job:up:sum', 'namespace_job:up:count']],
       ['mlops.alerts', [MlopsAlerts.SCRAPE_TARGET_DOWN, MlopsAlerts.MODEL_DRIFTED]],
     ]);
@@ -209,7 +209,7 @@ describe('FederatedPrometheus rules', () => {
       ModelHighLatency: ['namespace_job_model:inference_request_duration_seconds:histogram_quantile{cluster="a", quantile="0.95"} > 1 '
         + 'or namespace_job_model:inference_request_duration_seconds:mean5m{cluster="a", runtime=~"triton|seldon"} > 1', '10m', 'warning'],
       ModelPredictorDown: ['namespace_inferenceservice:up:sum{cluster="a"} == 0', '5m', 'critical'],
-      ModelDrifted: ['sum by (namespace, job, model) (increase(model_drifted_total[1h])) > 0', undefined, 'warning'],
+      ModelDrifted: ['sum by (cluster, namespace, job, model) (avg_over_time(namespace_job_model:model_drifted:rate5m{cluster="a"}[1h])) * 3600 > 0', undefined, 'warning'],
       ScrapeTargetDown: ['up == 0', '10m', 'warning'],
       AirflowDagRunFailed: ['sum by (namespace, job, dag_id) (increase(airflow_dagrun_failed_count[1h])) > 0', undefined, 'warning'],
       AirflowSchedulerHeartbeatMissing: ['sum by (namespace, job) (rate(airflow_scheduler_heartbeat[5m])) == 0', '5m', 'critical'],
@@ -242,7 +242,7 @@ describe('FederatedPrometheus rules', () => {
     expect(alerts.ModelHighErrorRatio.expr).toMatch(/ > 0\.1$/);
     expect(alerts.ModelHighLatency.expr).toBe('namespace_job_model:inference_request_duration_seconds:histogram_quantile{cluster="a", quantile="0.95"} '
       + '> 0.25 or namespace_job_model:inference_request_duration_seconds:mean5m{cluster="a", runtime=~"triton|seldon"} > 0.25');
-    expect(alerts.ModelDrifted.expr).toBe('sum by (namespace, job, model) (increase(model_drifted_total[6h])) > 3');
+    expect(alerts.ModelDrifted.expr).toBe('sum by (cluster, namespace, job, model) (avg_over_time(namespace_job_model:model_drifted:rate5m{cluster="a"}[6h])) * 21600 > 3');
     expect(alerts.AirflowDagRunFailed.expr).toMatch(/ > 2$/);
     expect(alerts.AirflowSchedulerHeartbeatMissing.for).toBe('10m');
     expect(alerts.AirflowSchedulerHeartbeatMissing.annotations.description).toMatch(/ for 10m\.$/);

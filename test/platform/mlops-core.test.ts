@@ -26,8 +26,10 @@ describe('MlopsCore wiring', () => {
     expect(namespace.metadata).toEqual({
       name: NAMESPACE,
       labels: {
-        'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.28',
-        'app.kubernetes.io/part-of': 'cdk8s-mlops', 'app.kubernetes.io/managed-by': 'cdk8s',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.28',
+        'app.kubernetes.io/part-of': 'cdk8s-mlops',
+        'app.kubernetes.io/managed-by': 'cdk8s',
       },
     });
     const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
@@ -97,7 +99,7 @@ describe('MlopsCore wiring', () => {
   test('Prometheus scrapes every piece, labelled with the cluster name', () => {
     const monitors = [...objectsOfKind(manifests, 'ServiceMonitor'), ...objectsOfKind(manifests, 'PodMonitor')];
     expect(monitors.map((m) => m.metadata.name.replace(/^.*monitor-mlops-/, '').replace(/-c8[0-9a-f]{6}$/, '')).sort())
-      .toEqual(['airflow', 'grafana', 'iris', 'mlflow', 'test-platform-minio', 'test-platform-postgres', 'test-platform-redis']);
+      .toEqual(['airflow', 'alertmanager', 'grafana', 'iris', 'mlflow', 'test-platform-minio', 'test-platform-postgres', 'test-platform-redis']);
     expect(objectsOfKind(manifests, 'Prometheus')[0].spec).toMatchObject({ externalLabels: { cluster: 'platform' }, replicas: 1 });
   });
 
@@ -124,8 +126,10 @@ describe('MlopsCore access', () => {
     expect(rules.sort()).toEqual([
       ['nginx', 'minio.example.com', '/', 'Prefix', objectNamed(manifests, 'Service', 'platform-minio-service').metadata.name, 9001],
       ['nginx', 'mlops.example.com', '/airflow', 'Prefix', objectNamed(manifests, 'Service', 'airflow-service').metadata.name, 8080],
+      ['nginx', 'mlops.example.com', '/alertmanager', 'Prefix', objectNamed(manifests, 'Service', 'alertmanager-service').metadata.name, 9093],
       ['nginx', 'mlops.example.com', '/grafana', 'Prefix', objectNamed(manifests, 'Service', 'grafana-service').metadata.name, 3000],
       ['nginx', 'mlops.example.com', '/mlflow', 'Prefix', objectNamed(manifests, 'Service', 'platform-mlflow').metadata.name, 5000],
+      ['nginx', 'mlops.example.com', '/prometheus', 'Prefix', objectNamed(manifests, 'Service', 'prometheus-service').metadata.name, 9090],
     ]);
     const scheduler = envOf(container(objectNamed(manifests, 'Deployment', 'airflow-scheduler'), 'scheduler'));
     expect(scheduler.AIRFLOW__API__BASE_URL).toEqual({ value: 'http://mlops.example.com/airflow' });
@@ -172,7 +176,7 @@ describe('MlopsCore access', () => {
     // The other apps stay on the portable Ingress, without annotations.
     const platformIngress = objectNamed(manifests, 'Ingress', 'platform-ingress');
     expect(platformIngress.metadata.annotations).toBeUndefined();
-    expect(platformIngress.spec.rules[0].http.paths.map((p: any) => p.path).sort()).toEqual(['/grafana', '/mlflow']);
+    expect(platformIngress.spec.rules[0].http.paths.map((p: any) => p.path).sort()).toEqual(['/alertmanager', '/grafana', '/mlflow', '/prometheus']);
   });
 
   test('ingress: without a console route the console is not exposed and MinIO gets no redirect URL', () => {
@@ -217,7 +221,7 @@ describe('MlopsCore access', () => {
     const { manifests } = synthValidWithTaskPod(Chart.of(platform({ access: PlatformAccess.nodePorts() })));
     const nodePorts = objectsOfKind(manifests, 'Service').filter((s) => s.spec.type === 'NodePort')
       .flatMap((s) => s.spec.ports.map((p: any) => [p.nodePort, p.targetPort]));
-    expect(nodePorts.sort()).toEqual([[30007, 8080], [30008, 5000], [30009, 9000], [30010, 9001], [30011, 3000]]);
+    expect(nodePorts.sort()).toEqual([[30007, 8080], [30008, 5000], [30009, 9000], [30010, 9001], [30011, 3000], [30012, 9090], [30013, 9093]]);
     expect(policiesAllowing(manifests, podsOf(manifests, 'Deployment', 'platform-mlflow'), 'outside-cluster', 5000)).toHaveLength(1);
     expect(policiesAllowing(manifests, podsOf(manifests, 'Deployment', 'platform-grafana'), 'outside-cluster', 3000)).toHaveLength(1);
     const grafanaNodePort = objectsOfKind(manifests, 'Service').find((s) => s.spec.type === 'NodePort' && s.spec.ports[0].nodePort === 30011);
@@ -229,10 +233,12 @@ describe('MlopsCore access', () => {
   });
 
   test('nodePorts: each port can be chosen', () => {
-    const access = PlatformAccess.nodePorts({ airflow: 31000, mlflow: 31001, minioApi: 31002, minioConsole: 31003, grafana: 31004 });
-    const manifests = synthValid(Chart.of(platform({ access })));
+    const access = PlatformAccess.nodePorts({
+      airflow: 31000, mlflow: 31001, minioApi: 31002, minioConsole: 31003, grafana: 31004, prometheus: 31005, alertmanager: 31006, jaeger: 31007,
+    });
+    const manifests = synthValid(Chart.of(platform({ access, tracing: true })));
     const nodePorts = objectsOfKind(manifests, 'Service').flatMap((s) => s.spec.ports.map((p: any) => p.nodePort)).filter((p) => p);
-    expect(nodePorts.sort()).toEqual([31000, 31001, 31002, 31003, 31004]);
+    expect(nodePorts.sort()).toEqual([31000, 31001, 31002, 31003, 31004, 31005, 31006, 31007]);
   });
 });
 

@@ -60,7 +60,7 @@ describe('MultiClusterPlatform', () => {
     const platform = newPlatform();
     const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
     const { secrets, externals } = existingSecrets(primary);
-    primary.addPlatform({ dags, profile: PlatformProfile.PRODUCTION, secrets });
+    primary.addPlatform({ dags, profile: PlatformProfile.PRODUCTION, secrets, tls: false });
     const euKeys = SecretSource.fromSecret(kplus.Secret.fromSecretName(primary, 'EuKeys', 'serving-eu-s3'));
     platform.addServingCluster(serving('eu', { modelsUserCredentials: euKeys }));
     const manifests = validManifests(Testing.synth(primary), [...externals, { kind: 'Secret', name: 'serving-eu-s3', namespace: 'mlops', keys: ['password'] }]);
@@ -74,7 +74,7 @@ describe('MultiClusterPlatform', () => {
   test('a production primary refuses a serving cluster without modelsUserCredentials', () => {
     const platform = newPlatform();
     const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
-    primary.addPlatform({ dags, profile: PlatformProfile.PRODUCTION, secrets: existingSecrets(primary).secrets });
+    primary.addPlatform({ dags, profile: PlatformProfile.PRODUCTION, secrets: existingSecrets(primary).secrets, tls: false });
     expect(() => platform.addServingCluster(serving('eu'))).toThrow(`${PRIMARY}serving cluster 'eu': profile production refuses credentials `
       + 'generated in the cluster: modelsUserCredentials (its MinIO user on the models bucket) is missing; '
       + "give it an existing Secret in the primary's namespace with SecretSource.fromSecret(...)");

@@ -82,7 +82,7 @@ describe('pod-security: each restricted control', () => {
 
   test('hostPath and nfs volumes', () => {
     expect(podMessages({ volumes: [{ name: 'host', hostPath: { path: '/var/run' } }, { name: 'shared', nfs: { server: 'nfs', path: '/' } }] })).toEqual([
-      'spec.volumes[0] ("host") is a hostPath volume; restricted allows only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret volumes',
+      'spec.volumes[0] ("host") is a hostPath volume, which baseline and restricted forbid; run the pod in a namespace that enforces privileged',
       'spec.volumes[1] ("shared") is a nfs volume; restricted allows only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret volumes',
     ]);
   });

@@ -1,0 +1,87 @@
+import { Chart, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { MlopsValidationError } from './errors';
+import { isHostOrIp } from './names';
+import { CertificateIssuer, ServerTls } from './tls';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+  CertificateSpecUsages,
+} from '../imports/certmanager-certificate-cert-manager.io';
+
+/** The keys cert-manager writes into a Certificate's Secret. */
+export const TLS_CERT_KEY = 'tls.crt';
+export const TLS_KEY_KEY = 'tls.key';
+
+const WILDCARD_HOST = /^\*\.[A-Za-z0-9]/;
+
+/** A Service's certificate: the Certificate and the Secret cert-manager keeps it in. */
+export interface ServerCertificate {
+  readonly certificate: Certificate;
+  /** The Secret cert-manager writes (`tls.crt`, `tls.key`, `ca.crt`), for volumes. */
+  readonly secret: kplus.ISecret;
+  /** Adds DNS names the certificate is valid for (checked like `extraHosts`). */
+  readonly addHosts: (hosts: string[]) => void;
+}
+
+/**
+ * A cert-manager Certificate `id` of `scope` for `hosts` (public names: an Ingress' hosts), signed by `issuer`, kept
+ * in the Secret `secretName` in `scope`'s namespace; the private key is rotated with each renewal.
+ */
+export function addHostCertificate(scope: Construct, id: string, hosts: string[], issuer: CertificateIssuer, secretName: string): Certificate {
+  return new Certificate(scope, id, {
+    spec: {
+      secretName,
+      dnsNames: hosts,
+      issuerRef: { name: issuer.name, kind: issuer.kind, group: 'cert-manager.io' },
+      usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
+      privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+    },
+  });
+}
+
+/**
+ * A cert-manager Certificate for `service`, valid for every name clients use for it (`<svc>`, `<svc>.<ns>`,
+ * `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<domain>`) and `extraHosts` (an Ingress host, a LoadBalancer's DNS name), kept in
+ * the Secret `<svc>-tls`. The private key is rotated with each renewal.
+ */
+export function addServerCertificate(scope: Construct, service: kplus.Service, tls: ServerTls, extraHosts: string[] = []): ServerCertificate {
+  const hosts: string[] = [];
+  const addHosts = (more: string[]) => {
+    for (const host of more) {
+      const bare = WILDCARD_HOST.test(host) ? host.slice(2) : host;
+      if (!isHostOrIp(bare) || /^[0-9.:]+$/.test(bare)) {
+        throw new MlopsValidationError(scope, `certificate DNS name '${host}' is invalid: must be a DNS name (optionally '*.' and a domain) `
+          + "without scheme, port or path, e.g. 'minio.example.com'");
+      }
+      hosts.push(host);
+    }
+  };
+  addHosts(extraHosts);
+  const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
+  const name = service.name;
+  const serviceNames = namespace
+    ? [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.${tls.clusterDomain}`]
+    : [name];
+
+  const secretName = `${name}-tls`;
+  const certificate = new Certificate(scope, 'Certificate', {
+    metadata: { namespace },
+    spec: {
+      secretName,
+      dnsNames: Lazy.any({ produce: () => [...new Set([...serviceNames, ...hosts])] }) as unknown as string[],
+      duration: `${tls.duration.toHours()}h`,
+      issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind, group: 'cert-manager.io' },
+      // An ECDSA key signs the handshake; it never enciphers, so no 'key encipherment'.
+      usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
+      privateKey: {
+        algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
+        size: 256,
+        rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+      },
+    },
+  });
+  return { certificate, secret: kplus.Secret.fromSecretName(scope, 'CertificateSecret', secretName), addHosts };
+}

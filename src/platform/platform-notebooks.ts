@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import { PlatformIngressOptions } from './platform-access';
+import { checkUserCredentials } from './platform-credentials';
+import { PlatformNotebookProps } from './platform-notebook-props';
+import { PlatformProfile } from './platform-profile';
+import { IBucket } from '../core/bucket';
+import { MinioBucket } from '../storage/minio-bucket';
+import { MinioWithBuckets } from '../storage/minio-with-buckets';
+import { NfsSharedVolume } from '../storage/nfs-shared-volume';
+import { MlflowTracking } from '../tracking/mlflow-tracking';
+import { NotebookWorkspace } from '../workspaces/notebook-workspace';
+
+/** What of `MlopsCore` its notebook workspaces use. */
+export interface PlatformNotebookContext {
+  readonly scope: Construct;
+  readonly profile: PlatformProfile;
+  readonly mlflow: MlflowTracking;
+  readonly minio?: MinioWithBuckets;
+  readonly sharedVolume?: NfsSharedVolume;
+  readonly ingress?: PlatformIngressOptions;
+}
+
+/**
+ * A workspace logging to the platform's MLflow (which lets it in), with the platform's shared volume at `/shared`,
+ * served at `/notebooks/<owner>` on the platform's Ingress host, and the platform's buckets read and written with the
+ * workspace's own MinIO user (`s3Credentials`).
+ */
+export function addPlatformNotebook(context: PlatformNotebookContext, id: string, props: PlatformNotebookProps): NotebookWorkspace {
+  const given = props ?? ({} as PlatformNotebookProps);
+  const inCluster = (bucket: IBucket) => context.minio !== undefined && bucket instanceof MinioBucket && bucket.node.scope === context.minio;
+  const readBuckets = Array.isArray(given.readBuckets) ? given.readBuckets : undefined;
+  const writeBuckets = Array.isArray(given.writeBuckets) ? given.writeBuckets : undefined;
+  if ([...readBuckets ?? [], ...writeBuckets ?? []].some(inCluster)) {
+    checkUserCredentials(context.scope, context.profile, given.s3Credentials, {
+      context: `addNotebook('${id}')`,
+      what: "the workspace reads the platform's buckets with a MinIO user of its own, and s3Credentials",
+    });
+  }
+  const credentials = given.s3Credentials;
+  const view = (bucket: IBucket) => (inCluster(bucket) && credentials ? (bucket as MinioBucket).withUserCredentials(credentials) : bucket);
+  const ingress = context.ingress;
+  const { s3Credentials: _usedForTheBuckets, ...workspaceProps } = given;
+  const workspace = new NotebookWorkspace(context.scope, id, {
+    ...workspaceProps,
+    tracking: given.tracking ?? context.mlflow,
+    sharedVolume: given.sharedVolume ?? context.sharedVolume,
+    readBuckets: readBuckets?.map(view) ?? given.readBuckets,
+    writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,
+    ingress: given.ingress ?? (ingress
+      ? { host: ingress.host, ingressClassName: ingress.ingressClassName, tlsSecret: ingress.tlsSecret }
+      : undefined),
+  });
+  if (given.tracking === undefined || given.tracking === context.mlflow) {
+    context.mlflow.allowFrom(workspace.deployment);
+  }
+  return workspace;
+}

@@ -1,0 +1,2 @@
+export * from './platform-tls';
+export * from './federation-proxy';
