@@ -5,7 +5,7 @@ import { MlopsValidationError } from './errors';
 import { HashedJob } from './hashed-job';
 import { checkKplusObject } from './kplus-compat';
 import { assertLabels, dnsSubdomainProblems } from './names';
-import { aListOf, anInstanceOf, aString, aStringMap, checkProps } from './props-check';
+import { aListOf, anInstanceOf, aString, aStringMap, checkArgument, checkProps } from './props-check';
 
 /** What the scheduler does with a pod that would break a spread constraint. */
 export enum SpreadPolicy {
@@ -106,6 +106,13 @@ export class WorkloadPlacement {
   }
 
   private constructor(private readonly options: WorkloadPlacementOptions) {}
+
+  /** This placement with `names` added to its image pull secrets (each once). */
+  public withImagePullSecrets(names: string[]): WorkloadPlacement {
+    checkArgument('WorkloadPlacement.withImagePullSecrets', 'names', names, aListOf(aString("'registry-credentials'")));
+    const imagePullSecrets = [...new Set([...(this.options.imagePullSecrets ?? []), ...names])];
+    return new WorkloadPlacement({ ...this.options, imagePullSecrets });
+  }
 
   /**
    * Applies the placement to the pod template of `workload` (a Deployment, StatefulSet, Job, CronJob or DaemonSet):

@@ -4,6 +4,7 @@ export * from './platform-access';
 export * from './platform-kubeflow-options';
 export * from './platform-notebook-props';
 export * from './platform-profile';
+export * from './platform-settings';
 export * from './platform-team-options';
 export * from './argo-cd-application';
 export * from './argo-cd-sync-waves';

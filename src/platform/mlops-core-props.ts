@@ -2,11 +2,13 @@ import { Duration } from 'cdk8s';
 import { PlatformAccess } from './platform-access';
 import { KubeflowGatewayOptions } from './platform-kubeflow-options';
 import { PlatformProfile } from './platform-profile';
+import { PlatformSettings } from './platform-settings';
 import { IBucket } from '../core/bucket';
 import { IDatabase } from '../core/database';
 import { ImageRegistry } from '../core/image-registry';
 import { IKeyValueStore } from '../core/key-value-store';
 import { SecretSource } from '../core/secret-source';
+import { WorkloadPlacement } from '../core/workload-placement';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
 import { DagSource } from '../orchestration/dag-source';
 import { PlatformTlsProps } from '../security/platform-tls';
@@ -269,4 +271,45 @@ export interface MlopsCoreProps {
    * @default - every credential generated inside the cluster (dev only)
    */
   readonly secrets?: PlatformSecrets;
+
+  /**
+   * The image, resources, volume size and class, and placement of each piece the platform creates, as a Helm
+   * chart's values would set them, e.g. `{ minio: { storageSize: Size.gibibytes(500) }, airflow: { image: '...' } }`.
+   * A piece's own `placement` and `storageClassName` override the platform-wide ones below.
+   *
+   * @default - each piece's defaults
+   */
+  readonly settings?: PlatformSettings;
+
+  /**
+   * Where every pod of the platform runs (node selector, tolerations, node affinity, topology spread, priority class),
+   * e.g. on the nodes of a dedicated pool; `settings.<piece>.placement` overrides it for one piece.
+   *
+   * @default - any node
+   */
+  readonly placement?: WorkloadPlacement;
+
+  /**
+   * The StorageClass of every volume the platform's data stores claim (Postgres, MinIO, Prometheus, and Redis when
+   * `settings.redis` makes it persistent); `settings.<piece>.storageClassName` overrides it for one.
+   *
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * Labels on every object of the platform (the chart users' `commonLabels`), e.g. `{ team: 'ml-platform' }`. The
+   * recommended `app.kubernetes.io/*` labels stay the library's.
+   *
+   * @default - the recommended labels only
+   */
+  readonly commonLabels?: { [key: string]: string };
+
+  /**
+   * Annotations on the platform's objects of one kind, by kind, e.g.
+   * `{ Service: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' }, Ingress: { ... } }`.
+   *
+   * @default - none
+   */
+  readonly annotations?: { [kind: string]: { [key: string]: string } };
 }

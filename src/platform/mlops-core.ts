@@ -12,7 +12,9 @@ import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { PlatformNotebookProps } from './platform-notebook-props';
 import { addPlatformNotebook } from './platform-notebooks';
 import { PlatformProfile } from './platform-profile';
-import { applyPlatformRegistry } from './platform-registry';
+import { applyPlatformRegistry, withPullSecrets } from './platform-registry';
+import { DataStoreSettings } from './platform-settings';
+import { checkPlatformMetadata, checkPlatformSettings } from './platform-settings-check';
 import { PlatformTeamOptions } from './platform-team-options';
 import { addPlatformTeam } from './platform-teams';
 import {
@@ -26,11 +28,12 @@ import { IBucket } from '../core/bucket';
 import { MlopsValidationError } from '../core/errors';
 import { ImageRegistry } from '../core/image-registry';
 import { IKeyValueStore } from '../core/key-value-store';
+import { setSubtreeMetadata } from '../core/library-metadata';
 import { IModelDeployment, IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
 import { clusterNameOf, isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
-import { anInstanceOf, checkProps } from '../core/props-check';
+import { anInstanceOf, aString, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 import { WorkloadPlacement } from '../core/workload-placement';
 import { Postgres } from '../data/postgres';
@@ -152,9 +155,23 @@ export class MlopsCore extends Construct {
     super(scope, id);
     checkProps(this, props, { dags: anInstanceOf(DagSource, "DagSource.fromGit({ repository: 'https://github.com/org/dags.git' })") }, {
       registry: anInstanceOf(ImageRegistry, "ImageRegistry.of({ mirrorPrefix: 'harbor.example.com/mirror' })"),
+      placement: anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'node-role.example.com/ml': 'true' } })"),
+      storageClassName: aString("'fast-ssd'"),
     });
-    const taskPlacement = applyPlatformRegistry(this, props.registry);
-    this.registryPlacement = taskPlacement;
+    checkPlatformSettings(this, props.settings);
+    checkPlatformMetadata(this, props.commonLabels, props.annotations);
+    // The chart's: its chart-level pieces (the secret generator) are the platform's too; the user's own objects are left alone.
+    setSubtreeMetadata(Chart.of(this), { labels: props.commonLabels, annotationsByKind: props.annotations });
+    const settings = props.settings ?? {};
+    const placementOf = (piece: { readonly placement?: WorkloadPlacement } | undefined) => piece?.placement ?? props.placement;
+    const storageOf = (piece: DataStoreSettings | undefined) => ({
+      storageSize: piece?.storageSize,
+      storageClassName: piece?.storageClassName ?? props.storageClassName,
+    });
+    const pullSecrets = applyPlatformRegistry(this, props.registry);
+    this.registryPlacement = withPullSecrets(props.placement, pullSecrets);
+    const airflowSettings = settings.airflow ?? {};
+    const taskPlacement = withPullSecrets(airflowSettings.workerPlacement ?? placementOf(airflowSettings), pullSecrets);
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: MlopsCore creates the chart's Namespace and puts "
@@ -209,7 +226,15 @@ export class MlopsCore extends Construct {
     this.defaultDeny = denyAllIngress(this, 'DefaultDenyIngress');
 
     if (!props.airflowDatabase || !props.mlflowDatabase) {
-      this.postgres = new Postgres(this, 'Postgres', { adminPassword: secrets.postgresAdminPassword, metrics: monitoring, tls: this.tls?.serverTls });
+      this.postgres = new Postgres(this, 'Postgres', {
+        adminPassword: secrets.postgresAdminPassword,
+        metrics: monitoring,
+        tls: this.tls?.serverTls,
+        image: settings.postgres?.image,
+        resources: settings.postgres?.resources,
+        placement: placementOf(settings.postgres),
+        ...storageOf(settings.postgres),
+      });
     }
     const passwordRevision = props.databasePasswordRevision;
     if (passwordRevision !== undefined && !this.postgres) {
@@ -225,7 +250,14 @@ export class MlopsCore extends Construct {
       : props.grafanaDatabase;
 
     if (needsBucket) {
-      this.minio = new MinioWithBuckets(this, 'Minio', { rootCredentials: secrets.minioRootCredentials, tls: this.tls?.serverTls });
+      this.minio = new MinioWithBuckets(this, 'Minio', {
+        rootCredentials: secrets.minioRootCredentials,
+        tls: this.tls?.serverTls,
+        image: settings.minio?.image,
+        resources: settings.minio?.resources,
+        placement: placementOf(settings.minio),
+        ...storageOf(settings.minio),
+      });
     }
     const bucket = (given: IBucket | undefined, name: string) => given ?? this.minio!.addBucket(name);
     const artifactsBucket = bucket(props.artifactsBucket, BUCKETS.artifacts);
@@ -234,7 +266,16 @@ export class MlopsCore extends Construct {
     this.modelsBucket = bucket(props.modelsBucket, BUCKETS.models);
 
     if (!props.keyValueStore) {
-      this.redis = new Redis(this, 'Redis', { password: secrets.redisPassword, metrics: monitoring, tls: this.tls?.serverTls });
+      this.redis = new Redis(this, 'Redis', {
+        password: secrets.redisPassword,
+        metrics: monitoring,
+        tls: this.tls?.serverTls,
+        image: settings.redis?.image,
+        resources: settings.redis?.resources,
+        placement: placementOf(settings.redis),
+        // The platform's Redis holds values tasks exchange, in memory; a volume of its own makes it persistent.
+        ...(settings.redis?.storageSize || settings.redis?.storageClassName ? { persistence: true, ...storageOf(settings.redis) } : {}),
+      });
     }
     this.keyValueStore = props.keyValueStore ?? this.redis!;
 
@@ -248,7 +289,10 @@ export class MlopsCore extends Construct {
     this.mlflow = new MlflowTracking(this, 'Mlflow', {
       database: mlflowDatabase,
       artifacts: withUserCredentials(artifactsBucket, secrets.mlflowS3Credentials),
-      replicas,
+      replicas: settings.mlflow?.replicas ?? replicas,
+      image: settings.mlflow?.image,
+      resources: settings.mlflow?.resources,
+      placement: placementOf(settings.mlflow),
       staticPrefix: ingress || gateway ? MLFLOW_PATH : undefined,
       allowedHosts: ingress || gateway ? [ingress?.host, gateway?.host].filter(isDefined) : undefined,
     });
@@ -274,6 +318,16 @@ export class MlopsCore extends Construct {
       ...(devCpu ? {
         apiServerResources: { cpu: devCpu }, schedulerResources: { cpu: devCpu }, dagProcessorResources: { cpu: devCpu },
       } : {}),
+      ...definedOnly({
+        image: airflowSettings.image,
+        workerImage: airflowSettings.workerImage,
+        apiServerResources: airflowSettings.apiServerResources,
+        schedulerResources: airflowSettings.schedulerResources,
+        dagProcessorResources: airflowSettings.dagProcessorResources,
+        triggererResources: airflowSettings.triggererResources,
+        workerResources: airflowSettings.workerResources,
+        placement: placementOf(airflowSettings),
+      }),
     });
     this.airflow.addS3Connection('datasets_s3', withUserCredentials(this.datasetsBucket, secrets.airflowS3Credentials));
     this.airflow.addS3Connection('models_s3', withUserCredentials(this.modelsBucket, secrets.airflowS3Credentials));
@@ -303,6 +357,13 @@ export class MlopsCore extends Construct {
           storageSize: Size.gibibytes(5),
           retention: Duration.days(7),
         }),
+        ...definedOnly({
+          image: settings.prometheus?.image,
+          resources: settings.prometheus?.resources,
+          retention: settings.prometheus?.retention,
+          placement: placementOf(settings.prometheus),
+          ...storageOf(settings.prometheus),
+        }),
       });
       this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
       this.alertmanager = addPlatformAlertmanager(this, this.prometheus, this.profile,
@@ -324,6 +385,9 @@ export class MlopsCore extends Construct {
         adminCredentials: secrets.grafanaAdminCredentials,
         database: grafanaDatabase,
         rootUrl: ingress ? publicUrl(ingress, GRAFANA_PATH) : undefined,
+        image: settings.grafana?.image,
+        resources: settings.grafana?.resources,
+        placement: placementOf(settings.grafana),
         dataSources: [
           ...(this.traceStore ? [jaegerDataSource(this.traceStore)] : []),
           ...(this.logStore ? [lokiDataSource(this.logStore)] : []),
@@ -515,6 +579,11 @@ export class MlopsCore extends Construct {
       }
     }
   }
+}
+
+/** `values` without its undefined entries, so that spreading it keeps the defaults it does not set. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function isDefined<T>(value: T | undefined): value is T {

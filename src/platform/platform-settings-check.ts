@@ -1,0 +1,57 @@
+import { IConstruct } from 'constructs';
+import { PlatformSettings } from './platform-settings';
+import { MlopsValidationError } from '../core/errors';
+import { assertLabels } from '../core/names';
+import { A_DURATION, A_SIZE, aNumber, anInstanceOf, aString, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
+import { WorkloadPlacement } from '../core/workload-placement';
+
+const A_PLACEMENT = anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'node-role.example.com/ml': 'true' } })");
+const A_RESOURCES: PropKind = {
+  description: 'container resources',
+  example: '{ cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } }',
+  matches: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+};
+const SERVER_KINDS: Record<string, PropKind> = { image: aString("'harbor.example.com/mirror/postgres:17.6'"), resources: A_RESOURCES, placement: A_PLACEMENT };
+const DATA_STORE_KINDS: Record<string, PropKind> = { ...SERVER_KINDS, storageSize: A_SIZE, storageClassName: aString("'fast-ssd'") };
+
+/** Checks the kinds of every settings entry that is given. */
+export function checkPlatformSettings(scope: IConstruct, settings: PlatformSettings | undefined): void {
+  if (settings === undefined) return;
+  const piece = { description: 'an object of settings', example: '{ image, resources, placement }', matches: (value: unknown) => typeof value === 'object' && value !== null };
+  checkProps(scope, settings, {}, {
+    postgres: piece, minio: piece, redis: piece, airflow: piece, mlflow: piece, prometheus: piece, grafana: piece,
+  }, 'settings');
+  for (const store of ['postgres', 'minio', 'redis'] as const) {
+    checkProps(scope, settings[store], {}, DATA_STORE_KINDS, `settings.${store}`);
+  }
+  checkProps(scope, settings.prometheus, {}, { ...DATA_STORE_KINDS, retention: A_DURATION }, 'settings.prometheus');
+  checkProps(scope, settings.mlflow, {}, { ...SERVER_KINDS, replicas: aNumber('2') }, 'settings.mlflow');
+  checkProps(scope, settings.grafana, {}, SERVER_KINDS, 'settings.grafana');
+  checkProps(scope, settings.airflow, {}, {
+    image: aString("'registry.example.com/airflow:3.1.8-custom'"),
+    workerImage: aString("'registry.example.com/airflow-tasks:1.0'"),
+    apiServerResources: A_RESOURCES,
+    schedulerResources: A_RESOURCES,
+    dagProcessorResources: A_RESOURCES,
+    triggererResources: A_RESOURCES,
+    workerResources: A_RESOURCES,
+    placement: A_PLACEMENT,
+    workerPlacement: A_PLACEMENT,
+  }, 'settings.airflow');
+}
+
+/** Checks `commonLabels` and the annotations by kind. */
+export function checkPlatformMetadata(
+  scope: IConstruct, labels: Record<string, string> | undefined, annotations: Record<string, Record<string, string>> | undefined,
+): void {
+  if (labels !== undefined) {
+    checkArgument(scope, 'commonLabels', labels, aStringMap("{ team: 'vision' }"));
+    if (Object.keys(labels).length > 0) assertLabels(scope, 'commonLabels', labels);
+  }
+  for (const [kind, entries] of Object.entries(annotations ?? {})) {
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+      throw new MlopsValidationError(scope, `annotations key '${kind}' is invalid: give an object kind as Kubernetes spells it, e.g. 'Service' or 'Ingress'`);
+    }
+    checkArgument(scope, `annotations.${kind}`, entries, aStringMap("{ 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' }"));
+  }
+}
