@@ -38,8 +38,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   projenrcTs: true,
   jsiiVersion: '~6.0.0',
 
-  cdk8sVersion: '2.70.106',
-  constructsVersion: '10.8.1',
+  // The oldest versions the tests pass with (CI runs them): the peer ranges start there.
+  cdk8sVersion: '2.69.0',
+  constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
 
   // Not jsii packages, so they ship inside ours; none of their types is part of the public API. PromQL is parsed with
