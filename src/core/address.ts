@@ -80,6 +80,10 @@ export function checkUrl(where: Where, what: string, value: unknown, options: Ur
   if (/\s/.test(text)) {
     throw invalid('must not contain whitespace or line breaks');
   }
+  const absolute = `must be an absolute URL (${options.schemes.map((scheme) => `${scheme}://`).join(' or ')}host[:port][/path])`;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    throw invalid(absolute);
+  }
   const port = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(text)?.[1];
   if (port !== undefined && !isPort(Number(port))) {
     throw invalid(`its port must be from 1 to 65535, not ${port}`);
@@ -88,7 +92,7 @@ export function checkUrl(where: Where, what: string, value: unknown, options: Ur
   try {
     url = new URL(text);
   } catch {
-    throw invalid(`must be an absolute URL (${options.schemes.map((scheme) => `${scheme}://`).join(' or ')}host[:port][/path])`);
+    throw invalid(absolute);
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!options.schemes.includes(scheme)) {

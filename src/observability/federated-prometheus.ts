@@ -21,6 +21,7 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution, ResolvedAlertThresholds } from '../core/monitoring';
 import { promDuration } from '../core/monitoring-promql';
 import { assertDnsLabel, assertLabels } from '../core/names';
+import { checkPromql } from '../core/promql-syntax';
 import { A_DURATION, A_SIZE, anImplementationOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
@@ -207,7 +208,11 @@ export class FederatedPrometheus extends Construct {
         groups: Lazy.any({
           produce: () => this.monitoring.ruleGroups(this.clusterName, namespace).map((group) => ({
             name: group.name,
-            rules: group.rules.map((rule) => ({ ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) })),
+            rules: group.rules.map((rule) => {
+              // A contribution's expression is code: one that Prometheus would refuse fails the synth, not the rule reload.
+              checkPromql(this, `${rule.alert ? 'alert' : 'recording rule'} '${rule.alert ?? rule.record}' expr`, rule.expr);
+              return { ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) };
+            }),
           })),
         }),
       },

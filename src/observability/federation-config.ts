@@ -1,9 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
+import { checkUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { promDuration } from '../core/monitoring-promql';
 import { dnsLabelProblems } from '../core/names';
+import { checkPromql } from '../core/promql-syntax';
+import { checkRe2 } from '../core/re2-syntax';
 import { PrometheusSpecRemoteWrite, PrometheusSpecRemoteWriteWriteRelabelConfigsAction } from '../imports/monitoring-prometheus-monitoring.coreos.com';
 import { ScrapeConfig, ScrapeConfigSpecScheme, ScrapeConfigSpecTlsConfig } from '../imports/monitoring-scrapeconfig-monitoring.coreos.com';
 
@@ -40,6 +43,7 @@ export function createFederationScrapeConfig(
   if (match.length === 0) {
     throw fail('match is invalid: it is empty, so /federate would answer nothing; leave it out to pull the aggregates');
   }
+  (options.match ?? []).forEach((selector, index) => checkPromql(scope, `addFederatedCluster('${options.clusterName}'): match[${index}]`, selector));
   return new ScrapeConfig(scope, `Federate-${options.clusterName}`, {
     metadata: { labels },
     spec: {
@@ -73,9 +77,9 @@ function federationTls(options: FederatedClusterOptions): ScrapeConfigSpecTlsCon
 
 /** The `remoteWrite` entry for `options`. */
 export function remoteWriteSpec(scope: Construct, options: RemoteWriteOptions): PrometheusSpecRemoteWrite {
-  if (!/^https?:\/\/[^\s/]+/.test(options.url)) {
-    throw new MlopsValidationError(scope, `addRemoteWrite: url '${options.url}' is invalid: give an http:// or https:// URL, `
-      + 'e.g. http://prometheus.monitoring.svc:9090/api/v1/write');
+  checkUrl(scope, 'addRemoteWrite: url', options.url, { schemes: ['http', 'https'], example: 'http://prometheus.monitoring.svc:9090/api/v1/write' });
+  if (options.seriesNameRegex !== undefined) {
+    checkRe2(scope, 'addRemoteWrite: seriesNameRegex', options.seriesNameRegex);
   }
   return {
     url: options.url,

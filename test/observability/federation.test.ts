@@ -127,8 +127,19 @@ describe('FederatedPrometheus federation', () => {
   test('fails on a remote write URL without a scheme', () => {
     const prometheus = new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'a' });
     expect(() => prometheus.addRemoteWrite({ url: 'prometheus.monitoring.svc:9090/api/v1/write' })).toThrow(
-      "FederatedPrometheus 'test/Prometheus': addRemoteWrite: url 'prometheus.monitoring.svc:9090/api/v1/write' is invalid: give an "
-      + 'http:// or https:// URL, e.g. http://prometheus.monitoring.svc:9090/api/v1/write');
+      "FederatedPrometheus 'test/Prometheus': addRemoteWrite: url 'prometheus.monitoring.svc:9090/api/v1/write' is invalid: must be an "
+      + "absolute URL (http:// or https://host[:port][/path]), e.g. 'http://prometheus.monitoring.svc:9090/api/v1/write'");
+  });
+
+  test('a match[] selector that is not PromQL and a series regex that is not RE2 are refused where they enter', () => {
+    const prometheus = new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'central', role: PrometheusRole.PRIMARY });
+    const endpoint = ServiceEndpoint.fromHost('10.0.0.7', 9090);
+    expect(() => prometheus.addFederatedCluster({ clusterName: 'b', endpoint, match: ['{__name__=~"namespace_job_model:.+"', 'up'] })).toThrow(
+      "FederatedPrometheus 'test/Prometheus': addFederatedCluster('b'): match[0] '{__name__=~\"namespace_job_model:.+\"' is invalid: PromQL syntax "
+      + 'error at its end (something is not closed or is missing)');
+    expect(() => prometheus.addRemoteWrite({ url: 'http://thanos.monitoring.svc:19291/api/v1/receive', seriesNameRegex: '(?!up).+' })).toThrow(
+      "FederatedPrometheus 'test/Prometheus': addRemoteWrite: seriesNameRegex '(?!up).+' is invalid: invalid or unsupported Perl syntax: `(?!`; "
+      + 'it is Go RE2 syntax');
   });
 });
 

@@ -431,3 +431,16 @@ describe('FederatedPrometheus dashboards', () => {
     expect(objectsOfKind(synthValid(without), 'ConfigMap')).toEqual([]);
   });
 });
+
+test("a contribution's expression that is not PromQL fails the synth, naming the rule", () => {
+  class BrokenMonitoring extends FeatureStoreMonitoring {
+    public recordingRules(): RecordingRuleGroup[] {
+      return [{ name: MlopsRuleGroups.PLATFORM, rules: [{ record: 'namespace_job:feast_requests:rate5m', expr: 'sum(rate(feast_requests_total[5m])' }] }];
+    }
+  }
+  const chart = testChart('monitoring');
+  new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'serving-eu-1' }).addMonitoring(new BrokenMonitoring());
+  expect(() => Testing.synth(chart)).toThrow(
+    "FederatedPrometheus 'test/Prometheus': recording rule 'namespace_job:feast_requests:rate5m' expr 'sum(rate(feast_requests_total[5m])' is invalid: "
+    + 'PromQL syntax error at its end (something is not closed or is missing)');
+});
