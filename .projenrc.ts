@@ -49,7 +49,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8.20.0', 'yaml@^2.9.1', 're2js@^2.10.0',
     '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/common@^1.3.0', '@lezer/highlight@^1.2.1',
   ],
-  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'esbuild@^0.28.2', 'cdk8s-cli@2.207.60'],
+  devDeps: ['typescript@~5.9.0', '@types/node@^20', 'tsx@^4.20.0', 'esbuild@^0.28.2', 'cdk8s-cli@2.207.60', '@jest/test-sequencer@^30.2.0'],
 
   // dist/ holds the examples' synthesized manifests, so npm and jsii packages go elsewhere.
   artifactsDirectory: 'build/packages',
@@ -77,6 +77,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       moduleNameMapper: { '^cdk8s-mlops$': '<rootDir>/src/index.ts' },
       // One worker per core: jest's default (cores - 1) leaves one of the two cores of the CI machine idle.
       maxWorkers: '100%',
+      testSequencer: '<rootDir>/test/slow-first-sequencer.js',
     },
   },
   tsconfigDev: {
