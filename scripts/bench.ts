@@ -3,11 +3,13 @@
  *  (a) the wall time of `npm run synth`, for every example and for quickstart alone (the documented command),
  *  (b) the in-process synth time of the quickstart example against its floor: the same objects serialized by the yaml
  *      library with the options cdk8s uses, which must give byte-identical YAML (checked),
- *  (c) how synth time grows with the number of predictors.
+ *  (c) how synth time grows with the number of predictors,
+ *  (d) the size of the npm package (after `npx projen compile && npx projen post-compile`).
  * Each figure is the median of several runs after a warm-up; in-process samples start from a collected heap, so that
  * one sample's garbage is not billed to the next. A benchmark, not a test: it fails on nothing.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App, Chart, Testing } from 'cdk8s';
@@ -86,3 +88,11 @@ function synthPredictors(count: number): () => void {
 const [ten, hundred, thousand] = time(5, synthPredictors(10), synthPredictors(100), synthPredictors(1000));
 console.log(`(c) synth of N predictors: 10: ${ms(ten)}, 100: ${ms(hundred)}, 1000: ${ms(thousand)}; `
   + `1000/100 = ${(thousand / hundred).toFixed(1)}x`);
+
+if (existsSync(resolve(root, 'lib', 'index.js'))) {
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+  console.log(`(d) npm package: ${mb(pack.unpackedSize)} unpacked, ${mb(pack.size)} packed, ${pack.entryCount} files`);
+} else {
+  console.log('(d) npm package: not measured; compile first (npx projen compile && npx projen post-compile)');
+}
