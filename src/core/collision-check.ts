@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 
 const checkedRoots = new WeakSet<IConstruct>();
@@ -27,7 +28,10 @@ function collisions(root: IConstruct): string[] {
   const errors: string[] = [];
   const owners = new Map<string, ApiObject>();
   const nodePorts = new Map<number, ApiObject>();
-  for (const object of root.node.findAll().filter((construct): construct is ApiObject => ApiObject.isApiObject(construct))) {
+  const constructs = root.node.findAll();
+  const kplusServices = new Map(constructs.filter((construct): construct is kplus.Service => construct instanceof kplus.Service)
+    .map((service) => [ApiObject.of(service), service]));
+  for (const object of constructs.filter((construct): construct is ApiObject => ApiObject.isApiObject(construct))) {
     const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
     const namespace = object.metadata.namespace ?? '';
     const key = `${group}/${object.kind}\n${namespace}\n${object.name}`;
@@ -40,7 +44,7 @@ function collisions(root: IConstruct): string[] {
       owners.set(key, object);
     }
     if (object.kind === 'Service' && group === '') {
-      for (const nodePort of serviceNodePorts(object)) {
+      for (const nodePort of serviceNodePorts(object, kplusServices)) {
         const holder = nodePorts.get(nodePort);
         if (holder) {
           errors.push(`NodePort ${nodePort} is asked for by '${maker(holder)}' and by '${maker(object)}': NodePorts are cluster-wide; give each its own port`);
@@ -53,8 +57,8 @@ function collisions(root: IConstruct): string[] {
   return errors;
 }
 
-/** The NodePorts a Service object asks for, from its rendered spec. */
-function serviceNodePorts(service: ApiObject): number[] {
-  const ports: unknown = service.toJson()?.spec?.ports;
+/** The NodePorts a Service asks for: from its cdk8s-plus ports, or else from its rendered spec. */
+function serviceNodePorts(service: ApiObject, kplusServices: Map<ApiObject, kplus.Service>): number[] {
+  const ports: unknown = kplusServices.get(service)?.ports ?? service.toJson()?.spec?.ports;
   return Array.isArray(ports) ? ports.map((port) => port?.nodePort).filter((port): port is number => typeof port === 'number') : [];
 }

@@ -42,7 +42,11 @@ export function setSubtreeMetadata(scope: IConstruct, metadata: SubtreeMetadata)
  */
 export class LibraryMetadataResolver implements IResolver {
   public resolve(context: ResolutionContext): void {
-    const field = context.key.length === 1 ? context.key[0] : undefined;
+    // Called for every value of every object: out at once for all but `metadata.labels` and `metadata.annotations`.
+    if (context.key.length !== 1) {
+      return;
+    }
+    const field = context.key[0];
     if ((field !== 'labels' && field !== 'annotations') || !isPlainMap(context.value)) {
       return;
     }
