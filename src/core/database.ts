@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
+import { addEnvVariable } from './env-vars';
 import { checkKplusObject } from './kplus-compat';
 
 /** A database engine and the URI scheme its clients use by default. */
@@ -110,17 +111,18 @@ export function bindDatabase(
   const prefix = options.envPrefix ?? 'DB';
   const userEnv = `${prefix}_USER`;
   const passwordEnv = `${prefix}_PASSWORD`;
-  container.env.addVariable(userEnv, database.credentials.envValue(Credentials.USERNAME));
-  container.env.addVariable(passwordEnv, database.credentials.envValue(Credentials.PASSWORD));
+  // A second database bound into one container under the same names would silently replace the first's.
+  addEnvVariable(database, container, userEnv, database.credentials.envValue(Credentials.USERNAME), 'envPrefix');
+  addEnvVariable(database, container, passwordEnv, database.credentials.envValue(Credentials.PASSWORD), 'envPrefix');
   const scheme = options.scheme ?? database.engine.scheme;
   const query = options.query ? `?${options.query}` : '';
   const uri = `${scheme}://$(${userEnv}):$(${passwordEnv})@${database.endpoint.hostPort}/${database.databaseName}${query}`;
   if (options.uriEnv) {
-    container.env.addVariable(options.uriEnv, kplus.EnvValue.fromValue(uri));
+    addEnvVariable(database, container, options.uriEnv, kplus.EnvValue.fromValue(uri), 'uriEnv');
   }
   if (options.uriCommandEnv) {
     const rest = `@${database.endpoint.hostPort}/${database.databaseName}${query}`;
-    container.env.addVariable(options.uriCommandEnv, kplus.EnvValue.fromValue(uriCommand(`${scheme}://`, userEnv, passwordEnv, rest)));
+    addEnvVariable(database, container, options.uriCommandEnv, kplus.EnvValue.fromValue(uriCommand(`${scheme}://`, userEnv, passwordEnv, rest)), 'uriCommandEnv');
   }
   return { userEnv, passwordEnv, uri };
 }
