@@ -1,11 +1,13 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { BringYourOwnChart } from '../../examples/bring-your-own/bring-your-own-chart';
+import { kubeflowPrimaryPlatform, SERVING_CLUSTERS as KUBEFLOW_SERVING_CLUSTERS } from '../../examples/kubeflow-primary/kubeflow-primary-platform';
 import { multiclusterPlatform, SERVING_CLUSTERS } from '../../examples/multicluster/multicluster-platform';
 import { ObservabilityChart } from '../../examples/observability/observability-chart';
 import { QuickstartChart } from '../../examples/quickstart/quickstart-chart';
 import { SeldonChart } from '../../examples/seldon/seldon-chart';
 import { ServingChart } from '../../examples/serving/serving-chart';
 import { TrainingChart } from '../../examples/training/training-chart';
+import { workspacesApp } from '../../examples/workspaces/workspaces-app';
 import { isLibraryObject } from '../../src/core/library-metadata';
 
 // Every object the library makes carries `app.kubernetes.io/part-of` and `managed-by` (and name, component and
@@ -24,6 +26,9 @@ function charts(): Chart[] {
     new ObservabilityChart(app(), 'observability'),
     ...((platform) => [platform.primaryChart, ...SERVING_CLUSTERS.map((cluster) => platform.chartOf(cluster)), platform.argoCdChart!])(
       multiclusterPlatform('dist/multicluster')),
+    ...((platform) => [platform.primaryChart, ...KUBEFLOW_SERVING_CLUSTERS.map((cluster) => platform.chartOf(cluster))])(
+      kubeflowPrimaryPlatform('dist/kubeflow-primary')),
+    ...((workspaces) => [workspaces.platformChart, workspaces.teamChart])(workspacesApp(app())),
   ];
 }
 
