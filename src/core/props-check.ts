@@ -38,6 +38,26 @@ export function anInstanceOf(type: { readonly name: string; readonly prototype: 
   return { description: withArticle(type.name), example, matches: (value) => value instanceof constructor };
 }
 
+/**
+ * A container image reference as the container runtime parses it (distribution's reference grammar): an optional
+ * registry host (and port), lowercase path components, an optional tag, an optional digest; e.g.
+ * `registry.example.com:5000/team/app:1.0` or `postgres@sha256:<64 hex digits>`.
+ */
+const IMAGE_REFERENCE = new RegExp('^'
+  + '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?/)?'
+  + '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*'
+  + '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?'
+  + '(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
+
+/** An image reference (`registry.example.com/team/app:1.0`); `example` shows one fit for the prop. */
+export function anImage(example: string): PropKind {
+  return {
+    description: 'an image reference (lowercase repository path, optional registry, tag and digest; no spaces or scheme)',
+    example,
+    matches: (value) => typeof value === 'string' && IMAGE_REFERENCE.test(value),
+  };
+}
+
 /** A cdk8s `Size`. */
 export const A_SIZE = anInstanceOf(Size, 'Size.gibibytes(10)');
 /** A cdk8s `Duration`. */

@@ -13,7 +13,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { tcpProbe } from '../core/probes';
-import { A_CONSTRUCT, A_DURATION, A_SIZE, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { A_CONSTRUCT, A_DURATION, A_SIZE, anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
@@ -118,7 +118,7 @@ export class Kafka extends Construct implements IEventBus {
   constructor(scope: Construct, id: string, props: KafkaProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      image: aString('DefaultImages.KAFKA'),
+      image: anImage('DefaultImages.KAFKA'),
       storage: anImplementationOf('IStorage', ['asVolume'], "kplus.Volume.fromPersistentVolumeClaim(this, 'Data', claim)"),
       storageSize: A_SIZE,
       storageClassName: aString("'fast-ssd'"),

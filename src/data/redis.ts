@@ -16,7 +16,7 @@ import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreB
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
-import { A_CONSTRUCT, A_SIZE, aBoolean, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { A_CONSTRUCT, A_SIZE, aBoolean, anImage, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -169,7 +169,8 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
     checkProps(this, props, {}, {
       storageSize: A_SIZE,
       storageClassName: aString("'fast-ssd'"),
-      image: aString('DefaultImages.REDIS'),
+      image: anImage('DefaultImages.REDIS'),
+      metricsExporterImage: anImage('DefaultImages.REDIS_EXPORTER'),
       password: anInstanceOf(SecretSource, 'SecretSource.generated()'),
       persistence: aBoolean(),
       metrics: aBoolean(),

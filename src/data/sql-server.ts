@@ -18,7 +18,7 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { commandProbe } from '../core/probes';
-import { A_SIZE, aBoolean, aListOf, aString, checkProps } from '../core/props-check';
+import { A_SIZE, aBoolean, aListOf, anImage, aString, checkProps } from '../core/props-check';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
@@ -67,6 +67,8 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
   protected constructor(scope: Construct, id: string, props: SqlServerProps) {
     super(scope, id);
     checkProps(this, props, {}, {
+      image: anImage("'harbor.example.com/mirror/postgres:17.6-bookworm'"),
+      metricsExporterImage: anImage("'harbor.example.com/mirror/postgres-exporter:v0.20.1'"),
       storageSize: A_SIZE,
       storageClassName: aString("'fast-ssd'"),
       databases: aListOf(aString("'mlflow'")),

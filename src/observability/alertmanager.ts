@@ -10,7 +10,7 @@ import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { assertLabels } from '../core/names';
 import { allowIngress } from '../core/network';
-import { A_DURATION, A_SIZE, aString, aStringMap, checkProps } from '../core/props-check';
+import { A_DURATION, A_SIZE, anImage, aString, aStringMap, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
@@ -140,7 +140,7 @@ export class Alertmanager extends Construct implements IScrapeTarget {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
     checkProps(this, props, { configLabels: aStringMap("{ 'mlops.cdk8s.io/prometheus': 'platform' }") }, {
-      image: aString("'quay.io/prometheus/alertmanager:v0.33.1'"),
+      image: anImage("'quay.io/prometheus/alertmanager:v0.33.1'"),
       version: aString("'v0.33.1'"),
       retention: A_DURATION,
       storageSize: A_SIZE,

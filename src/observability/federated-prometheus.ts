@@ -13,6 +13,7 @@ import { MODEL_DRIFT_MONITORING, PROMETHEUS_MONITORING } from './prometheus-moni
 import { prometheusResources, versionOf } from './prometheus-spec';
 import { SeriesScope } from './promql';
 import { assertValidSpec, createMonitor, targetNamespace } from './scrape-monitors';
+import { checkUrl } from '../core/address';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
@@ -22,7 +23,7 @@ import { IMonitoringContribution, ResolvedAlertThresholds } from '../core/monito
 import { promDuration } from '../core/monitoring-promql';
 import { assertDnsLabel, assertLabels } from '../core/names';
 import { checkPromql } from '../core/promql-syntax';
-import { A_DURATION, A_SIZE, anImplementationOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { A_DURATION, A_SIZE, anImage, anImplementationOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
@@ -85,6 +86,7 @@ export class FederatedPrometheus extends Construct {
   constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
     super(scope, id);
     checkProps(this, props, { clusterName: aString("'central'") }, {
+      image: anImage('DefaultImages.PROMETHEUS'),
       storageSize: A_SIZE,
       retention: A_DURATION,
       scrapeInterval: A_DURATION,
@@ -97,8 +99,14 @@ export class FederatedPrometheus extends Construct {
       throw new MlopsValidationError(this, `routePrefix '${props.routePrefix}' is invalid: must start with '/', not end with one, and hold only `
         + "letters, digits, '.', '_', '~' or '-' between; e.g. '/prometheus'");
     }
-    if (props.externalUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props.externalUrl)) {
-      throw new MlopsValidationError(this, `externalUrl '${props.externalUrl}' is invalid: give an http:// or https:// URL, e.g. https://mlops.example.com/prometheus`);
+    if (props.externalUrl !== undefined) {
+      checkUrl(this, 'externalUrl', props.externalUrl, { schemes: ['http', 'https'], example: 'https://mlops.example.com/prometheus' });
+    }
+    for (const [name, duration, least] of [['retention', props.retention, 3_600_000], ['scrapeInterval', props.scrapeInterval, 1_000]] as const) {
+      if (duration !== undefined && !(duration.toMilliseconds() >= least)) {
+        throw new MlopsValidationError(this, `${name} '${duration.toHumanString()}' is invalid: must be at least ${least === 1_000 ? 'a second' : 'an hour'}, `
+          + `e.g. ${name === 'retention' ? 'Duration.days(15)' : 'Duration.seconds(30)'}`);
+      }
     }
     this.clusterName = props.clusterName;
     this.role = props.role ?? PrometheusRole.SECONDARY;

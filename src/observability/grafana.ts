@@ -13,7 +13,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { aString, checkProps } from '../core/props-check';
+import { anImage, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -66,7 +66,7 @@ export class Grafana extends Construct implements IScrapeTarget {
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
-    checkProps(this, props, {}, { image: aString("'docker.io/grafana/grafana:12.4.5'"), placement: A_PLACEMENT });
+    checkProps(this, props, {}, { image: anImage("'docker.io/grafana/grafana:12.4.5'"), placement: A_PLACEMENT });
     if ((props.prometheus === undefined) === (props.prometheusEndpoint === undefined)) {
       throw new MlopsValidationError(this, 'prometheus and prometheusEndpoint are invalid together: give exactly one of them, '
         + 'the FederatedPrometheus of this app or the endpoint of another Prometheus');

@@ -7,7 +7,7 @@ import { assertGitOptions, gitRepositoryProtocol } from './git-validation';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
-import { anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
 
 /** Where every Airflow container sees the DAGs volume. */
@@ -128,7 +128,10 @@ export abstract class DagSource {
   /** DAGs from a git repository, synced by git-sync. */
   public static fromGit(options: GitDagSourceOptions): DagSource {
     checkProps('DagSource.fromGit', options, { repository: aString("'https://github.com/org/dags.git'") }, {
-      ref: aString("'main'"), subPath: aString("'dags'"), auth: anInstanceOf(GitAuth, 'GitAuth.https(credentials)'),
+      ref: aString("'main'"),
+      subPath: aString("'dags'"),
+      auth: anInstanceOf(GitAuth, 'GitAuth.https(credentials)'),
+      image: anImage('DefaultImages.GIT_SYNC'),
     }, 'options');
     return new GitDagSource(options);
   }

@@ -31,7 +31,7 @@ import { IKeyValueStore } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
-import { AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ScrapeDiscovery, ScrapeTargetSpec, IScrapeTarget } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -136,7 +136,9 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget, IDagRunA
     }, {
       logBucket: AN_IBUCKET,
       keyValueStore: AN_IKEY_VALUE_STORE,
-      image: aString("'docker.io/apache/airflow:3.1.8-python3.12'"),
+      image: anImage("'docker.io/apache/airflow:3.1.8-python3.12'"),
+      workerImage: anImage("'registry.example.com/airflow-tasks:3.1.8-custom'"),
+      statsdExporterImage: anImage('DefaultImages.STATSD_EXPORTER'),
     });
     props.dags._validate(this);
     this.image = props.image ?? defaultImage(this, DefaultImages.AIRFLOW);

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { PlatformSettings } from './platform-settings';
 import { MlopsValidationError } from '../core/errors';
 import { assertLabels } from '../core/names';
-import { A_DURATION, A_SIZE, aNumber, anInstanceOf, aString, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
+import { A_DURATION, A_SIZE, anImage, anInstanceOf, aNumber, aString, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 const A_PLACEMENT = anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'node-role.example.com/ml': 'true' } })");
@@ -11,7 +11,7 @@ const A_RESOURCES: PropKind = {
   example: '{ cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } }',
   matches: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
 };
-const SERVER_KINDS: Record<string, PropKind> = { image: aString("'harbor.example.com/mirror/postgres:17.6'"), resources: A_RESOURCES, placement: A_PLACEMENT };
+const SERVER_KINDS: Record<string, PropKind> = { image: anImage("'harbor.example.com/mirror/postgres:17.6'"), resources: A_RESOURCES, placement: A_PLACEMENT };
 const DATA_STORE_KINDS: Record<string, PropKind> = { ...SERVER_KINDS, storageSize: A_SIZE, storageClassName: aString("'fast-ssd'") };
 
 /** Checks the kinds of every settings entry that is given. */
@@ -28,8 +28,8 @@ export function checkPlatformSettings(scope: IConstruct, settings: PlatformSetti
   checkProps(scope, settings.mlflow, {}, { ...SERVER_KINDS, replicas: aNumber('2') }, 'settings.mlflow');
   checkProps(scope, settings.grafana, {}, SERVER_KINDS, 'settings.grafana');
   checkProps(scope, settings.airflow, {}, {
-    image: aString("'registry.example.com/airflow:3.1.8-custom'"),
-    workerImage: aString("'registry.example.com/airflow-tasks:1.0'"),
+    image: anImage("'registry.example.com/airflow:3.1.8-custom'"),
+    workerImage: anImage("'registry.example.com/airflow-tasks:1.0'"),
     apiServerResources: A_RESOURCES,
     schedulerResources: A_RESOURCES,
     dagProcessorResources: A_RESOURCES,

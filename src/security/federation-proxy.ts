@@ -9,7 +9,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { isPort } from '../core/names';
 import { httpGetProbe } from '../core/probes';
-import { aListOf, aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { aListOf, anImage, anInstanceOf, aNumber, aString, checkProps } from '../core/props-check';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate } from '../core/server-certificate';
 import { A_SERVER_TLS, ServerTls } from '../core/tls';
@@ -110,7 +110,7 @@ export class FederationProxy extends Construct {
     }, {
       clientCommonName: aString("'prometheus-federation'"),
       port: aNumber('443'),
-      image: aString('DefaultImages.NGINX_UNPRIVILEGED'),
+      image: anImage('DefaultImages.NGINX_UNPRIVILEGED'),
       placement: A_PLACEMENT,
     });
     assertCidr(this, props.allowedFrom);

@@ -9,7 +9,7 @@ import { gpuPodSpecFields } from '../core/gpu-scheduling';
 import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { dnsLabelProblems } from '../core/names';
-import { aListOf, aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { aListOf, anImage, anInstanceOf, aNumber, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap } from '../core/quantities';
 import { ImageUser, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
 import { WorkloadPlacement } from '../core/workload-placement';
@@ -156,7 +156,7 @@ export class SeldonServer extends Construct {
     }, {
       serverConfig: anInstanceOf(SeldonServerConfig, 'SeldonServerConfig.TRITON'),
       name: aString("'mlserver'"),
-      image: aString("'registry.example.com/mlserver-sklearn:1.7.1'"),
+      image: anImage("'registry.example.com/mlserver-sklearn:1.7.1'"),
       replicas: aNumber('2'),
       minReplicas: aNumber('1'),
       maxReplicas: aNumber('4'),

@@ -18,7 +18,7 @@ import { IMonitoringContribution } from '../core/monitoring';
 import { assertDnsLabel } from '../core/names';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_SIZE, aListOf, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { A_SIZE, aListOf, anImage, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -217,7 +217,8 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
     checkProps(this, props, {}, {
       storageSize: A_SIZE,
       storageClassName: aString("'fast-ssd'"),
-      image: aString('DefaultImages.MINIO'),
+      image: anImage('DefaultImages.MINIO'),
+      mcImage: anImage('DefaultImages.MINIO_CLIENT'),
       rootCredentials: anInstanceOf(SecretSource, 'SecretSource.generated()'),
       buckets: aListOf(aString("'models'")),
       placement: A_PLACEMENT,

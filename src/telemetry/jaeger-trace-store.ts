@@ -11,7 +11,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, A_SIZE, aString, checkProps } from '../core/props-check';
+import { A_DURATION, A_SIZE, anImage, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
@@ -111,7 +111,7 @@ export class JaegerTraceStore extends Construct implements IScrapeTarget {
       storageSize: A_SIZE,
       storageClassName: aString("'fast-ssd'"),
       basePath: aString("'/jaeger'"),
-      image: aString('DefaultImages.JAEGER'),
+      image: anImage('DefaultImages.JAEGER'),
       placement: A_PLACEMENT,
     });
     const retention = props.retention ?? Duration.days(7);

@@ -11,7 +11,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, A_SIZE, aString, checkProps } from '../core/props-check';
+import { A_DURATION, A_SIZE, anImage, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
@@ -88,7 +88,7 @@ export class LokiLogStore extends Construct implements IScrapeTarget {
   constructor(scope: Construct, id: string, props: LokiLogStoreProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      retention: A_DURATION, storageSize: A_SIZE, storageClassName: aString("'fast-ssd'"), image: aString('DefaultImages.LOKI'), placement: A_PLACEMENT,
+      retention: A_DURATION, storageSize: A_SIZE, storageClassName: aString("'fast-ssd'"), image: anImage('DefaultImages.LOKI'), placement: A_PLACEMENT,
     });
     const retention = props.retention ?? Duration.days(14);
     // The compactor applies retention per index period (24h).

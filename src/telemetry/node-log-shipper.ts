@@ -9,7 +9,7 @@ import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { httpGetProbe } from '../core/probes';
-import { anInstanceOf, aString, checkProps } from '../core/props-check';
+import { anImage, anInstanceOf, checkProps } from '../core/props-check';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const LOG_DIR = '/var/log/pods';
@@ -68,7 +68,7 @@ export class NodeLogShipper extends Construct {
   constructor(scope: Construct, id: string, props: NodeLogShipperProps) {
     super(scope, id);
     checkProps(this, props, { output: anInstanceOf(LogOutput, 'LogOutput.loki(logStore)') }, {
-      image: aString('DefaultImages.OTEL_COLLECTOR'), placement: A_PLACEMENT,
+      image: anImage('DefaultImages.OTEL_COLLECTOR'), placement: A_PLACEMENT,
     });
     const namespaceName = Chart.of(this).namespace;
     if (!namespaceName) {

@@ -11,7 +11,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { aNumber, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { anImage, anInstanceOf, aNumber, aString, checkArgument, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { ITraceCollector } from '../core/trace-collector';
@@ -122,7 +122,7 @@ export class OtelCollector extends Construct implements ITraceCollector, IScrape
       exportEndpoint: aString("'http://tempo.monitoring.svc:4317'"),
       memoryLimitPercentage: aNumber('80'),
       replicas: aNumber('2'),
-      image: aString('DefaultImages.OTEL_COLLECTOR'),
+      image: anImage('DefaultImages.OTEL_COLLECTOR'),
       placement: A_PLACEMENT,
     });
     if ((props.traceStore === undefined) === (props.exportEndpoint === undefined)) {

@@ -12,7 +12,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, aNumber, anImplementationOf, anInstanceOf, aString, aStringMap, checkProps } from '../core/props-check';
+import { A_DURATION, anImage, anImplementationOf, anInstanceOf, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
@@ -171,7 +171,7 @@ export class RetrainTrigger extends Construct implements IScrapeTarget {
       password: anInstanceOf(SecretSource, 'SecretSource.generated()'),
       retries: aNumber('4'),
       retryBackoff: A_DURATION,
-      image: aString('DefaultImages.PYTHON'),
+      image: anImage('DefaultImages.PYTHON'),
       tracing: anImplementationOf('ITraceCollector', ['otlpHttpEndpoint', 'collectorPods', 'allowFrom'], 'platform.tracing'),
       placement: A_PLACEMENT,
     });

@@ -20,7 +20,7 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { AN_IBUCKET, AN_IDATABASE, aString, checkProps } from '../core/props-check';
+import { AN_IBUCKET, AN_IDATABASE, anImage, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate } from '../core/server-certificate';
@@ -206,7 +206,7 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
   constructor(scope: Construct, id: string, props: MlflowTrackingProps) {
     super(scope, id);
     checkProps(this, props, { database: AN_IDATABASE, artifacts: AN_IBUCKET }, {
-      image: aString("'ghcr.io/mlflow/mlflow:v3.17.0-full'"),
+      image: anImage("'ghcr.io/mlflow/mlflow:v3.17.0-full'"),
       placement: A_PLACEMENT,
       tls: A_SERVER_TLS,
     });

@@ -7,7 +7,7 @@ import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
 import { gpuPodSpecFields } from '../core/gpu-scheduling';
 import { imagePullPolicy } from '../core/images';
-import { A_SIZE, aListOf, aNumber, aString, checkProps } from '../core/props-check';
+import { A_SIZE, aListOf, anImage, aNumber, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap, sizeQuantity } from '../core/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
 import { assertWholeNumber } from '../core/whole-number';
@@ -61,7 +61,7 @@ export class PyTorchDdpJob extends Construct {
 
   constructor(scope: Construct, id: string, props: PyTorchDdpJobProps) {
     super(scope, id);
-    checkProps(this, props, { image: aString("'registry.example.com/ml/mnist-ddp:1.0'"), script: aString("'/workspace/train.py'") }, {
+    checkProps(this, props, { image: anImage("'registry.example.com/ml/mnist-ddp:1.0'"), script: aString("'/workspace/train.py'") }, {
       ...TRAINING_JOB_PROP_KINDS,
       args: aListOf(aString("'--epochs=10'")),
       workers: aNumber('3'),

@@ -7,7 +7,7 @@ import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
-import { A_SIZE, aListOf, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
+import { A_SIZE, aListOf, anImage, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
 import { assertWholeNumber } from '../core/whole-number';
 import * as spark from '../imports/spark-sparkapplication-sparkoperator.k8s.io';
@@ -76,7 +76,7 @@ export class SparkJob extends Construct {
       type: aString('SparkJobType.PYTHON'),
       mainClass: aString("'com.example.Features'"),
       arguments: aListOf(aString("'--date=2026-01-01'")),
-      image: aString("'registry.example.com/ml/spark-s3a:4.0.4'"),
+      image: anImage("'registry.example.com/ml/spark-s3a:4.0.4'"),
       sparkVersion: aString("'4.0.4'"),
       driverCores: aNumber('1'),
       driverMemory: A_SIZE,

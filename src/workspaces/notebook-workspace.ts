@@ -12,9 +12,7 @@ import { componentLabels } from '../core/labels';
 import { dnsLabelProblems, isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import {
-  A_DURATION, A_SIZE, aListOf, AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, aNumber, anImplementationOf, anInstanceOf, aString, checkProps,
-} from '../core/props-check';
+import { A_DURATION, A_SIZE, aListOf, AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImage, anImplementationOf, anInstanceOf, aNumber, aString, checkProps } from '../core/props-check';
 import { cpuMillis, DEFAULT_GPU_RESOURCE, gpuLimits } from '../core/quantities';
 import { SecretSource } from '../core/secret-source';
 import { SecretValueFormat } from '../core/secret-value-format';
@@ -67,7 +65,7 @@ export class NotebookWorkspace extends Construct {
   constructor(scope: Construct, id: string, props: NotebookWorkspaceProps) {
     super(scope, id);
     checkProps(this, props, { owner: aString("'alice'") }, {
-      image: aString("'quay.io/jupyter/pytorch-notebook:cuda12-2026-10-05'"),
+      image: anImage("'quay.io/jupyter/pytorch-notebook:cuda12-2026-10-05'"),
       homePath: aString("'/home/jovyan'"),
       homeSize: A_SIZE,
       token: anInstanceOf(SecretSource, "SecretSource.fromSecret(kplus.Secret.fromSecretName(this, 'Token', 'alice-jupyter'))"),

@@ -5,7 +5,7 @@ import { DefaultImages } from '../../src/core/images';
 import { MlopsAlerts } from '../../src/core/monitoring';
 import { ScrapeDiscovery } from '../../src/core/scrape-target';
 import { Mysql, Postgres, Redis } from '../../src/data';
-import { FederatedPrometheus, PrometheusRole } from '../../src/observability';
+import { FederatedPrometheus, FederatedPrometheusProps, PrometheusRole } from '../../src/observability';
 import { MinioWithBuckets } from '../../src/storage/minio-with-buckets';
 import { objectNamed, objectsOfKind, podSpec, synthValid, testChart, validManifests } from '../util';
 
@@ -338,4 +338,13 @@ describe('FederatedPrometheus bad input', () => {
       "FederatedPrometheus 'test/Prometheus': scrape target 'statsd' of 'test/Other' is invalid: 'test/Statsd' already has a target of "
       + "that name in namespace 'monitoring', and the name is the job label; add each target once, and give targets in one namespace different names");
   });
+});
+
+test('a retention under an hour or a scrape interval under a second is refused, as Prometheus would not run with it', () => {
+  const make = (props: Partial<FederatedPrometheusProps>) => () => new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'a', ...props });
+  expect(make({ retention: Duration.seconds(0) })).toThrow(
+    "FederatedPrometheus 'test/Prometheus': retention '0 seconds' is invalid: must be at least an hour, e.g. Duration.days(15)");
+  expect(make({ scrapeInterval: Duration.millis(100) })).toThrow(
+    "FederatedPrometheus 'test/Prometheus': scrapeInterval '100 millis' is invalid: must be at least a second, e.g. Duration.seconds(30)");
+  expect(make({ externalUrl: 'https://mlops.example.com/prometheus ' })).toThrow("externalUrl 'https://mlops.example.com/prometheus ' is invalid: must not contain whitespace");
 });
