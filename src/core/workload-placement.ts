@@ -194,9 +194,20 @@ export class WorkloadPlacement {
   }
 
   private check(scope: IConstruct): void {
-    const { nodeSelector, topologySpread, priorityClassName, imagePullSecrets } = this.options;
+    const { nodeSelector, tolerations, nodeAffinity, topologySpread, priorityClassName, imagePullSecrets } = this.options;
     if (nodeSelector) {
       assertLabels(scope, 'placement.nodeSelector', nodeSelector);
+    }
+    // The taint and label keys (and label values) the queries carry are label syntax too, and the API server refuses
+    // a pod whose toleration or affinity has a bad one.
+    for (const toleration of tolerations ?? []) {
+      const { key } = toleration._toKube();
+      if (key !== undefined) assertLabels(scope, 'placement.tolerations', { [key]: 'x' });
+    }
+    for (const query of nodeAffinity ?? []) {
+      const { key, values } = query._toKube();
+      assertLabels(scope, 'placement.nodeAffinity', { [key]: 'x' });
+      for (const value of values ?? []) assertLabels(scope, 'placement.nodeAffinity', { [key]: value });
     }
     for (const spread of topologySpread ?? []) {
       assertLabels(scope, 'placement.topologySpread topologyKey', { [spread.topologyKey]: 'x' });

@@ -108,6 +108,9 @@ describe('WorkloadPlacement', () => {
     [{ priorityClassName: 'High_Priority' }, "placement.priorityClassName 'High_Priority' is invalid: must be lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit; give the name of a PriorityClass of the cluster"],
     [{ imagePullSecrets: [''] }, "placement.imagePullSecrets '' is invalid: must not be empty; give the name of an existing Secret"],
     [{ topologySpread: [{ topologyKey: 'zone', maxSkew: 0 }] }, "placement.topologySpread maxSkew '0' is invalid: must be a whole number, 1 or more"],
+    [{ tolerations: [kplus.NodeTaintQuery.exists('nvidia.com/gpu type')] }, "placement.tolerations key 'nvidia.com/gpu type' is invalid"],
+    [{ nodeAffinity: [kplus.NodeLabelQuery.in('zone!', ['a'])] }, "placement.nodeAffinity key 'zone!' is invalid"],
+    [{ nodeAffinity: [kplus.NodeLabelQuery.in('topology.kubernetes.io/zone', ['eu 1a'])] }, "placement.nodeAffinity value 'eu 1a' of 'topology.kubernetes.io/zone' is invalid"],
   ])('bad input %j names the workload and the value', (options, message) => {
     const chart = testChart('ml');
     const deployment = new kplus.Deployment(chart, 'Deployment', { containers: [restrictedContainer('app')] });
