@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GrafanaProps } from './grafana-props';
 import { DASHBOARDS_DIR, DATASOURCE_UID, dashboardProvidersYaml, datasourcesYaml, subPathOf } from './grafana-provisioning';
+import { configChecksum } from '../core/config-checksum';
 import { Credentials } from '../core/credentials';
 import { DatabaseEngine } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -99,7 +99,7 @@ export class Grafana extends Construct implements IScrapeTarget {
       metadata: { labels },
       podMetadata: {
         labels,
-        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(JSON.stringify(provisioning)).digest('hex') },
+        annotations: configChecksum(provisioning),
       },
       replicas: 1,
       automountServiceAccountToken: false,

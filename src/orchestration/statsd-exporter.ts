@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { configChecksum } from '../core/config-checksum';
 import { ServiceEndpoint } from '../core/endpoint';
 import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
@@ -68,7 +68,7 @@ export class StatsdExporter extends Construct {
       metadata: { labels: this.labels },
       podMetadata: {
         labels: this.labels,
-        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(mappings).digest('hex') },
+        annotations: configChecksum(mappings),
       },
       replicas: 1,
       securityContext: restrictedPodSecurity(NOBODY),

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { configChecksum } from '../core/config-checksum';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
@@ -147,7 +147,7 @@ export class FederationProxy extends Construct {
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata: { labels },
       // A changed configuration rolls the pod: the ConfigMap is read once, at start.
-      podMetadata: { labels, annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(nginxConf).digest('hex') } },
+      podMetadata: { labels, annotations: configChecksum(nginxConf) },
       replicas: 1,
       automountServiceAccountToken: false,
       securityContext: restrictedPodSecurity(NGINX_USER),

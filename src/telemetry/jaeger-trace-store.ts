@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { configChecksum } from '../core/config-checksum';
 import { addDataVolume } from '../core/data-volume';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
@@ -141,7 +141,7 @@ export class JaegerTraceStore extends Construct implements IScrapeTarget {
       metadata: { labels },
       podMetadata: {
         labels,
-        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(JSON.stringify(files)).digest('hex') },
+        annotations: configChecksum(files),
       },
       replicas: 1,
       // Badger takes a lock on its directory: the old pod must be gone before the new one opens it.

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { LogOutput } from './log-output';
+import { configChecksum } from '../core/config-checksum';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
@@ -107,7 +107,7 @@ export class NodeLogShipper extends Construct {
       metadata: { labels },
       podMetadata: {
         labels,
-        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(JSON.stringify(files)).digest('hex') },
+        annotations: configChecksum(files),
       },
       serviceAccount,
       automountServiceAccountToken: true,

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { JaegerTraceStore } from './jaeger-trace-store';
+import { configChecksum } from '../core/config-checksum';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
@@ -168,7 +168,7 @@ export class OtelCollector extends Construct implements ITraceCollector, IScrape
       metadata: { labels },
       podMetadata: {
         labels,
-        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(JSON.stringify(files)).digest('hex') },
+        annotations: configChecksum(files),
       },
       replicas,
       automountServiceAccountToken: false,

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RETRAIN_TRIGGER_SCRIPT } from './retrain-trigger-script';
+import { configChecksum } from '../core/config-checksum';
 import { Credentials } from '../core/credentials';
 import { IDagRunApi } from '../core/dag-run-api';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -220,7 +220,7 @@ export class RetrainTrigger extends Construct implements IScrapeTarget {
       metadata: { labels },
       podMetadata: {
         labels,
-        annotations: { 'mlops.cdk8s.io/config-checksum': createHash('sha256').update(JSON.stringify(files)).digest('hex') },
+        annotations: configChecksum(files),
       },
       replicas: 1,
       // One receiver keeps the cooldowns; a second would keep its own.
