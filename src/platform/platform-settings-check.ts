@@ -2,10 +2,9 @@ import { IConstruct } from 'constructs';
 import { PlatformSettings } from './platform-settings';
 import { MlopsValidationError } from '../core/errors';
 import { assertLabels } from '../core/names';
-import { A_DURATION, A_SIZE, anImage, anInstanceOf, aNumber, aString, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
-import { WorkloadPlacement } from '../core/workload-placement';
+import { A_DURATION, A_SIZE, anImage, aNumber, aString, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
+import { A_PLACEMENT } from '../core/workload-placement';
 
-const A_PLACEMENT = anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'node-role.example.com/ml': 'true' } })");
 const A_RESOURCES: PropKind = {
   description: 'container resources',
   example: '{ cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } }',
