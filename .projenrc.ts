@@ -20,6 +20,8 @@ const CRD_MODULES: Record<string, string> = {
   'seldon-experiment': 'seldon-core-v2/mlops.seldon.io_experiments.yaml',
   'seldon-server': 'seldon-core-v2/mlops.seldon.io_servers.yaml',
   'seldon-seldonruntime': 'seldon-core-v2/mlops.seldon.io_seldonruntimes.yaml',
+  'seldon-seldonconfig': 'seldon-core-v2/mlops.seldon.io_seldonconfigs.yaml',
+  'seldon-serverconfig': 'seldon-core-v2/mlops.seldon.io_serverconfigs.yaml',
   'certmanager-certificate': 'cert-manager/cert-manager.io_certificates.yaml',
   'certmanager-clusterissuer': 'cert-manager/cert-manager.io_clusterissuers.yaml',
   'trustmanager-bundle': 'trust-manager/trust.cert-manager.io_bundles.yaml',

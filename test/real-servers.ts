@@ -91,14 +91,14 @@ export async function startPostgres(adminPassword: string): Promise<RunningServe
   };
 }
 
-/** A MariaDB server on 127.0.0.1 whose `root` (from 127.0.0.1) has `rootPassword`. */
-export async function startMariadb(rootPassword: string): Promise<RunningServer> {
+/** A MariaDB server on 127.0.0.1 whose `root` (from 127.0.0.1) has `rootPassword`, started with `serverArgs` besides. */
+export async function startMariadb(rootPassword: string, serverArgs: string[] = []): Promise<RunningServer> {
   const dir = serverDirectory('mariadb-', 'mysql');
   const port = await freePort();
   const socket = join(dir, 'mysqld.sock');
   run(['mariadb-install-db', `--datadir=${join(dir, 'data')}`, '--user=mysql', '--skip-test-db', '--auth-root-authentication-method=socket'], { user: 'mysql' });
   const server = spawnSync('sh', ['-c', `runuser -u mysql -- /usr/sbin/mariadbd --no-defaults --datadir=${join(dir, 'data')} --socket=${socket} `
-    + `--port=${port} --bind-address=127.0.0.1 --skip-name-resolve --pid-file=${join(dir, 'pid')} > ${join(dir, 'log')} 2>&1 &`]);
+    + `--port=${port} --bind-address=127.0.0.1 --skip-name-resolve --pid-file=${join(dir, 'pid')} ${serverArgs.join(' ')} > ${join(dir, 'log')} 2>&1 &`]);
   if (server.status !== 0) {
     throw new Error(`mariadbd did not start: ${server.stderr}`);
   }

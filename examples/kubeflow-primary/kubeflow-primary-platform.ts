@@ -9,6 +9,8 @@ import * as kplus from 'cdk8s-plus-28';
 export const PROFILES = ['team-a', 'team-b'];
 /** The serving clusters, each serving the iris model from the primary's MinIO. */
 export const SERVING_CLUSTERS = ['serving-eu', 'serving-us'];
+/** The addresses each serving cluster's traffic to the primary leaves from: only they reach the primary's MinIO as its user. */
+const SERVING_EGRESS: Record<string, string> = { 'serving-eu': '198.51.100.0/24', 'serving-us': '192.0.2.0/24' };
 
 /**
  * The primary of a Kubeflow-centred platform: Kubeflow v1.10 is installed on the cluster already (notebooks, pipelines,
@@ -22,6 +24,8 @@ export function kubeflowPrimaryPlatform(outdir?: string): MultiClusterPlatform {
   const primary = platform.addPrimary({
     clusterName: 'primary',
     sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
+    // The primary's egress addresses: only they reach the serving clusters' Prometheus.
+    egressCidr: '203.0.113.0/24',
   });
   // MLflow keeps its runs and registry in MySQL; Airflow's metadata stays in the platform's Postgres.
   const mysql = new Mysql(primary, 'Mysql');
@@ -48,6 +52,7 @@ export function kubeflowPrimaryPlatform(outdir?: string): MultiClusterPlatform {
     const serving = platform.addServingCluster({
       clusterName,
       prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 9090),
+      egressCidr: SERVING_EGRESS[clusterName],
     });
     const iris: KservePredictor = serving.addPredictor('Iris', {
       name: 'iris',

@@ -6,6 +6,8 @@ import * as kplus from 'cdk8s-plus-28';
 
 /** The serving clusters: each serves the iris model next to its users and is federated by the primary's Prometheus. */
 export const SERVING_CLUSTERS = ['serving-eu', 'serving-us'];
+/** The addresses each serving cluster's traffic to the primary leaves from: only they reach the primary's MinIO as its user. */
+const SERVING_EGRESS: Record<string, string> = { 'serving-eu': '198.51.100.0/24', 'serving-us': '192.0.2.0/24' };
 
 /**
  * A primary cluster (`primary`: Airflow, MLflow, the shared MinIO, the federating Prometheus) and two serving clusters
@@ -48,6 +50,7 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
       clusterName,
       // A LoadBalancer on port 443 in front of the proxy that guards the cluster's /federate; the primary federates it there.
       prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 443, 'https'),
+      egressCidr: SERVING_EGRESS[clusterName],
       // DAG tasks on the primary may deploy models here through the Airflow connection `serving_eu` / `serving_us`.
       deployer: { connectionId: clusterName.replace('-', '_') },
     });

@@ -41,8 +41,8 @@ export class SeldonChart extends Chart {
       metadata: {
         name: this.namespace,
         labels: {
-          // The operator renders Seldon's component pods from the SeldonConfig of its install, and v2.6.0's does not
-          // pass `restricted`; with a SeldonConfig that does (README), enforce `restricted`.
+          // The operator renders Seldon's component pods from the SeldonConfig of its install, and the v2.6.0 chart's
+          // does not pass `restricted`; with SeldonOperatorConfig's (ClusterPrerequisites emits it), enforce `restricted`.
           'pod-security.kubernetes.io/enforce': 'baseline',
           'pod-security.kubernetes.io/enforce-version': 'v1.28',
           'pod-security.kubernetes.io/warn': 'restricted',

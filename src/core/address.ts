@@ -12,6 +12,14 @@ function quoted(value: unknown): string {
   return typeof value === 'string' ? `'${JSON.stringify(value).slice(1, -1)}'` : JSON.stringify(value) ?? String(value);
 }
 
+/** `text` with the user and password of a URL (`https://user:token@host`) hidden (`https://***@host`): messages never show a secret. */
+function withoutUserinfo(text: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+    ? text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@')
+    // Without a scheme, only `user:password@` (an scp-like `git@host:path` names no secret).
+    : text.replace(/^[^/?#@:]*:[^/?#@]*@/, '***@');
+}
+
 function requireString(where: Where, what: string, value: unknown, example: string): string {
   if (typeof value !== 'string' || value === '') {
     throw new MlopsValidationError(where, `${what} is invalid: expected ${example.includes('://') ? 'a URL' : 'a host name'}, got ${quoted(value)}; give e.g. '${example}'`);
@@ -25,14 +33,17 @@ export interface HostCheckOptions {
   readonly example: string;
   /** Whether an IP address is accepted. @default true */
   readonly ipAddress?: boolean;
+  /** Whether the first label may be `*` (a certificate's wildcard name, `*.example.com`). @default false */
+  readonly wildcard?: boolean;
 }
 
 /** A DNS name (or, unless `ipAddress: false`, an IP address): no scheme, credentials, port, path or whitespace. */
 export function checkHost(where: Where, what: string, value: unknown, options: HostCheckOptions): string {
   const host = requireString(where, what, value, options.example);
-  const ip = /^[0-9.]+$/.test(host) || host.includes(':');
-  if (!isHostOrIp(host) || (ip && options.ipAddress === false)) {
-    const kind = options.ipAddress === false ? 'a DNS name' : 'a DNS name or an IP address';
+  const name = options.wildcard && host.startsWith('*.') ? host.slice(2) : host;
+  const ip = /^[0-9.]+$/.test(name) || name.includes(':');
+  if (!isHostOrIp(name) || (ip && (options.ipAddress === false || name !== host))) {
+    const kind = `${options.ipAddress === false ? 'a DNS name' : 'a DNS name or an IP address'}${options.wildcard ? " (optionally '*.' and a domain)" : ''}`;
     throw new MlopsValidationError(where, `${what} ${quoted(host)} is invalid: must be ${kind}, without a scheme, credentials, port, `
       + `path or whitespace, e.g. '${options.example}'`);
   }
@@ -76,7 +87,7 @@ export interface UrlCheckOptions {
 /** An absolute URL with one of `schemes`, a valid host, a port from 1 to 65535 if any, and no whitespace. */
 export function checkUrl(where: Where, what: string, value: unknown, options: UrlCheckOptions): URL {
   const text = requireString(where, what, value, options.example);
-  const invalid = (why: string): MlopsValidationError => new MlopsValidationError(where, `${what} ${quoted(text)} is invalid: ${why}, e.g. '${options.example}'`);
+  const invalid = (why: string): MlopsValidationError => new MlopsValidationError(where, `${what} ${quoted(withoutUserinfo(text))} is invalid: ${why}, e.g. '${options.example}'`);
   if (/\s/.test(text)) {
     throw invalid('must not contain whitespace or line breaks');
   }
@@ -115,9 +126,10 @@ const SCP_LIKE_GIT = /^([A-Za-z0-9._-]+)@([^:/\s]+):([^\s/][^\s]*)$/;
 
 /**
  * A Git repository address: an `https://` (or `http://`) URL without credentials, an `ssh://` URL, or an SSH address
- * in scp form (`git@github.com:org/repo.git`). Returns how it is reached.
+ * in scp form (`git@github.com:org/repo.git`). Returns how it is reached. `credentialsFix` says where credentials go
+ * instead of the URL.
  */
-export function checkGitUrl(where: Where, what: string, value: unknown, example: string): 'https' | 'ssh' {
+export function checkGitUrl(where: Where, what: string, value: unknown, example: string, credentialsFix: string = 'give them as a Secret'): 'https' | 'ssh' {
   const text = requireString(where, what, value, example);
   const scp = SCP_LIKE_GIT.exec(text);
   if (scp) {
@@ -125,12 +137,27 @@ export function checkGitUrl(where: Where, what: string, value: unknown, example:
     return 'ssh';
   }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new MlopsValidationError(where, `${what} ${quoted(text)} is invalid: must be an https:// URL (e.g. '${example}') or an SSH address `
+    throw new MlopsValidationError(where, `${what} ${quoted(withoutUserinfo(text))} is invalid: must be an https:// URL (e.g. '${example}') or an SSH address `
       + `(e.g. '${example.replace(/^https:\/\/([^/]+)\//, 'git@$1:')}')`);
+  }
+  if (/^https?:\/\/[^/?#]*@/i.test(text)) {
+    throw new MlopsValidationError(where, `${what} ${quoted(withoutUserinfo(text))} is invalid: must not carry credentials, which would be written into `
+      + `the manifests; ${credentialsFix}, e.g. '${example}'`);
   }
   const url = checkUrl(where, what, text, { schemes: ['https', 'http', 'ssh'], example, credentials: text.startsWith('ssh://') });
   if (url.pathname === '/' || url.pathname === '') {
-    throw new MlopsValidationError(where, `${what} ${quoted(text)} is invalid: it names no repository (the path is empty), e.g. '${example}'`);
+    throw new MlopsValidationError(where, `${what} ${quoted(withoutUserinfo(text))} is invalid: it names no repository (the path is empty), e.g. '${example}'`);
   }
   return url.protocol === 'ssh:' ? 'ssh' : 'https';
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** An IPv4 CIDR such as `10.20.0.0/16`. */
+export function checkCidr(where: Where, what: string, value: unknown, example: string): string {
+  const parts = typeof value === 'string' ? CIDR.exec(value) : null;
+  if (!parts || parts.slice(1, 5).some((octet) => Number(octet) > 255) || Number(parts[5]) > 32) {
+    throw new MlopsValidationError(where, `${what} ${quoted(value)} is invalid: give an IPv4 CIDR, e.g. '${example}' (or '0.0.0.0/0' for anywhere)`);
+  }
+  return value as string;
 }

@@ -1,8 +1,9 @@
-import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { dnsSubdomainProblems } from './names';
+import { VolumeRetention } from './volume-retention';
 
 // The data volume of a one-replica StatefulSet (MinIO, the SQL servers, Redis with persistence): a stand-alone
 // PersistentVolumeClaim rather than a volumeClaimTemplate, which Kubernetes forbids changing, so that it can be resized
@@ -12,7 +13,7 @@ import { dnsSubdomainProblems } from './names';
 export interface DataVolumeOptions {
   /** Storage the user brings instead of a new claim, e.g. an existing claim's volume. */
   readonly storage?: kplus.IStorage;
-  /** The size of the new claim; a whole number of gibibytes. */
+  /** The size of the new claim; a whole number of gibibytes (the component's props check it with `aClaimSize`). */
   readonly storageSize?: Size;
   /** The StorageClass of the new claim; none means the cluster's default. */
   readonly storageClassName?: string;
@@ -20,6 +21,8 @@ export interface DataVolumeOptions {
   readonly defaultSize: Size;
   /** The labels of the new claim. */
   readonly labels: Record<string, string>;
+  /** Whether the new claim outlives the app; none means `VolumeRetention.RETAIN`. */
+  readonly volumeRetention?: VolumeRetention;
 }
 
 /** What to mount, and the claim behind it. */
@@ -44,11 +47,8 @@ export function addDataVolume(scope: Construct, options: DataVolumeOptions): Dat
     return { storage };
   }
   const size = storageSize ?? options.defaultSize;
-  assertClaimSize(scope, size, options.defaultSize);
-  if (storageClassName !== undefined && dnsSubdomainProblems(storageClassName).length > 0) {
-    throw new MlopsValidationError(scope, `storageClassName '${storageClassName}' is invalid: must be the name of a StorageClass: `
-      + "1-253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit; "
-      + "give a name that 'kubectl get storageclass' lists, or leave it out for the cluster's default");
+  if (storageClassName !== undefined) {
+    checkStorageClassName(scope, 'storageClassName', storageClassName);
   }
   const claim = new kplus.PersistentVolumeClaim(scope, 'Data', {
     metadata: { labels: options.labels },
@@ -56,17 +56,15 @@ export function addDataVolume(scope: Construct, options: DataVolumeOptions): Dat
     storage: size,
     storageClassName,
   });
+  (options.volumeRetention ?? VolumeRetention.RETAIN)._applyTo(claim);
   return { storage: kplus.Volume.fromPersistentVolumeClaim(scope, 'DataVolume', claim, { name: 'data' }), claim };
 }
 
-/**
- * Throws unless `size` can be a PersistentVolumeClaim's size: kplus writes it as `<n>Gi` and throws on a fraction, so
- * a whole number of gibibytes, at least 1. `example` is the size the message suggests.
- */
-export function assertClaimSize(scope: Construct, size: Size, example: Size): void {
-  const gibibytes = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-  if (!Number.isInteger(gibibytes) || gibibytes < 1) {
-    throw new MlopsValidationError(scope, `storageSize '${size.asString()}' is invalid: must be a whole number of gibibytes, at least 1; `
-      + `e.g. Size.gibibytes(${example.toGibibytes({ rounding: SizeRoundingBehavior.NONE })})`);
+/** Throws unless `value`, given as `what`, can name a StorageClass. */
+export function checkStorageClassName(where: IConstruct | string, what: string, value: string): void {
+  if (dnsSubdomainProblems(value).length > 0) {
+    throw new MlopsValidationError(where, `${what} '${value}' is invalid: must be the name of a StorageClass: `
+      + "1-253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit; "
+      + "give a name that 'kubectl get storageclass' lists, or leave it out for the cluster's default");
   }
 }

@@ -4,6 +4,8 @@ import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
 import { addEnvVariable } from './env-vars';
 import { checkKplusObject } from './kplus-compat';
+import { anEnvVarName } from './prop-kinds';
+import { aString, checkProps } from './props-check';
 
 /** A database engine and the URI scheme its clients use by default. */
 export class DatabaseEngine {
@@ -106,6 +108,13 @@ export interface IDatabase extends IConstruct {
 export function bindDatabase(
   database: IDatabase, container: kplus.Container, options: DatabaseBindOptions = {}, workload?: kplus.INetworkPolicyPeer,
 ): DatabaseBinding {
+  checkProps(database, options, {}, {
+    envPrefix: anEnvVarName('DB'),
+    scheme: aString("'postgresql+psycopg2'"),
+    uriEnv: anEnvVarName('MLFLOW_DB_URI'),
+    uriCommandEnv: anEnvVarName('AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD'),
+    query: aString("'sslmode=require'"),
+  }, 'bind: options');
   checkKplusObject(database, 'the container', container);
   trustDatabase(database, workload instanceof kplus.AbstractPod ? workload : undefined, container);
   const prefix = options.envPrefix ?? 'DB';
@@ -115,7 +124,8 @@ export function bindDatabase(
   addEnvVariable(database, container, userEnv, database.credentials.envValue(Credentials.USERNAME), 'envPrefix');
   addEnvVariable(database, container, passwordEnv, database.credentials.envValue(Credentials.PASSWORD), 'envPrefix');
   const scheme = options.scheme ?? database.engine.scheme;
-  const query = options.query ? `?${options.query}` : '';
+  const queries = [options.query, mysqlTlsQuery(database, scheme)].filter((part) => part);
+  const query = queries.length > 0 ? `?${queries.join('&')}` : '';
   const uri = `${scheme}://$(${userEnv}):$(${passwordEnv})@${database.endpoint.hostPort}/${database.databaseName}${query}`;
   if (options.uriEnv) {
     addEnvVariable(database, container, options.uriEnv, kplus.EnvValue.fromValue(uri), 'uriEnv');
@@ -130,7 +140,8 @@ export function bindDatabase(
 /**
  * Makes `container` verify a database server that runs TLS (its endpoint has a trust bundle): mounts the bundle into
  * `pod` (`PGSSLROOTCERT` among the variables) and, for PostgreSQL, sets `PGSSLMODE=verify-full`, which libpq (psql,
- * psycopg2 under SQLAlchemy) reads unless the URI says otherwise. A container of a pod not given must get the bundle
+ * psycopg2 under SQLAlchemy) reads unless the URI says otherwise. MySQL's drivers read no such variable: `bind` puts
+ * their options into the URI. A container of a pod not given must get the bundle
  * from its owner (`endpoint.trustIn`).
  */
 export function trustDatabase(database: IDatabase, pod: kplus.AbstractPod | undefined, container: kplus.Container): void {
@@ -140,6 +151,19 @@ export function trustDatabase(database: IDatabase, pod: kplus.AbstractPod | unde
   if (database.engine === DatabaseEngine.POSTGRES && container.env.variables.PGSSLMODE === undefined) {
     container.env.addVariable('PGSSLMODE', kplus.EnvValue.fromValue('verify-full'));
   }
+}
+
+/**
+ * The URI options that make a SQLAlchemy MySQL driver verify a server that runs TLS against its trust bundle, host name
+ * included: PyMySQL's `ssl_ca` with `ssl_check_hostname` (SQLAlchemy turns `ssl_*` into the driver's `ssl` dict), or
+ * mysqlclient's `ssl_mode=VERIFY_IDENTITY` (the default driver of `mysql://` and `mysql+mysqldb://`).
+ */
+function mysqlTlsQuery(database: IDatabase, scheme: string): string | undefined {
+  const bundle = database.endpoint.trustBundle;
+  if (!bundle || database.engine !== DatabaseEngine.MYSQL) return undefined;
+  return scheme === 'mysql+pymysql'
+    ? `ssl_ca=${bundle.pemPath}&ssl_check_hostname=true`
+    : `ssl_mode=VERIFY_IDENTITY&ssl_ca=${bundle.pemPath}`;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { MlopsValidationError } from './errors';
-import { isHostOrIp, isPort } from './names';
-import { aNumber, anInstanceOf, aString, checkArgument } from './props-check';
+import { aHost, aPort } from './prop-kinds';
+import { anInstanceOf, aString, checkArgument } from './props-check';
 import { TrustBundle } from './trust-bundle';
 
 /** Where a service answers: a host, a port and a scheme, inside or outside the cluster. */
@@ -27,11 +27,7 @@ export class ServiceEndpoint {
    */
   public static fromHost(host: string, port: number, scheme: string = 'http', trustBundle?: TrustBundle): ServiceEndpoint {
     const where = 'ServiceEndpoint.fromHost';
-    checkArgument(where, 'host', host, aString("'s3.eu-west-1.amazonaws.com'"));
-    if (!isHostOrIp(host)) {
-      throw new MlopsValidationError(where, `host '${host}' is invalid: must be a DNS name or an IP address, without a scheme, `
-        + "credentials, port, path or whitespace; give the port and scheme as their own arguments, e.g. fromHost('minio.example.com', 443, 'https')");
-    }
+    checkArgument(where, 'host', host, aHost('s3.eu-west-1.amazonaws.com'));
     checkPortAndScheme(where, port, scheme, trustBundle);
     return new ServiceEndpoint(host, port, scheme, trustBundle);
   }
@@ -72,10 +68,7 @@ export class ServiceEndpoint {
 }
 
 function checkPortAndScheme(where: string, port: number, scheme: string, trustBundle: TrustBundle | undefined): void {
-  checkArgument(where, 'port', port, aNumber('443'));
-  if (!isPort(port)) {
-    throw new MlopsValidationError(where, `port '${port}' is invalid: must be a whole number from 1 to 65535`);
-  }
+  checkArgument(where, 'port', port, aPort());
   checkArgument(where, 'scheme', scheme, aString("'https'"));
   if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) {
     throw new MlopsValidationError(where, `scheme '${scheme}' is invalid: must be a URL scheme without '://', e.g. 'https' or 'postgresql'`);

@@ -11,13 +11,18 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * chooses the name, for the fix.
  */
 export function addEnvVariable(where: IConstruct, container: kplus.Container, name: string, value: kplus.EnvValue, option: string): void {
-  if (typeof name !== 'string' || !ENV_NAME.test(name)) {
-    throw new MlopsValidationError(where, `${option} '${name}' is invalid: an env var name is letters, digits and '_', not starting with a digit, `
-      + "e.g. 'MLFLOW_DB_URI'");
-  }
+  checkEnvVarName(where, option, name);
   if (container.env.variables[name] !== undefined) {
     throw new MlopsValidationError(where, `env var '${name}' is invalid: container '${container.name}' already has it (another bind or the `
       + `container's own env); give another name with ${option}`);
   }
   container.env.addVariable(name, value);
+}
+
+/** Throws unless `name`, given as `what`, is an env var name; `example` is one fit for the prop. */
+export function checkEnvVarName(where: IConstruct | string, what: string, name: unknown, example: string = 'MLFLOW_DB_URI'): void {
+  if (typeof name !== 'string' || !ENV_NAME.test(name)) {
+    throw new MlopsValidationError(where, `${what} '${name}' is invalid: an env var name is letters, digits and '_', not starting with a digit, `
+      + `e.g. '${example}'`);
+  }
 }

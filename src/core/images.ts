@@ -98,6 +98,36 @@ export class DefaultImages {
    */
   public static readonly NGINX_UNPRIVILEGED = 'docker.io/nginxinc/nginx-unprivileged:1.30.4-alpine-slim';
 
+  /** Seldon Core v2.6.0 scheduler, a component of `SeldonOperatorConfig`'s SeldonConfig; run as uid/gid 1000. */
+  public static readonly SELDON_SCHEDULER = 'docker.io/seldonio/seldon-scheduler:2.6.0';
+
+  /** Seldon Core v2.6.0 Envoy (the `seldon-mesh` Service's pods); run as uid/gid 1000. */
+  public static readonly SELDON_ENVOY = 'docker.io/seldonio/seldon-envoy:2.6.0';
+
+  /** Seldon Core v2.6.0 model gateway (Kafka to models); run as uid/gid 1000. */
+  public static readonly SELDON_MODEL_GATEWAY = 'docker.io/seldonio/seldon-modelgateway:2.6.0';
+
+  /** Seldon Core v2.6.0 pipeline gateway (requests to pipelines over Kafka); run as uid/gid 1000. */
+  public static readonly SELDON_PIPELINE_GATEWAY = 'docker.io/seldonio/seldon-pipelinegateway:2.6.0';
+
+  /** Seldon Core v2.6.0 dataflow engine (Kafka Streams, Java 17); run as uid/gid 1000. */
+  public static readonly SELDON_DATAFLOW_ENGINE = 'docker.io/seldonio/seldon-dataflow-engine:2.6.0';
+
+  /** Seldon Core v2.6.0 agent, beside every Seldon server; run as uid/gid 1000. */
+  public static readonly SELDON_AGENT = 'docker.io/seldonio/seldon-agent:2.6.0';
+
+  /** Seldon Core v2.6.0 rclone (model downloads), beside every Seldon server; runs as uid 1000. */
+  public static readonly SELDON_RCLONE = 'docker.io/seldonio/seldon-rclone:2.6.0';
+
+  /**
+   * MLServer as the v2.6.0 ServerConfig `mlserver` pins it: too old for most current models, so a `SeldonServer`
+   * usually gets an `image` of its own.
+   */
+  public static readonly SELDON_MLSERVER = 'docker.io/seldonio/mlserver:1.3.5';
+
+  /** NVIDIA Triton as the v2.6.0 ServerConfig `triton` pins it. */
+  public static readonly SELDON_TRITON = 'nvcr.io/nvidia/tritonserver:23.03-py3';
+
   private constructor() {}
 }
 

@@ -20,4 +20,5 @@ export * from './tls';
 export * from './trace-collector';
 export * from './tracking';
 export * from './trust-bundle';
+export * from './volume-retention';
 export * from './workload-placement';

@@ -3,8 +3,9 @@ import { IConstruct } from 'constructs';
 import { Credentials } from './credentials';
 import { ServiceEndpoint } from './endpoint';
 import { addEnvVariable } from './env-vars';
-import { MlopsValidationError } from './errors';
 import { checkKplusObject } from './kplus-compat';
+import { anEnvVarName, aWholeNumber } from './prop-kinds';
+import { checkProps } from './props-check';
 
 /** How a consumer wants a key-value store handed to its container. */
 export interface KeyValueStoreBindOptions {
@@ -66,12 +67,13 @@ export function bindKeyValueStore(
   options: KeyValueStoreBindOptions,
   databases?: number,
 ): KeyValueStoreBinding {
+  checkProps(store, options, {}, {
+    passwordEnv: anEnvVarName('REDIS_PASSWORD'),
+    urlEnv: anEnvVarName('CELERY_BROKER_URL'),
+    database: aWholeNumber(0, 0, databases === undefined ? Infinity : databases - 1, '; leave it out for 0'),
+  }, 'bind: options');
   checkKplusObject(store, 'the container', container);
   const database = options.database ?? 0;
-  if (!Number.isInteger(database) || database < 0 || (databases !== undefined && database >= databases)) {
-    const range = databases !== undefined ? `from 0 to ${databases - 1}` : 'from 0 up';
-    throw new MlopsValidationError(store, `Redis database '${database}' is invalid: must be a whole number ${range}; leave it out for 0`);
-  }
   const passwordEnv = options.passwordEnv ?? 'REDIS_PASSWORD';
   addEnvVariable(store, container, passwordEnv, store.credentials.envValue(Credentials.PASSWORD), 'passwordEnv');
   const url = `${store.endpoint.scheme}://:$(${passwordEnv})@${store.endpoint.hostPort}/${database}`;

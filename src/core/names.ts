@@ -92,7 +92,7 @@ export function clusterNameOf(scope: IConstruct, clusterName: string | undefined
   const problems = dnsLabelProblems(name);
   if (problems.length > 0) {
     throw new MlopsValidationError(scope, `clusterName '${name}' is invalid: ${problems.join('; ')}`
-      + `${clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : ''}`);
+      + `${clusterName === undefined ? " (it defaults to the construct's id, lower-cased); give clusterName" : "; give e.g. 'serving-eu'"}`);
   }
   return name;
 }

@@ -36,7 +36,10 @@ function pullSecretLocations(json: any): PullSecretLocation[] {
     case 'InferenceService':
       return ['predictor', 'transformer', 'explainer'].filter((part) => spec[part] !== undefined).map((part) => podSpec(`/spec/${part}`));
     case 'Server':
+    case 'ServerConfig':
       return group === 'mlops.seldon.io' ? [podSpec('/spec/podSpec')] : [];
+    case 'SeldonConfig':
+      return group === 'mlops.seldon.io' ? (spec.components ?? []).map((_: unknown, i: number) => podSpec(`/spec/components/${i}/podSpec`)) : [];
     default:
       return WORKLOAD_KINDS.has(json.kind) && spec.template ? [podSpec('/spec/template/spec')] : [];
   }

@@ -1,4 +1,3 @@
-import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MlopsValidationError } from './errors';
 import { registerLibraryConstruct } from './library-metadata';
@@ -14,6 +13,20 @@ export interface PropKind {
   /** A value of the kind, for messages: `DagSource.fromGit({ repository: '...' })`. */
   readonly example: string;
   readonly matches: (value: unknown) => boolean;
+  /**
+   * The value's own rules beyond its type (a host, a port, a DNS label, ...): throws an MlopsValidationError naming
+   * `what` (the prop), the value and the fix. Kinds made in `prop-kinds.ts` carry one; checkProps calls it.
+   */
+  readonly check?: (where: IConstruct | string, what: string, value: any) => void;
+  /** Plausible mistakes the kind refuses, for the table-driven test that gives each to every prop of the kind. */
+  readonly badValues?: readonly BadValue[];
+}
+
+/** A value a prop kind refuses, and how the refusal shows it. */
+export interface BadValue {
+  readonly value: unknown;
+  /** How the message renders the value, e.g. `'My_Name'` or `0Gi`. */
+  readonly shown: string;
 }
 
 /** A string; what it may hold is the construct's own check. */
@@ -55,13 +68,10 @@ export function anImage(example: string): PropKind {
     description: 'an image reference (lowercase repository path, optional registry, tag and digest; no spaces or scheme)',
     example,
     matches: (value) => typeof value === 'string' && IMAGE_REFERENCE.test(value),
+    badValues: ['Postgres:17', 'https://docker.io/library/postgres:17', 'postgres:17 ', 'postgres:', 'team/app:1.0\n']
+      .map((value) => ({ value, shown: JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value) })),
   };
 }
-
-/** A cdk8s `Size`. */
-export const A_SIZE = anInstanceOf(Size, 'Size.gibibytes(10)');
-/** A cdk8s `Duration`. */
-export const A_DURATION = anInstanceOf(Duration, 'Duration.minutes(5)');
 
 /** An object with the members an interface requires (`IDatabase`: `bind`, `endpoint`, ...). */
 export function anImplementationOf(name: string, members: string[], example: string): PropKind {
@@ -78,6 +88,8 @@ export function aListOf(item: PropKind): PropKind {
     description: `a list of ${item.description.replace(/^an? /, '')}s`,
     example: `[${item.example}]`,
     matches: (value) => Array.isArray(value) && value.every((entry) => item.matches(entry)),
+    check: item.check && ((where, what, value: unknown[]) => value.forEach((entry, index) => item.check!(where, `${what}[${index}]`, entry))),
+    badValues: item.badValues?.map((bad) => ({ value: [bad.value], shown: bad.shown })),
   };
 }
 
@@ -107,6 +119,7 @@ export function checkProps(
   if (typeof scope !== 'string') {
     registerLibraryConstruct(scope);
   }
+  propsCheckListeners.forEach((listener) => listener({ scope, props, required, optional, what }));
   const names = Object.keys(required);
   if (props === undefined || props === null) {
     if (names.length === 0) {
@@ -123,20 +136,49 @@ export function checkProps(
     if (value === undefined || value === null) {
       throw new MlopsValidationError(scope, `${what}.${name} is missing: give ${kind.description}, e.g. ${kind.example}`);
     }
-    checkKind(scope, `${what}.${name}`, value, kind);
+    checkKind(scope, what, name, value, kind);
   }
   for (const [name, kind] of Object.entries(optional)) {
     const value = (props as Record<string, unknown>)[name];
     if (value !== undefined) {
-      checkKind(scope, `${what}.${name}`, value, kind);
+      checkKind(scope, what, name, value, kind);
     }
   }
 }
 
-function checkKind(scope: IConstruct | string, path: string, value: unknown, kind: PropKind): void {
+/** One call of `checkProps`: the object checked and the kinds of its props. */
+export interface PropsCheck {
+  readonly scope: IConstruct | string;
+  readonly props: unknown;
+  readonly required: Record<string, PropKind>;
+  readonly optional: Record<string, PropKind>;
+  readonly what: string;
+}
+
+const propsCheckListeners = new Set<(check: PropsCheck) => void>();
+
+/**
+ * Calls `listener` with every props check until the returned function is called: how the table-driven test
+ * (test/architecture/bad-values.test.ts) learns the kinds of each entry point's props from the entry point itself.
+ */
+export function onPropsCheck(listener: (check: PropsCheck) => void): () => void {
+  propsCheckListeners.add(listener);
+  return () => propsCheckListeners.delete(listener);
+}
+
+/**
+ * A whole argument (`props`, or a method's `addRemoteWrite: options`): its props are named alone in value messages
+ * (`host 'x' is invalid`, `addRemoteWrite: url 'x' is invalid`).
+ */
+const ARGUMENT = /^(.*: )?(props|options|attributes)$/;
+
+function checkKind(scope: IConstruct | string, what: string, name: string, value: unknown, kind: PropKind): void {
+  const path = what === '' ? name : `${what}.${name}`;
   if (!kind.matches(value)) {
     throw new MlopsValidationError(scope, `${path} is invalid: expected ${kind.description}, got ${kindOf(value)}; give e.g. ${kind.example}`);
   }
+  const argument = ARGUMENT.exec(what);
+  kind.check?.(scope, argument ? `${argument[1] ?? ''}${name}` : path, value);
 }
 
 /** `a DagSource`, `an IDatabase`. */
@@ -176,5 +218,5 @@ export function checkArgument(where: IConstruct | string, name: string, value: u
   if (value === undefined || value === null) {
     throw new MlopsValidationError(where, `${name} is missing: give ${kind.description}, e.g. ${kind.example}`);
   }
-  checkKind(where, name, value, kind);
+  checkKind(where, '', name, value, kind);
 }

@@ -1,8 +1,7 @@
 import { Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MlopsValidationError } from './errors';
-import { isHostOrIp } from './names';
+import { checkHost } from './address';
 import { CertificateIssuer, ServerTls } from './tls';
 import {
   Certificate,
@@ -14,8 +13,6 @@ import {
 /** The keys cert-manager writes into a Certificate's Secret. */
 export const TLS_CERT_KEY = 'tls.crt';
 export const TLS_KEY_KEY = 'tls.key';
-
-const WILDCARD_HOST = /^\*\.[A-Za-z0-9]/;
 
 /** A Service's certificate: the Certificate and the Secret cert-manager keeps it in. */
 export interface ServerCertificate {
@@ -51,12 +48,7 @@ export function addServerCertificate(scope: Construct, service: kplus.Service, t
   const hosts: string[] = [];
   const addHosts = (more: string[]) => {
     for (const host of more) {
-      const bare = WILDCARD_HOST.test(host) ? host.slice(2) : host;
-      if (!isHostOrIp(bare) || /^[0-9.:]+$/.test(bare)) {
-        throw new MlopsValidationError(scope, `certificate DNS name '${host}' is invalid: must be a DNS name (optionally '*.' and a domain) `
-          + "without scheme, port or path, e.g. 'minio.example.com'");
-      }
-      hosts.push(host);
+      hosts.push(checkHost(scope, 'certificate DNS name', host, { example: 'minio.example.com', ipAddress: false, wildcard: true }));
     }
   };
   addHosts(extraHosts);

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { MlopsValidationError } from './errors';
 import { dnsSubdomainProblems } from './names';
-import { A_DURATION, anInstanceOf, aString, checkArgument, checkProps } from './props-check';
+import { aDuration } from './prop-kinds';
+import { anInstanceOf, aString, checkArgument, checkProps } from './props-check';
 import { TrustBundle } from './trust-bundle';
 
 const ISSUER_KINDS = ['Issuer', 'ClusterIssuer'];
@@ -84,14 +85,11 @@ export class ServerTls {
     checkProps(where, props, {
       issuer: anInstanceOf(CertificateIssuer, "CertificateIssuer.clusterIssuer('platform-ca')"),
       trustBundle: anInstanceOf(TrustBundle, "TrustBundle.fromConfigMap('platform-ca-bundle')"),
-    }, { duration: A_DURATION, clusterDomain: aString("'cluster.local'") });
+    }, { duration: aDuration({ example: 'Duration.days(90)', atLeast: Duration.days(1), wholeHours: true }), clusterDomain: aString("'cluster.local'") });
     this.issuer = props.issuer;
     this.trustBundle = props.trustBundle;
+    // cert-manager renews at two thirds of it: a certificate shorter than a day would churn every server.
     this.duration = props.duration ?? Duration.days(90);
-    if (this.duration.toHours() < 24) {
-      throw new MlopsValidationError(where, `duration '${this.duration.toHours()}h' is invalid: cert-manager renews at two thirds of it, `
-        + 'and a certificate shorter than a day churns every server; give at least Duration.days(1), e.g. Duration.days(90)');
-    }
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     const problems = dnsSubdomainProblems(this.clusterDomain);
     if (problems.length > 0) {

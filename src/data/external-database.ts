@@ -1,12 +1,12 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseAttributes } from './database-attributes';
-import { checkHost, checkPort } from '../core/address';
 import { Credentials } from '../core/credentials';
 import { bindDatabase, DatabaseBindOptions, DatabaseBinding, DatabaseEngine, IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
-import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { aHost, aPort } from '../core/prop-kinds';
+import { anInstanceOf, aString, checkProps } from '../core/props-check';
 
 /**
  * A database outside this app, for workloads to `bind` like one created by `Postgres` or `Mysql`. Binding adds only
@@ -22,15 +22,13 @@ export class ExternalDatabase extends Construct implements IDatabase {
   constructor(scope: Construct, id: string, attributes: DatabaseAttributes, defaultEngine: DatabaseEngine) {
     super(scope, id);
     checkProps(this, attributes, {
-      host: aString("'pg.example.internal'"),
+      host: aHost('pg.example.internal'),
       databaseName: aString("'mlflow'"),
       credentials: anInstanceOf(Credentials, "Credentials.fromSecret(kplus.Secret.fromSecretName(this, 'Db', 'db-credentials'))"),
-    }, { port: aNumber('5432'), engine: anInstanceOf(DatabaseEngine, 'DatabaseEngine.POSTGRES') }, 'attributes');
+    }, { port: aPort(defaultEngine.defaultPort), engine: anInstanceOf(DatabaseEngine, 'DatabaseEngine.POSTGRES') }, 'attributes');
     this.engine = attributes.engine ?? defaultEngine;
     const port = attributes.port ?? this.engine.defaultPort;
     const { host, databaseName } = attributes;
-    checkHost(this, 'host', host, { example: 'pg.example.internal' });
-    checkPort(this, 'port', port, this.engine.defaultPort);
     if (databaseName.length === 0 || /[\s/?#]/.test(databaseName)) {
       throw new MlopsValidationError(this, `database name '${databaseName}' is invalid: must be non-empty without whitespace, '/', '?' or '#' (it is the path of the connection URI); give the name as the server knows it`);
     }

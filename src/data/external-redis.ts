@@ -1,11 +1,11 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisAttributes } from './redis-attributes';
-import { checkHost, checkPort } from '../core/address';
 import { Credentials } from '../core/credentials';
 import { ServiceEndpoint } from '../core/endpoint';
 import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreBindOptions } from '../core/key-value-store';
-import { aNumber, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { aHost, aPort } from '../core/prop-kinds';
+import { anInstanceOf, checkProps } from '../core/props-check';
 
 /**
  * A Redis server outside this app: `bind` only hands over the address and the password (no NetworkPolicy).
@@ -18,12 +18,10 @@ export class ExternalRedis extends Construct implements IKeyValueStore {
   constructor(scope: Construct, id: string, attrs: RedisAttributes) {
     super(scope, id);
     checkProps(this, attrs, {
-      host: aString("'redis.example.internal'"),
+      host: aHost('redis.example.internal'),
       credentials: anInstanceOf(Credentials, "Credentials.fromSecret(kplus.Secret.fromSecretName(this, 'Redis', 'redis-password'))"),
-    }, { port: aNumber('6379') }, 'attributes');
+    }, { port: aPort(6379) }, 'attributes');
     const port = attrs.port ?? 6379;
-    checkHost(this, 'host', attrs.host, { example: 'redis.example.internal' });
-    checkPort(this, 'port', port, 6379);
     this.endpoint = ServiceEndpoint.fromHost(attrs.host, port, 'redis');
     this.credentials = attrs.credentials;
   }

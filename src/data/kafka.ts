@@ -13,8 +13,10 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { tcpProbe } from '../core/probes';
-import { A_CONSTRUCT, A_DURATION, A_SIZE, anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration } from '../core/prop-kinds';
+import { A_CONSTRUCT, anImage, anImplementationOf, anInstanceOf, checkArgument, checkProps } from '../core/props-check';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const CLIENT_PORT = 9092;
@@ -55,6 +57,14 @@ export interface KafkaProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the data volume's claim outlives the app: `VolumeRetention.RETAIN` marks it so that Argo CD keeps it
+   * when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The broker's resources. The JVM heap is half the memory limit (`KAFKA_HEAP_OPTS`); the other half is the page
@@ -120,9 +130,10 @@ export class Kafka extends Construct implements IEventBus {
     checkProps(this, props, {}, {
       image: anImage('DefaultImages.KAFKA'),
       storage: anImplementationOf('IStorage', ['asVolume'], "kplus.Volume.fromPersistentVolumeClaim(this, 'Data', claim)"),
-      storageSize: A_SIZE,
-      storageClassName: aString("'fast-ssd'"),
-      logRetention: A_DURATION,
+      storageSize: aClaimSize('Size.gibibytes(10)'),
+      storageClassName: A_STORAGE_CLASS_NAME,
+      volumeRetention: A_VOLUME_RETENTION,
+      logRetention: aDuration({ example: 'Duration.days(7)', atLeast: Duration.minutes(1), wholeSeconds: false }),
       placement: anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'node-role.example.com/data': 'true' } })"),
     });
     const memory = props.resources?.memory ?? { request: DEFAULT_MEMORY, limit: DEFAULT_MEMORY };
@@ -136,10 +147,6 @@ export class Kafka extends Construct implements IEventBus {
         + 'and needs at least 256Mi; give at least Size.mebibytes(512), e.g. Size.gibibytes(1)');
     }
     const retention = props.logRetention ?? Duration.days(7);
-    if (retention.toMilliseconds() < Duration.minutes(1).toMilliseconds()) {
-      throw new MlopsValidationError(this, `logRetention '${retention.toHumanString()}' is invalid: must be at least 1 minute, `
-        + 'or the broker deletes messages before pipelines read them; e.g. Duration.days(7)');
-    }
 
     const image = props.image ?? defaultImage(this, DefaultImages.KAFKA);
     const labels = componentLabels(this, { name: 'kafka', component: 'event-bus', image });
@@ -212,6 +219,7 @@ export class Kafka extends Construct implements IEventBus {
       storage: props.storage,
       storageSize: props.storageSize,
       storageClassName: props.storageClassName,
+      volumeRetention: props.volumeRetention,
       defaultSize: Size.gibibytes(10),
       labels,
     });

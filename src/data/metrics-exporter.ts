@@ -14,15 +14,19 @@ export interface MetricsExporterSpec {
   readonly port: number;
   readonly args?: string[];
   readonly env: { [name: string]: kplus.EnvValue };
+  /** Files the exporter reads, by name: a ConfigMap (`MetricsConfig`) mounted read-only at `dir`. */
+  readonly config?: { readonly dir: string; readonly files: { [name: string]: string } };
 }
 
 /**
  * Adds the exporter as the container `metrics` (port `metrics`) of `statefulSet`'s pod, and returns its scrape target:
  * the pods, found by their labels (POD discovery, so that the server's Service stays as it is), named after
- * `scope`'s path. Used by Postgres, Mysql and Redis.
+ * `scope`'s path, with `mounts` read-only besides its config. Used by Postgres, Mysql and Redis.
  */
-export function addMetricsExporter(scope: Construct, statefulSet: kplus.StatefulSet, spec: MetricsExporterSpec): ScrapeTargetSpec {
-  statefulSet.addContainer({
+export function addMetricsExporter(
+  scope: Construct, statefulSet: kplus.StatefulSet, spec: MetricsExporterSpec, mounts: Array<[string, kplus.Volume]> = [],
+): ScrapeTargetSpec {
+  const exporter = statefulSet.addContainer({
     name: 'metrics',
     image: spec.image,
     imagePullPolicy: imagePullPolicy(spec.image),
@@ -33,6 +37,13 @@ export function addMetricsExporter(scope: Construct, statefulSet: kplus.Stateful
     resources: SMALL_CONTAINER_RESOURCES,
     readiness: kplus.Probe.fromTcpSocket({ port: spec.port, periodSeconds: Duration.seconds(10) }),
   });
+  if (spec.config) {
+    const configMap = new kplus.ConfigMap(scope, 'MetricsConfig', { data: spec.config.files });
+    exporter.mount(spec.config.dir, kplus.Volume.fromConfigMap(statefulSet, 'MetricsConfigVolume', configMap, { name: 'metrics-config' }), { readOnly: true });
+  }
+  for (const [path, volume] of mounts) {
+    exporter.mount(path, volume, { readOnly: true });
+  }
   const podLabels = statefulSet.podMetadata;
   return {
     name: Names.toDnsLabel(scope, { includeHash: false }),

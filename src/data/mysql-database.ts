@@ -10,11 +10,13 @@ import { HashedJob } from '../core/hashed-job';
  * The user name and password come from the environment and become SQL string literals inside the shell: with
  * `NO_BACKSLASH_ESCAPES` a literal only needs its `'` doubled. The statements go to mysql through a pipe from shell
  * builtins, so the password is in no file and no process's arguments. The database name is a checked identifier.
+ * With `caFile` (the server runs TLS), every connection verifies the server's certificate and host name.
  */
-function setupScript(databaseName: string): string {
+function setupScript(databaseName: string, caFile: string | undefined): string {
   const grantName = databaseName.replace(/_/g, '\\_');
+  const verify = caFile ? ` --ssl-mode=VERIFY_IDENTITY --ssl-ca=${caFile}` : '';
   return `set -euo pipefail
-connect=(--host="$MYSQL_HOST" --port="$MYSQL_TCP_PORT" --user="$ADMIN_USER")
+connect=(--host="$MYSQL_HOST" --port="$MYSQL_TCP_PORT" --user="$ADMIN_USER"${verify})
 ${waitForServer('mysqladmin "${connect[@]}" --connect-timeout=5 ping', 'MySQL at $MYSQL_HOST:$MYSQL_TCP_PORT')}
 db='\`${databaseName}\`'
 # In a database-level GRANT, '_' is a wildcard unless escaped.
@@ -39,7 +41,7 @@ export class MysqlDatabase extends ServerDatabase {
     super(scope, id, server, props);
     this.setupJob = this.createSetupJob({
       shell: 'bash',
-      script: setupScript(this.databaseName),
+      script: setupScript(this.databaseName, this.endpoint.trustBundle?.pemPath),
       env: {
         MYSQL_HOST: kplus.EnvValue.fromValue(this.endpoint.host),
         MYSQL_TCP_PORT: kplus.EnvValue.fromValue(String(this.endpoint.port)),

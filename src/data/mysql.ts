@@ -13,11 +13,15 @@ import { Credentials } from '../core/credentials';
 import { DatabaseEngine, IDatabase } from '../core/database';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages } from '../core/images';
-import { A_CONSTRUCT, checkArgument } from '../core/props-check';
+import { A_CONSTRUCT, checkArgument, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { A_SERVER_TLS, ServerTls } from '../core/tls';
 
 const VOLUME_PATH = '/var/lib/mysql';
 const EXPORTER_PORT = 9104;
+const CERT_DIR = '/etc/mysql/tls';
+const EXPORTER_CONFIG_DIR = '/etc/mysqld-exporter';
+const EXPORTER_CERT_DIR = '/etc/mysqld-exporter/server';
 
 const NAME_RULES: SqlNameRules = {
   engineName: 'MySQL',
@@ -63,6 +67,17 @@ export interface MysqlProps extends SqlServerProps {
    * @default DefaultImages.MYSQLD_EXPORTER
    */
   readonly metricsExporterImage?: string;
+
+  /**
+   * Serves TLS only (`--ssl-cert`, `--ssl-key`, `--require-secure-transport=ON`) with a certificate cert-manager issues
+   * for the Service. Clients bound with `bind` verify it, host name included: the setup Jobs' `mysql` with
+   * `--ssl-mode=VERIFY_IDENTITY` and `--ssl-ca`, SQLAlchemy URIs with `ssl_ca` and `ssl_check_hostname=true`
+   * (PyMySQL) or `ssl_mode=VERIFY_IDENTITY` (mysqlclient). A sidecar (`tls-reload`) runs `ALTER INSTANCE RELOAD TLS`
+   * within 10 minutes of a renewal, so the server serves the new certificate without a restart.
+   *
+   * @default - no TLS
+   */
+  readonly tls?: ServerTls;
 }
 
 /** Options of `Mysql.addDatabase()`. */
@@ -88,7 +103,8 @@ export interface MysqlDatabaseOptions extends SqlDatabaseOptions {
  * mlflow.bind(deployment, container, { uriEnv: 'MLFLOW_BACKEND_STORE_URI', scheme: 'mysql+pymysql' });
  * ```
  *
- * The pod runs as uid/gid 999 (`mysql`) under Pod Security `restricted` with a read-only root filesystem.
+ * The pod runs as uid/gid 999 (`mysql`) under Pod Security `restricted` with a read-only root filesystem. With `tls`
+ * the server accepts TLS connections only.
  */
 export class Mysql extends SqlServer {
   /** A database on a MySQL server outside this app. */
@@ -126,13 +142,16 @@ export class Mysql extends SqlServer {
 
   /** @internal */
   protected _engineSpec(props: MysqlProps, admin: Credentials): SqlEngineSpec {
+    checkProps(this, props, {}, { tls: A_SERVER_TLS });
+    const tls = props.tls;
     return {
       engine: DatabaseEngine.MYSQL,
       name: 'mysql',
       image: props.image ?? defaultImage(this, DefaultImages.MYSQL),
       // mysqld --initialize needs an empty datadir, and a volume root may hold lost+found; the entrypoint creates
       // the sub-directory.
-      args: ['mysqld', `--datadir=${VOLUME_PATH}/data`],
+      args: ['mysqld', `--datadir=${VOLUME_PATH}/data`,
+        ...(tls ? [`--ssl-cert=${CERT_DIR}/tls.crt`, `--ssl-key=${CERT_DIR}/tls.key`, '--require-secure-transport=ON'] : [])],
       env: {
         MYSQL_ROOT_PASSWORD: admin.envValue(Credentials.PASSWORD),
       },
@@ -148,13 +167,30 @@ export class Mysql extends SqlServer {
         runAs: { user: 65534, group: 65534 },
         port: EXPORTER_PORT,
         // mysqld_exporter 0.15+ takes the address and user as flags and the password from MYSQLD_EXPORTER_PASSWORD.
-        args: ['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)'],
+        args: ['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(MYSQL_EXPORTER_USER)',
+          // mysqld_exporter speaks TLS only with an `ssl-ca` in its my.cnf (config/config.go, FormDSN). It reaches the
+          // server on 127.0.0.1, which the certificate does not name: the server's own certificate is that file, and
+          // the hop inside the pod goes unverified.
+          ...(tls ? [`--config.my-cnf=${EXPORTER_CONFIG_DIR}/my.cnf`, '--tls.insecure-skip-verify'] : [])],
         env: {
           MYSQL_EXPORTER_USER: admin.envValue(Credentials.USERNAME),
           MYSQLD_EXPORTER_PASSWORD: admin.envValue(Credentials.PASSWORD),
         },
+        ...(tls ? { config: { dir: EXPORTER_CONFIG_DIR, files: { 'my.cnf': `[client]\nssl-ca = ${EXPORTER_CERT_DIR}/tls.crt\n` } } } : {}),
       },
       nameRules: NAME_RULES,
+      ...(tls ? {
+        tls: {
+          serverTls: tls,
+          certDir: CERT_DIR,
+          // Root-owned as the kubelet writes them: the group (the pod's fsGroup, mysql) reads them.
+          keyMode: 0o440,
+          // MySQL 8 swaps in the files at the configured paths on ALTER INSTANCE RELOAD TLS.
+          reloadCommand: 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --host=127.0.0.1 --port=3306 --user=root --ssl-mode=REQUIRED '
+            + "--execute='ALTER INSTANCE RELOAD TLS'",
+          exporterCertDir: EXPORTER_CERT_DIR,
+        },
+      } : {}),
     };
   }
 

@@ -16,12 +16,14 @@ import { bindKeyValueStore, IKeyValueStore, KeyValueStoreBinding, KeyValueStoreB
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
-import { A_CONSTRUCT, A_SIZE, aBoolean, anImage, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { A_SECRET_SOURCE, A_STORAGE_CLASS_NAME, aClaimSize } from '../core/prop-kinds';
+import { A_CONSTRUCT, aBoolean, anImage, checkArgument, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate } from '../core/server-certificate';
 import { A_SERVER_TLS, ServerTls } from '../core/tls';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { A_PLACEMENT, WorkloadPlacement, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 6379;
@@ -86,6 +88,14 @@ export interface RedisProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the data volume's claim outlives the app: `VolumeRetention.RETAIN` marks it so that Argo CD keeps it
+   * when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The Redis container's resources; `cpu` or `memory` left out keeps its default. Keep the memory limit above the
@@ -167,11 +177,12 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      storageSize: A_SIZE,
-      storageClassName: aString("'fast-ssd'"),
+      storageSize: aClaimSize('Size.gibibytes(1)'),
+      storageClassName: A_STORAGE_CLASS_NAME,
+      volumeRetention: A_VOLUME_RETENTION,
       image: anImage('DefaultImages.REDIS'),
       metricsExporterImage: anImage('DefaultImages.REDIS_EXPORTER'),
-      password: anInstanceOf(SecretSource, 'SecretSource.generated()'),
+      password: A_SECRET_SOURCE,
       persistence: aBoolean(),
       metrics: aBoolean(),
       placement: A_PLACEMENT,
@@ -244,6 +255,7 @@ export class Redis extends Construct implements IKeyValueStore, IScrapeTarget {
       const data = addDataVolume(this, {
         storageSize: props.storageSize,
         storageClassName: props.storageClassName,
+        volumeRetention: props.volumeRetention,
         defaultSize: Size.gibibytes(1),
         labels,
       });

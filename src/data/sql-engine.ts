@@ -45,6 +45,11 @@ export interface SqlServerTls {
    * when the certificate file changes; it sees the server's env.
    */
   readonly reloadCommand: string;
+  /**
+   * Where the metrics exporter gets the server's certificate (`tls.crt`, not the key), when it must name a
+   * certificate file to speak TLS to the server on localhost.
+   */
+  readonly exporterCertDir?: string;
 }
 
 /** `resources` with each of cpu and memory the user left out taken from `defaults`. */

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { SecretSource } from '../core/secret-source';
+import { VolumeRetention } from '../core/volume-retention';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 /**
@@ -29,6 +30,14 @@ export interface SqlServerProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the data volume's claim outlives the app: `VolumeRetention.RETAIN` marks it so that Argo CD keeps it
+   * when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The cpu and memory of each database's setup Job. Each of `cpu` and `memory` left out keeps its default.

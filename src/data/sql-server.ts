@@ -18,12 +18,14 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { commandProbe } from '../core/probes';
-import { A_SIZE, aBoolean, aListOf, anImage, aString, checkProps } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME, aClaimSize } from '../core/prop-kinds';
+import { aBoolean, aListOf, anImage, aString, checkArgument, checkProps } from '../core/props-check';
 import { SMALL_CONTAINER_RESOURCES } from '../core/resources';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate } from '../core/server-certificate';
+import { A_VOLUME_RETENTION } from '../core/volume-retention';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /**
@@ -69,8 +71,9 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
     checkProps(this, props, {}, {
       image: anImage("'harbor.example.com/mirror/postgres:17.6-bookworm'"),
       metricsExporterImage: anImage("'harbor.example.com/mirror/postgres-exporter:v0.20.1'"),
-      storageSize: A_SIZE,
-      storageClassName: aString("'fast-ssd'"),
+      storageSize: aClaimSize('Size.gibibytes(10)'),
+      storageClassName: A_STORAGE_CLASS_NAME,
+      volumeRetention: A_VOLUME_RETENTION,
       databases: aListOf(aString("'mlflow'")),
       metrics: aBoolean(),
       placement: A_PLACEMENT,
@@ -84,13 +87,21 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
     this.service = this.parts.service;
     this.endpoint = this.parts.endpoint;
     this.jobResources = withDefaultResources(props.jobResources, SMALL_CONTAINER_RESOURCES);
-    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, spec.metricsExporter)] : [];
+    this.scrapeTargets = props.metrics ? [addMetricsExporter(this, this.statefulSet, spec.metricsExporter, this.exporterMounts(spec))] : [];
     this.catalog = new DatabaseCatalog(this);
     this.placement = props.placement;
     placeWorkloads(this, this.placement);
     for (const name of props.databases ?? []) {
       this._addDatabase(name, {});
     }
+  }
+
+  /** The server's certificate, without its key, for an exporter that needs it (`exporterCertDir`). */
+  private exporterMounts(spec: SqlEngineSpec): Array<[string, kplus.Volume]> {
+    const dir = spec.tls?.exporterCertDir;
+    if (!dir) return [];
+    const secret = kplus.Secret.fromSecretName(this, 'ExporterCertificateSecret', `${this.service.name}-tls`);
+    return [[dir, kplus.Volume.fromSecret(this.statefulSet, 'ExporterCert', secret, { name: 'server-cert', items: { 'tls.crt': { path: 'tls.crt' } } })]];
   }
 
   /** Lets `scraper` reach the exporter's port (nothing when `metrics` is off). */
@@ -132,6 +143,7 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
    * @internal
    */
   protected _addDatabase(name: string, options: SqlDatabaseOptions, user?: string): IDatabase {
+    checkArgument(this, 'addDatabase: name', name, aString("'mlflow'"));
     assertSqlName(this, 'database name', name, this.nameRules);
     const owner = user ?? name;
     assertSqlName(this, 'user', owner, this.nameRules);
@@ -182,6 +194,7 @@ export abstract class SqlServer extends Construct implements IScrapeTarget {
       storage: props.storage,
       storageSize: props.storageSize,
       storageClassName: props.storageClassName,
+      volumeRetention: props.volumeRetention,
       defaultSize: Size.gibibytes(10),
       labels,
     });

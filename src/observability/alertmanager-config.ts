@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AlertRouteOptions } from './alert-route';
-import { checkUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { MlopsAlerts } from '../core/monitoring';
 import { promDuration } from '../core/monitoring-promql';
+import { aDuration, aUrl } from '../core/prop-kinds';
+import { aBoolean, aListOf, anImplementationOf, aString, aStringMap, checkProps } from '../core/props-check';
 import { AlertmanagerConfig, AlertmanagerConfigSpecRouteMatchersMatchType as MatchType } from '../imports/monitoring-alertmanagerconfig-monitoring.coreos.com';
 
 /**
@@ -14,6 +15,16 @@ import { AlertmanagerConfig, AlertmanagerConfigSpecRouteMatchersMatchType as Mat
 export function createAlertRoute(
   scope: Construct, id: string, labels: Record<string, string>, options: AlertRouteOptions, known: readonly string[] = [],
 ): AlertmanagerConfig {
+  checkProps(scope, options, { alerts: aListOf(aString('MlopsAlerts.MODEL_DRIFTED')) }, {
+    // A query would carry a token into the manifests: such a URL belongs in webhookUrlSecret.
+    webhookUrl: aUrl({ schemes: ['http', 'https'], example: 'http://retrain.mlops.svc:8080/hooks/drift' }),
+    webhookUrlSecret: anImplementationOf('ISecret', ['name'], "kplus.Secret.fromSecretName(this, 'Webhook', 'retrain-webhook')"),
+    webhookUrlSecretKey: aString("'url'"),
+    matchLabels: aStringMap("{ model: 'iris' }"),
+    sendResolved: aBoolean(),
+    groupBy: aListOf(aString("'alertname'")),
+    repeatInterval: aDuration({ example: 'Duration.hours(4)', atLeast: Duration.seconds(1) }),
+  }, `addAlertRoute('${id}'): options`);
   const fail = (message: string) => new MlopsValidationError(scope, `addAlertRoute('${id}'): ${message}`);
   const knownAlerts = [...new Set([...MlopsAlerts.ALL, ...known])];
   if (options.alerts.length === 0) {
@@ -26,10 +37,6 @@ export function createAlertRoute(
   }
   if ((options.webhookUrl === undefined) === (options.webhookUrlSecret === undefined)) {
     throw fail('webhookUrl and webhookUrlSecret are invalid together: give exactly one of them');
-  }
-  if (options.webhookUrl !== undefined) {
-    // A query would carry a token into the manifests: such a URL belongs in webhookUrlSecret.
-    checkUrl(scope, `addAlertRoute('${id}'): webhookUrl`, options.webhookUrl, { schemes: ['http', 'https'], example: 'http://retrain.mlops.svc:8080/hooks/drift' });
   }
   const receiver = 'webhook';
   // An equality matcher has no matchType: empty means "=", and a plain `=` in the YAML is a YAML 1.1 value tag that

@@ -10,15 +10,17 @@ import { DefaultImages } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { assertLabels } from '../core/names';
 import { allowIngress } from '../core/network';
-import { A_DURATION, A_SIZE, anImage, aString, aStringMap, checkProps } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME, aDuration, aSize, aUrl, aWholeNumber } from '../core/prop-kinds';
+import { anImage, aString, aStringMap, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
-import { assertWholeNumber } from '../core/whole-number';
+import { addServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
+import { A_SERVER_TLS, ServerTls } from '../core/tls';
 import { A_PLACEMENT, WorkloadPlacement } from '../core/workload-placement';
 import {
   Alertmanager as AlertmanagerResource, AlertmanagerSpecAlertmanagerConfigMatcherStrategyType as MatcherStrategy,
-  AlertmanagerSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest,
+  AlertmanagerSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest, AlertmanagerSpecWeb, toJson_AlertmanagerSpecWeb,
 } from '../imports/monitoring-alertmanager-monitoring.coreos.com';
 
 const WEB_PORT = 9093;
@@ -106,6 +108,16 @@ export interface AlertmanagerProps {
    * @default - no constraints: any node, the cluster's default priority, no pull secrets
    */
   readonly placement?: WorkloadPlacement;
+
+  /**
+   * Serves the UI and API over TLS (`spec.web.tlsConfig`) with a certificate for the Service from `tls.issuer`:
+   * `endpoint` becomes `https`, `alertmanagerEndpoint` and the scrape carry the trust bundle and the Service's name,
+   * and the operator switches its probes to HTTPS. Alertmanager re-reads the certificate on each connection. The
+   * replicas' gossip on 9094 stays plain (no `clusterTLS`), inside the namespace behind its NetworkPolicy.
+   *
+   * @default - plain HTTP
+   */
+  readonly tls?: ServerTls;
 }
 
 /**
@@ -126,7 +138,7 @@ export class Alertmanager extends Construct implements IScrapeTarget {
   public readonly alertmanagerName: string;
   /** The Service in front of the pods, port 9093 `web`. */
   public readonly service: kplus.Service;
-  /** `http://<service>.<namespace>.svc:9093`. */
+  /** `http://<service>.<namespace>.svc:9093` (`https://` with the trust bundle, with `tls`). */
   public readonly endpoint: ServiceEndpoint;
   /** The path prefix of every route: '' or e.g. '/alertmanager'. */
   public readonly routePrefix: string;
@@ -142,12 +154,14 @@ export class Alertmanager extends Construct implements IScrapeTarget {
     checkProps(this, props, { configLabels: aStringMap("{ 'mlops.cdk8s.io/prometheus': 'platform' }") }, {
       image: anImage("'quay.io/prometheus/alertmanager:v0.33.1'"),
       version: aString("'v0.33.1'"),
-      retention: A_DURATION,
-      storageSize: A_SIZE,
-      storageClassName: aString("'fast-ssd'"),
+      retention: aDuration({ example: 'Duration.hours(120)', atLeast: Duration.seconds(1) }),
+      storageSize: aSize({ example: 'Size.gibibytes(1)', atLeast: Size.mebibytes(64) }),
+      storageClassName: A_STORAGE_CLASS_NAME,
+      replicas: aWholeNumber(3, 1, 9),
       routePrefix: aString("'/alertmanager'"),
-      externalUrl: aString("'https://mlops.example.com/alertmanager'"),
+      externalUrl: aUrl({ schemes: ['http', 'https'], example: 'https://mlops.example.com/alertmanager' }),
       placement: A_PLACEMENT,
+      tls: A_SERVER_TLS,
     });
     if (Object.keys(props.configLabels).length === 0) {
       throw new MlopsValidationError(this, 'configLabels is invalid: it is empty, and an empty selector merges every AlertmanagerConfig '
@@ -159,15 +173,9 @@ export class Alertmanager extends Construct implements IScrapeTarget {
       throw new MlopsValidationError(this, `routePrefix '${routePrefix}' is invalid: must start with '/', not end with one, and hold only `
         + "letters, digits, '.', '_', '~' or '-' between; e.g. '/alertmanager'");
     }
-    if (props.externalUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props.externalUrl)) {
-      throw new MlopsValidationError(this, `externalUrl '${props.externalUrl}' is invalid: give an http:// or https:// URL, e.g. https://mlops.example.com/alertmanager`);
-    }
     this.routePrefix = routePrefix;
-    const replicas = assertWholeNumber(this, 'replicas', props.replicas ?? 1, 1, 9);
+    const replicas = props.replicas ?? 1;
     const retention = props.retention ?? Duration.hours(120);
-    if (retention.toMilliseconds() < 1000) {
-      throw new MlopsValidationError(this, `retention ${retention.toMilliseconds()}ms is invalid: give at least a second, e.g. Duration.hours(120)`);
-    }
     const image = props.image ?? defaultImage(this, DefaultImages.ALERTMANAGER);
     const labels = componentLabels(this, { name: 'alertmanager', component: 'alerting', image });
 
@@ -213,9 +221,18 @@ export class Alertmanager extends Construct implements IScrapeTarget {
     for (const [key, value] of Object.entries(podLabels)) {
       this.service.selectLabel(key, value);
     }
-    this.endpoint = ServiceEndpoint.fromService(this.service, WEB_PORT);
+    if (props.tls) {
+      const { secret } = addServerCertificate(this, this.service, props.tls);
+      const web: AlertmanagerSpecWeb = {
+        tlsConfig: { cert: { secret: { name: secret.name, key: TLS_CERT_KEY } }, keySecret: { name: secret.name, key: TLS_KEY_KEY } },
+      };
+      resource.addJsonPatch(JsonPatch.add('/spec/web', toJson_AlertmanagerSpecWeb(web)));
+    }
+    this.endpoint = ServiceEndpoint.fromService(this.service, WEB_PORT, props.tls ? 'https' : 'http', props.tls?.trustBundle);
     const namespace = Chart.of(this).namespace;
-    this.alertmanagerEndpoint = { serviceName: this.service.name, namespace, port: 'web', pathPrefix: props.routePrefix };
+    // Prometheus and the scrapes reach the pods' addresses, which the certificate does not name: they check the Service's name.
+    const verify = props.tls ? { scheme: 'https', trustBundle: props.tls.trustBundle, serverName: this.endpoint.host } : {};
+    this.alertmanagerEndpoint = { serviceName: this.service.name, namespace, port: 'web', pathPrefix: props.routePrefix, ...verify };
     this.pods = kplus.Pods.select(this, 'Pods', {
       labels: podLabels,
       namespaces: namespace ? kplus.Namespaces.select(this, 'Namespace', { names: [namespace] }) : undefined,
@@ -232,7 +249,7 @@ export class Alertmanager extends Construct implements IScrapeTarget {
       discovery: ScrapeDiscovery.SERVICE,
       namespace,
       selector: { 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/instance': Names.toLabelValue(this) },
-      endpoints: [{ port: 'web', path: `${routePrefix}/metrics` }],
+      endpoints: [{ port: 'web', path: `${routePrefix}/metrics`, ...verify }],
     }];
   }
 
@@ -249,6 +266,6 @@ export class Alertmanager extends Construct implements IScrapeTarget {
 /** A duration as the operator's `retention` takes it (Go's units up to hours): `120h`, `90m`, `30s`. */
 function goDuration(duration: Duration): string {
   const ms = duration.toMilliseconds();
-  const [unit, size] = ([['h', 3_600_000], ['m', 60_000], ['s', 1_000], ['ms', 1]] as Array<[string, number]>).find(([, length]) => ms % length === 0)!;
+  const [unit, size] = ([['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as Array<[string, number]>).find(([, length]) => ms % length === 0)!;
   return `${ms / size}${unit}`;
 }

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { driftDetections } from './prometheus-monitoring';
-import { MlopsValidationError } from '../core/errors';
 import { AlertRule, DashboardRow, IMonitoringContribution, ISeriesScope, RecordingRuleGroup, ResolvedAlertThresholds } from '../core/monitoring';
 import { promDuration, promNumber } from '../core/monitoring-promql';
-import { A_CONSTRUCT, A_DURATION, aNumber, checkArgument, checkProps } from '../core/props-check';
+import { aDuration, aWholeNumber } from '../core/prop-kinds';
+import { A_CONSTRUCT, checkArgument, checkProps } from '../core/props-check';
 
 /** When a model is retrained because of drift. */
 export interface DriftRetrainRuleOptions {
@@ -35,18 +35,11 @@ export class DriftRetrainRule implements IMonitoringContribution {
   /** Checks `options` on behalf of `scope` (the construct that adds the rule) and makes the rule. */
   public static of(scope: IConstruct, options: DriftRetrainRuleOptions = {}): DriftRetrainRule {
     checkArgument('DriftRetrainRule.of', 'scope', scope, A_CONSTRUCT);
-    checkProps(scope, options, {}, { threshold: aNumber('0'), window: A_DURATION }, 'options');
-    options = options ?? {};
-    const threshold = options.threshold ?? 0;
-    if (!Number.isInteger(threshold) || threshold < 0) {
-      throw new MlopsValidationError(scope, `threshold ${threshold} is invalid: it counts drift detections; give a whole number, 0 or more (0: any detection)`);
-    }
-    const window = options.window ?? Duration.hours(1);
-    if (window.toSeconds() < 300 || window.toMilliseconds() % 1000 !== 0) {
-      throw new MlopsValidationError(scope, `window ${promDuration(window)} is invalid: the detections are counted from a 5-minute rate, so give `
-        + 'whole seconds, 5 minutes or more, e.g. Duration.hours(1)');
-    }
-    return new DriftRetrainRule(threshold, window);
+    checkProps(scope, options, {}, {
+      threshold: aWholeNumber(0, 0, Infinity, ' (drift detections; 0: any detection), e.g. 3'),
+      window: aDuration({ example: 'Duration.hours(1)', atLeast: Duration.minutes(5), reason: 'the detections are counted from a 5-minute rate' }),
+    }, 'options');
+    return new DriftRetrainRule(options?.threshold ?? 0, options?.window ?? Duration.hours(1));
   }
 
   public readonly key = 'model-drift-retrain';

@@ -2,6 +2,8 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { GrafanaDashboardOptions } from './dashboard-options';
 import { AlertThresholds } from '../core/monitoring';
+import { ServerTls } from '../core/tls';
+import { TrustBundle } from '../core/trust-bundle';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 /** What a `FederatedPrometheus` does in a multi-cluster setup. */
@@ -37,6 +39,28 @@ export interface AlertmanagerEndpoint {
    * @default - none: the API is at `/api/v2`
    */
   readonly pathPrefix?: string;
+
+  /**
+   * `http` or `https`.
+   *
+   * @default 'http'
+   */
+  readonly scheme?: string;
+
+  /**
+   * The CA bundle an `https` Alertmanager is verified with (its ConfigMap in the Prometheus' namespace).
+   *
+   * @default - the system CAs of the Prometheus image
+   */
+  readonly trustBundle?: TrustBundle;
+
+  /**
+   * The name the certificate is checked against: Prometheus sends to the pods' addresses, which a Service's
+   * certificate does not hold, e.g. `alertmanager.mlops.svc`.
+   *
+   * @default - the pod's address
+   */
+  readonly serverName?: string;
 }
 
 /** Properties of a `FederatedPrometheus`. */
@@ -179,4 +203,14 @@ export interface FederatedPrometheusProps {
    * @default - the operator's default, the Service's address
    */
   readonly externalUrl?: string;
+
+  /**
+   * Serves the UI and API over TLS (`spec.web.tlsConfig`) with a certificate for the Service from `tls.issuer`:
+   * `endpoint` and `apiUrl` become `https` with `tls.trustBundle`, and the operator switches its probes to HTTPS.
+   * Prometheus re-reads the certificate on each connection, so a renewed one is served without a restart. No client
+   * certificates are required: that would break the operator's probes (prometheus-operator#5419).
+   *
+   * @default - plain HTTP
+   */
+  readonly tls?: ServerTls;
 }

@@ -13,7 +13,6 @@ import { MODEL_DRIFT_MONITORING, PROMETHEUS_MONITORING } from './prometheus-moni
 import { prometheusResources, versionOf } from './prometheus-spec';
 import { SeriesScope } from './promql';
 import { assertValidSpec, createMonitor, targetNamespace } from './scrape-monitors';
-import { checkUrl } from '../core/address';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
@@ -22,20 +21,25 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution, ResolvedAlertThresholds } from '../core/monitoring';
 import { promDuration } from '../core/monitoring-promql';
 import { assertDnsLabel, assertLabels } from '../core/names';
-import { checkPromql } from '../core/promql-syntax';
-import { A_DURATION, A_SIZE, anImage, anImplementationOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { aDnsLabel, aDuration, aPromql, aRegex, aSize, aUrl, aWholeNumber } from '../core/prop-kinds';
+import { aListOf, anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { IScrapeTarget, ScrapeTargetSpec } from '../core/scrape-target';
 import { restrictedPodSecurityContext } from '../core/security';
+import { addServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
+import { A_SERVER_TLS } from '../core/tls';
+import { TrustBundle } from '../core/trust-bundle';
 import { A_PLACEMENT } from '../core/workload-placement';
 import {
   Prometheus, PrometheusSpecAlertingAlertmanagers, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort,
-  PrometheusSpecRemoteWrite,
+  PrometheusSpecAlertingAlertmanagersScheme, PrometheusSpecRemoteWrite, PrometheusSpecWeb, toJson_PrometheusSpecWeb,
   PrometheusSpecStorageVolumeClaimTemplateSpecResourcesRequests as StorageRequest,
 } from '../imports/monitoring-prometheus-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring-prometheusrule-monitoring.coreos.com';
 
 const WEB_PORT = 9090;
+/** A recording rule's or an alert's expression. */
+const RULE_EXPR = aPromql('sum by (namespace, job) (rate(http_requests_total[5m]))');
 /** The image's `nobody` user; the operator adds the rest of the restricted container settings itself. */
 const NOBODY = { user: 65534, group: 65534 };
 
@@ -66,7 +70,10 @@ export class FederatedPrometheus extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
   /** The Service in front of the Prometheus pods. */
   public readonly service: kplus.Service;
-  /** `http://<service>.<namespace>.svc:9090`: the API, `/federate` and, with the receiver on, `/api/v1/write`. */
+  /**
+   * `http://<service>.<namespace>.svc:9090` (`https://` with the trust bundle, with `tls`): the API, `/federate` and,
+   * with the receiver on, `/api/v1/write`.
+   */
   public readonly endpoint: ServiceEndpoint;
   /** The base URL of the API and UI inside the cluster, with `routePrefix`: what Grafana's data source reads. */
   public readonly apiUrl: string;
@@ -85,37 +92,26 @@ export class FederatedPrometheus extends Construct {
 
   constructor(scope: Construct, id: string, props: FederatedPrometheusProps) {
     super(scope, id);
-    checkProps(this, props, { clusterName: aString("'central'") }, {
+    checkProps(this, props, { clusterName: aDnsLabel("'central'") }, {
       image: anImage('DefaultImages.PROMETHEUS'),
-      storageSize: A_SIZE,
-      retention: A_DURATION,
-      scrapeInterval: A_DURATION,
+      storageSize: aSize({ example: 'Size.gibibytes(50)', atLeast: Size.gibibytes(1) }),
+      retention: aDuration({ example: 'Duration.days(15)', atLeast: Duration.hours(1) }),
+      scrapeInterval: aDuration({ example: 'Duration.seconds(30)', atLeast: Duration.seconds(1) }),
+      replicas: aWholeNumber(2, 1, Infinity),
       placement: A_PLACEMENT,
       routePrefix: aString("'/prometheus'"),
-      externalUrl: aString("'https://mlops.example.com/prometheus'"),
+      externalUrl: aUrl({ schemes: ['http', 'https'], example: 'https://mlops.example.com/prometheus' }),
+      tls: A_SERVER_TLS,
     });
-    assertDnsLabel(this, 'clusterName', props.clusterName);
     if (props.routePrefix !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(props.routePrefix)) {
       throw new MlopsValidationError(this, `routePrefix '${props.routePrefix}' is invalid: must start with '/', not end with one, and hold only `
         + "letters, digits, '.', '_', '~' or '-' between; e.g. '/prometheus'");
-    }
-    if (props.externalUrl !== undefined) {
-      checkUrl(this, 'externalUrl', props.externalUrl, { schemes: ['http', 'https'], example: 'https://mlops.example.com/prometheus' });
-    }
-    for (const [name, duration, least] of [['retention', props.retention, 3_600_000], ['scrapeInterval', props.scrapeInterval, 1_000]] as const) {
-      if (duration !== undefined && !(duration.toMilliseconds() >= least)) {
-        throw new MlopsValidationError(this, `${name} '${duration.toHumanString()}' is invalid: must be at least ${least === 1_000 ? 'a second' : 'an hour'}, `
-          + `e.g. ${name === 'retention' ? 'Duration.days(15)' : 'Duration.seconds(30)'}`);
-      }
     }
     this.clusterName = props.clusterName;
     this.role = props.role ?? PrometheusRole.SECONDARY;
     this.monitorLabels = { ...(props.monitorLabels ?? { 'mlops.cdk8s.io/prometheus': Names.toLabelValue(this) }) };
     assertLabels(this, 'monitorLabels', this.monitorLabels);
     const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new MlopsValidationError(this, `replicas ${replicas} is invalid: give a whole number, 1 or more`);
-    }
     const interval = props.scrapeInterval ?? Duration.seconds(30);
     this.scrapeInterval = promDuration(interval);
     const image = props.image ?? defaultImage(this, DefaultImages.PROMETHEUS);
@@ -199,7 +195,14 @@ export class FederatedPrometheus extends Construct {
     for (const [key, value] of Object.entries(podLabels)) {
       this.service.selectLabel(key, value);
     }
-    this.endpoint = ServiceEndpoint.fromService(this.service, WEB_PORT);
+    if (props.tls) {
+      const { secret } = addServerCertificate(this, this.service, props.tls);
+      const web: PrometheusSpecWeb = {
+        tlsConfig: { cert: { secret: { name: secret.name, key: TLS_CERT_KEY } }, keySecret: { name: secret.name, key: TLS_KEY_KEY } },
+      };
+      prometheus.addJsonPatch(JsonPatch.add('/spec/web', toJson_PrometheusSpecWeb(web)));
+    }
+    this.endpoint = ServiceEndpoint.fromService(this.service, WEB_PORT, props.tls ? 'https' : 'http', props.tls?.trustBundle);
     this.apiUrl = this.endpoint.url(props.routePrefix ?? '');
     this.pods = kplus.Pods.select(this, 'Pods', {
       labels: podLabels,
@@ -218,7 +221,7 @@ export class FederatedPrometheus extends Construct {
             name: group.name,
             rules: group.rules.map((rule) => {
               // A contribution's expression is code: one that Prometheus would refuse fails the synth, not the rule reload.
-              checkPromql(this, `${rule.alert ? 'alert' : 'recording rule'} '${rule.alert ?? rule.record}' expr`, rule.expr);
+              checkArgument(this, `${rule.alert ? 'alert' : 'recording rule'} '${rule.alert ?? rule.record}' expr`, rule.expr, RULE_EXPR);
               return { ...rule, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) };
             }),
           })),
@@ -287,11 +290,14 @@ export class FederatedPrometheus extends Construct {
    * (and the raw series of `modelNamespaces`). Only a primary federates.
    */
   public addFederatedCluster(options: FederatedClusterOptions): void {
+    checkProps(this, options, {
+      clusterName: aDnsLabel("'serving-eu'"),
+      endpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.eu.example.com', 443, 'https')"),
+    }, { match: aListOf(aPromql('{__name__=~".+:.+"}')) }, 'addFederatedCluster: options');
     const fail = (message: string) => new MlopsValidationError(this, `addFederatedCluster('${options.clusterName}'): ${message}`);
     if (this.role !== PrometheusRole.PRIMARY) {
       throw fail('this Prometheus is a secondary: only a primary federates other clusters; create it with role: PrometheusRole.PRIMARY');
     }
-    assertDnsLabel(this, 'addFederatedCluster: clusterName', options.clusterName);
     if (options.clusterName === this.clusterName) {
       throw fail('clusterName is invalid: it is the cluster name of this Prometheus itself; give the clusterName of the secondary');
     }
@@ -307,6 +313,9 @@ export class FederatedPrometheus extends Construct {
    * receiver: a primary with `enableRemoteWriteReceiver`, Thanos Receive, Mimir. The `cluster` external label comes along.
    */
   public addRemoteWrite(options: RemoteWriteOptions): void {
+    checkProps(this, options, { url: aUrl({ schemes: ['http', 'https'], example: 'http://prometheus.monitoring.svc:9090/api/v1/write' }) }, {
+      seriesNameRegex: aRegex('.+:.+'),
+    }, 'addRemoteWrite: options');
     const spec = remoteWriteSpec(this, options);
     if (this.remoteWrites.some((existing) => existing.url === spec.url)) {
       throw new MlopsValidationError(this, `addRemoteWrite: url '${spec.url}' is invalid: it was added already; add each receiver once`);
@@ -320,6 +329,19 @@ export class FederatedPrometheus extends Construct {
    */
   public addAlertmanager(endpoint: AlertmanagerEndpoint): void {
     checkArgument(this, 'addAlertmanager: endpoint', endpoint, anImplementationOf('AlertmanagerEndpoint', ['serviceName'], 'alertmanager.alertmanagerEndpoint'));
+    checkProps(this, endpoint, {}, {
+      scheme: aString("'https'"),
+      trustBundle: anInstanceOf(TrustBundle, 'platformTls.trustBundle'),
+      serverName: aString("'alertmanager.mlops.svc'"),
+    }, 'addAlertmanager: endpoint');
+    const https = endpoint.scheme === 'https';
+    if ((endpoint.scheme ?? 'http') !== 'http' && !https) {
+      throw new MlopsValidationError(this, `addAlertmanager: endpoint scheme '${endpoint.scheme}' is invalid: give 'http' or 'https'`);
+    }
+    if (!https && (endpoint.trustBundle || endpoint.serverName)) {
+      throw new MlopsValidationError(this, "addAlertmanager: endpoint trustBundle and serverName are invalid without scheme 'https': they verify "
+        + "a TLS server; give scheme: 'https', or remove them");
+    }
     const namespace = endpoint.namespace ?? this.namespace;
     if (this.alertmanagers.some((existing) => existing.name === endpoint.serviceName && existing.namespace === namespace)) {
       throw new MlopsValidationError(this, `addAlertmanager: serviceName '${endpoint.serviceName}' is invalid: that Alertmanager was added already; add each once`);
@@ -330,6 +352,13 @@ export class FederatedPrometheus extends Construct {
       port: PrometheusSpecAlertingAlertmanagersPort.fromString(endpoint.port ?? 'web'),
       pathPrefix: endpoint.pathPrefix,
       apiVersion: PrometheusSpecAlertingAlertmanagersApiVersion.V2,
+      ...(https ? {
+        scheme: PrometheusSpecAlertingAlertmanagersScheme.HTTPS,
+        tlsConfig: {
+          ca: endpoint.trustBundle ? { configMap: { name: endpoint.trustBundle.configMapName, key: endpoint.trustBundle.key } } : undefined,
+          serverName: endpoint.serverName,
+        },
+      } : {}),
     });
   }
 

@@ -1,12 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FederatedClusterOptions, RemoteWriteOptions } from './federation';
-import { checkUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { promDuration } from '../core/monitoring-promql';
 import { dnsLabelProblems } from '../core/names';
-import { checkPromql } from '../core/promql-syntax';
-import { checkRe2 } from '../core/re2-syntax';
+import { anInstanceOf, checkArgument } from '../core/props-check';
+import { TrustBundle } from '../core/trust-bundle';
 import { PrometheusSpecRemoteWrite, PrometheusSpecRemoteWriteWriteRelabelConfigsAction } from '../imports/monitoring-prometheus-monitoring.coreos.com';
 import { ScrapeConfig, ScrapeConfigSpecScheme, ScrapeConfigSpecTlsConfig } from '../imports/monitoring-scrapeconfig-monitoring.coreos.com';
 
@@ -43,7 +42,6 @@ export function createFederationScrapeConfig(
   if (match.length === 0) {
     throw fail('match is invalid: it is empty, so /federate would answer nothing; leave it out to pull the aggregates');
   }
-  (options.match ?? []).forEach((selector, index) => checkPromql(scope, `addFederatedCluster('${options.clusterName}'): match[${index}]`, selector));
   return new ScrapeConfig(scope, `Federate-${options.clusterName}`, {
     metadata: { labels },
     spec: {
@@ -77,12 +75,17 @@ function federationTls(options: FederatedClusterOptions): ScrapeConfigSpecTlsCon
 
 /** The `remoteWrite` entry for `options`. */
 export function remoteWriteSpec(scope: Construct, options: RemoteWriteOptions): PrometheusSpecRemoteWrite {
-  checkUrl(scope, 'addRemoteWrite: url', options.url, { schemes: ['http', 'https'], example: 'http://prometheus.monitoring.svc:9090/api/v1/write' });
-  if (options.seriesNameRegex !== undefined) {
-    checkRe2(scope, 'addRemoteWrite: seriesNameRegex', options.seriesNameRegex);
+  const bundle = options.trustBundle;
+  if (bundle !== undefined) {
+    checkArgument(scope, 'addRemoteWrite: trustBundle', bundle, anInstanceOf(TrustBundle, 'primary.endpoint.trustBundle'));
+    if (!options.url.startsWith('https://')) {
+      throw new MlopsValidationError(scope, `addRemoteWrite: trustBundle is invalid with the plain-HTTP url '${options.url}': it verifies a TLS server; `
+        + 'give an https:// url, or remove trustBundle');
+    }
   }
   return {
     url: options.url,
+    tlsConfig: bundle ? { ca: { configMap: { name: bundle.configMapName, key: bundle.key } } } : undefined,
     writeRelabelConfigs: [{
       sourceLabels: ['__name__'],
       regex: options.seriesNameRegex ?? '.+:.+',

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ServiceEndpoint } from '../core/endpoint';
+import { TrustBundle } from '../core/trust-bundle';
 
 /** A secondary Prometheus that a primary federates. */
 export interface FederatedClusterOptions {
@@ -61,6 +62,14 @@ export interface RemoteWriteOptions {
    * Thanos Receive, Mimir or Cortex (`.../api/v1/push`).
    */
   readonly url: string;
+
+  /**
+   * The CA bundle an `https` receiver is verified with (its ConfigMap in the sender's namespace), e.g.
+   * `primary.endpoint.trustBundle` for a primary with `tls`.
+   *
+   * @default - the system CAs of the Prometheus image
+   */
+  readonly trustBundle?: TrustBundle;
 
   /**
    * Only series whose name matches this regular expression (RE2, anchored) are sent.

@@ -3,6 +3,7 @@ import { FederatedPrometheus } from './federated-prometheus';
 import { IDatabase } from '../core/database';
 import { ServiceEndpoint } from '../core/endpoint';
 import { SecretSource } from '../core/secret-source';
+import { ServerTls } from '../core/tls';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 /** A data source Grafana is provisioned with. */
@@ -108,4 +109,14 @@ export interface GrafanaProps {
    * @default - no constraints: any node, the cluster's default priority, no pull secrets
    */
   readonly placement?: WorkloadPlacement;
+
+  /**
+   * Serves Grafana over https (`GF_SERVER_PROTOCOL`, `GF_SERVER_CERT_FILE`, `GF_SERVER_CERT_KEY`) with a certificate
+   * for the Service from `tls.issuer`; the probes and the scrape follow, and `endpoint` becomes `https` with
+   * `tls.trustBundle`. Grafana checks the certificate files every 10 minutes (`GF_SERVER_CERTS_WATCH_INTERVAL`) and
+   * serves a renewed one without a restart.
+   *
+   * @default - plain HTTP
+   */
+  readonly tls?: ServerTls;
 }

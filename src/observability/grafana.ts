@@ -17,12 +17,17 @@ import { anImage, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { addServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
+import { A_SERVER_TLS } from '../core/tls';
 import { A_PLACEMENT, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 3000;
 /** The image's `grafana` user; its group is 0 in the image, 472 here so that the emptyDirs are group-owned by it. */
 const GRAFANA_USER: ImageUser = { user: 472, group: 472 };
 const PROVISIONING_DIR = '/etc/grafana/provisioning';
+const CERT_DIR = '/etc/grafana/tls';
+/** How often Grafana compares the certificate files' modification times and loads a renewed pair (`[server] certs_watch_interval`). */
+const CERTS_WATCH_INTERVAL = '10m';
 
 /**
  * Grafana (12.x) for the platform's dashboards: a Deployment behind a Service on port 3000, provisioned from
@@ -43,12 +48,15 @@ const PROVISIONING_DIR = '/etc/grafana/provisioning';
  *   users change in the UI does not.
  * - Runs as uid 472 with a read-only root filesystem (emptyDirs at `/var/lib/grafana` and `/tmp`), logs to the
  *   console, and preinstalls no plugins, so it never downloads anything (on-prem clusters are often offline).
- * - `/metrics` on the `http` port is a scrape target.
+ * - `/metrics` on the Service's port is a scrape target.
+ * - With `tls` it serves https; it trusts the CA of an https Prometheus through `SSL_CERT_FILE` (the trust bundle
+ *   mounted), which Go reads for the system roots on Linux: the data source's own `tlsCACert` would need the CA's
+ *   content in the provisioning file, and a bundle with the public CAs is too large for an environment variable.
  */
 export class Grafana extends Construct implements IScrapeTarget {
-  /** The Service, `http://<service>.<namespace>.svc:3000`. */
+  /** The Service, `http://<service>.<namespace>.svc:3000` (`https://` with the trust bundle, with `tls`). */
   public readonly endpoint: ServiceEndpoint;
-  /** The ClusterIP Service on port 3000 (`http`). */
+  /** The ClusterIP Service on port 3000 (`http`; `https` with `tls`). */
   public readonly service: kplus.Service;
   /** The Grafana server. */
   public readonly deployment: kplus.Deployment;
@@ -58,7 +66,7 @@ export class Grafana extends Construct implements IScrapeTarget {
   public readonly subPath: string;
   /** The URL of the provisioned Prometheus data source. */
   public readonly prometheusUrl: string;
-  /** `/metrics` on the Service's `http` port. */
+  /** `/metrics` on the Service's port. */
   public readonly scrapeTargets: ScrapeTargetSpec[];
 
   private readonly namespace?: string;
@@ -66,7 +74,7 @@ export class Grafana extends Construct implements IScrapeTarget {
 
   constructor(scope: Construct, id: string, props: GrafanaProps = {}) {
     super(scope, id);
-    checkProps(this, props, {}, { image: anImage("'docker.io/grafana/grafana:12.4.5'"), placement: A_PLACEMENT });
+    checkProps(this, props, {}, { image: anImage("'docker.io/grafana/grafana:12.4.5'"), placement: A_PLACEMENT, tls: A_SERVER_TLS });
     if ((props.prometheus === undefined) === (props.prometheusEndpoint === undefined)) {
       throw new MlopsValidationError(this, 'prometheus and prometheusEndpoint are invalid together: give exactly one of them, '
         + 'the FederatedPrometheus of this app or the endpoint of another Prometheus');
@@ -81,6 +89,8 @@ export class Grafana extends Construct implements IScrapeTarget {
 
     const image = props.image ?? defaultImage(this, DefaultImages.GRAFANA);
     const labels = componentLabels(this, { name: 'grafana', component: 'dashboards', image });
+    const https = props.tls !== undefined;
+    const scheme = https ? 'https' : 'http';
     const dataSources = props.dataSources ?? [];
     for (const source of dataSources) {
       if (!/^[A-Za-z0-9_-]{1,40}$/.test(source.uid) || source.uid === DATASOURCE_UID || !/^https?:\/\/\S+$/.test(source.url)) {
@@ -93,7 +103,7 @@ export class Grafana extends Construct implements IScrapeTarget {
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { labels },
-      ports: [{ name: 'http', port: PORT, targetPort: PORT }],
+      ports: [{ name: scheme, port: PORT, targetPort: PORT }],
     });
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata: { labels },
@@ -108,7 +118,7 @@ export class Grafana extends Construct implements IScrapeTarget {
         name: 'grafana',
         image,
         imagePullPolicy: imagePullPolicy(image),
-        ports: [{ name: 'http', number: PORT }],
+        ports: [{ name: scheme, number: PORT }],
         envVariables: {
           GF_LOG_MODE: kplus.EnvValue.fromValue('console'),
           GF_PLUGINS_PREINSTALL_DISABLED: kplus.EnvValue.fromValue('true'),
@@ -120,16 +130,25 @@ export class Grafana extends Construct implements IScrapeTarget {
           cpu: { request: kplus.Cpu.millis(100) },
           memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
         },
-        readiness: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 3 }),
-        liveness: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 6 }),
+        readiness: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 3 }, https),
+        liveness: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 6 }, https),
         // The first start creates or migrates Grafana's database.
-        startup: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 30 }),
+        startup: httpGetProbe(`${this.subPath}/api/health`, PORT, { failureThreshold: 30 }, https),
       }],
     });
     this.service.select(this.deployment);
-    this.endpoint = ServiceEndpoint.fromService(this.service, PORT);
+    this.endpoint = ServiceEndpoint.fromService(this.service, PORT, scheme, props.tls?.trustBundle);
 
     const grafana = this.deployment.containers[0];
+    if (props.tls) {
+      const { secret } = addServerCertificate(this, this.service, props.tls);
+      grafana.mount(CERT_DIR, kplus.Volume.fromSecret(this.deployment, 'Certs', secret, { name: 'certs', defaultMode: 0o440 }), { readOnly: true });
+      grafana.env.addVariable('GF_SERVER_PROTOCOL', kplus.EnvValue.fromValue('https'));
+      grafana.env.addVariable('GF_SERVER_CERT_FILE', kplus.EnvValue.fromValue(`${CERT_DIR}/${TLS_CERT_KEY}`));
+      grafana.env.addVariable('GF_SERVER_CERT_KEY', kplus.EnvValue.fromValue(`${CERT_DIR}/${TLS_KEY_KEY}`));
+      grafana.env.addVariable('GF_SERVER_CERTS_WATCH_INTERVAL', kplus.EnvValue.fromValue(CERTS_WATCH_INTERVAL));
+    }
+    (props.prometheus?.endpoint ?? props.prometheusEndpoint!).trustIn(this.deployment, grafana);
     grafana.mount('/var/lib/grafana', kplus.Volume.fromEmptyDir(this.deployment, 'Writable-data', 'data'));
     grafana.mount('/tmp', kplus.Volume.fromEmptyDir(this.deployment, 'Writable-tmp', 'tmp'));
     grafana.mount(`${PROVISIONING_DIR}/datasources`, kplus.Volume.fromConfigMap(this.deployment, 'Datasources', provisioningConfigMap, {
@@ -171,7 +190,11 @@ export class Grafana extends Construct implements IScrapeTarget {
       namespace: this.namespace,
       selector: Object.fromEntries(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component']
         .map((key) => [key, labels[key]])),
-      endpoints: [{ port: 'http', path: `${this.subPath}/metrics` }],
+      endpoints: [{
+        port: scheme,
+        path: `${this.subPath}/metrics`,
+        ...(https ? { scheme: 'https', trustBundle: props.tls?.trustBundle, serverName: this.endpoint.host } : {}),
+      }],
     }];
     placeWorkloads(this, props.placement);
   }

@@ -1,8 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AirflowIngressOptions } from './git-sync-airflow-props';
+import { checkHost } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
-import { isHostOrIp } from '../core/names';
 import { allowIngress } from '../core/network';
 
 const API_PORT = 8080;
@@ -31,8 +31,8 @@ export class ApiServerAccess extends Construct {
       throw new MlopsValidationError(scope, `nodePort '${nodePort}' is invalid: must be a whole number from 30000 to 32767 (the default NodePort range); e.g. 30007`);
     }
     const path = ingress?.path ?? '/';
-    if (ingress && (!isHostOrIp(ingress.host) || /^[0-9.:]+$/.test(ingress.host))) {
-      throw new MlopsValidationError(scope, `ingress host '${ingress.host}' is invalid: must be a DNS name without scheme, port or path, e.g. 'airflow.example.com'`);
+    if (ingress) {
+      checkHost(scope, 'ingress host', ingress.host, { example: 'airflow.example.com', ipAddress: false });
     }
     if (!/^\/([A-Za-z0-9._~-]+\/)*[A-Za-z0-9._~-]*$/.test(path) || (path.length > 1 && path.endsWith('/'))) {
       throw new MlopsValidationError(scope, `ingress path '${path}' is invalid: must start with '/' and not end with one, with letters, digits, '.', '_', '~' or '-' between; e.g. '/airflow'`);

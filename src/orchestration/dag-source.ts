@@ -7,6 +7,7 @@ import { assertGitOptions, gitRepositoryProtocol } from './git-validation';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
+import { aGitUrl } from '../core/prop-kinds';
 import { anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ImageUser, restrictedContainerSecurity } from '../core/security';
 
@@ -127,7 +128,7 @@ export interface VolumeDagSourceOptions {
 export abstract class DagSource {
   /** DAGs from a git repository, synced by git-sync. */
   public static fromGit(options: GitDagSourceOptions): DagSource {
-    checkProps('DagSource.fromGit', options, { repository: aString("'https://github.com/org/dags.git'") }, {
+    checkProps('DagSource.fromGit', options, { repository: aGitUrl('https://github.com/org/dags.git', 'use GitAuth.https(credentials)') }, {
       ref: aString("'main'"),
       subPath: aString("'dags'"),
       auth: anInstanceOf(GitAuth, 'GitAuth.https(credentials)'),

@@ -31,6 +31,7 @@ import { IKeyValueStore } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
+import { A_SECRET_SOURCE, aWholeNumber } from '../core/prop-kinds';
 import { AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImage, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { ScrapeDiscovery, ScrapeTargetSpec, IScrapeTarget } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
@@ -139,15 +140,17 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget, IDagRunA
       image: anImage("'docker.io/apache/airflow:3.1.8-python3.12'"),
       workerImage: anImage("'registry.example.com/airflow-tasks:3.1.8-custom'"),
       statsdExporterImage: anImage('DefaultImages.STATSD_EXPORTER'),
+      fernetKey: A_SECRET_SOURCE,
+      apiSecretKey: A_SECRET_SOURCE,
+      jwtSecret: A_SECRET_SOURCE,
+      adminPassword: A_SECRET_SOURCE,
+      apiServerReplicas: aWholeNumber(2, 1, 100, '; e.g. 2 for a highly available api-server'),
     });
     props.dags._validate(this);
     this.image = props.image ?? defaultImage(this, DefaultImages.AIRFLOW);
     this.dags = props.dags;
     const access = new ApiServerAccess(this, 'Access', { nodePort: props.nodePort, ingress: props.ingress });
     const apiServerReplicas = props.apiServerReplicas ?? 1;
-    if (!Number.isInteger(apiServerReplicas) || apiServerReplicas < 1 || apiServerReplicas > 100) {
-      throw new MlopsValidationError(this, `apiServerReplicas '${apiServerReplicas}' is invalid: must be a whole number from 1 to 100; e.g. 2 for a highly available api-server`);
-    }
 
     const instance = Names.toLabelValue(this);
     this.airflowPods = kplus.Pods.select(this, 'AirflowPods', { labels: { [AIRFLOW_POD_LABEL]: instance } });
@@ -441,7 +444,7 @@ export class GitSyncAirflow extends Construct implements IScrapeTarget, IDagRunA
    * a NetworkPolicy that lets `grantee` reach the api-server.
    */
   public grantTriggerDagRuns(grantee: kplus.INetworkPolicyPeer, options: DagRunGrantOptions): Credentials {
-    checkProps(this, options, { username: aString("'retrain-trigger'") }, { password: anInstanceOf(SecretSource, 'SecretSource.generated()') }, 'options');
+    checkProps(this, options, { username: aString("'retrain-trigger'") }, { password: A_SECRET_SOURCE }, 'options');
     const username = options.username;
     // The name also makes the user's e-mail address, `<username>@api-users.invalid`.
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(username) || username === this.adminUsername) {

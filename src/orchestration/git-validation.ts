@@ -4,7 +4,6 @@ import { MlopsValidationError } from '../core/errors';
 
 /** The git-sync options checked before anything is synthesized. */
 export interface GitOptionsToCheck {
-  readonly repository?: string;
   readonly ref?: string;
   readonly subPath?: string;
   readonly period?: string;
@@ -28,13 +27,7 @@ export function assertGitOptions(scope: IConstruct, options: GitOptionsToCheck):
   const fail = (what: string, value: unknown, problem: string) => {
     throw new MlopsValidationError(scope, `dags ${what} '${value}' is invalid: ${problem}`);
   };
-  const { repository, ref, subPath, period, depth } = options;
-  if (repository !== undefined) {
-    if (/^https?:\/\/[^/\s]*@/.test(repository)) {
-      fail('repository', repository.replace(/\/\/[^@/]*@/, '//***@'), 'must not carry credentials; put them in a Secret and use GitAuth.https(credentials)');
-    }
-    checkGitUrl(scope, 'dags repository', repository, 'https://github.com/org/dags.git');
-  }
+  const { ref, subPath, period, depth } = options;
   if (ref !== undefined && !isGitRef(ref)) {
     fail('ref', ref, "must be a branch, tag or commit hash: no spaces, none of ~ ^ : ? * [ \\, no '..' or '@{', not starting with '-' (git would "
       + "read it as an option), not starting or ending with '/' or '.'; e.g. 'main' or 'v1.2.0'");

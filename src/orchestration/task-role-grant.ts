@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { TaskPermission } from './task-permission';
 import { MlopsValidationError } from '../core/errors';
-import { dnsLabelProblems } from '../core/names';
+import { aNamespace } from '../core/prop-kinds';
+import { aListOf, checkArgument } from '../core/props-check';
 
 // How task permissions become RBAC objects, for the task pods' own ServiceAccount and for a `TaskServiceAccount`.
 
@@ -42,11 +43,10 @@ function checkPermission(scope: IConstruct, permission: TaskPermission, namespac
     throw new MlopsValidationError(scope, 'namespaces is invalid: expected a non-empty list of namespace names; give e.g. '
       + "['mlops'], or leave it out for the chart's namespace");
   }
-  for (const namespace of namespaces ?? []) {
-    const problems = typeof namespace === 'string' ? dnsLabelProblems(namespace) : ['must be a string'];
-    if (problems.length > 0) {
-      throw new MlopsValidationError(scope, `namespace '${namespace}' of ${permission.name} is invalid: ${problems.join('; ')}; `
-        + "give the name of a namespace, e.g. 'mlops'");
-    }
+  if (namespaces !== undefined) {
+    checkArgument(scope, 'namespaces', namespaces, A_NAMESPACES);
   }
 }
+
+/** The namespaces of a task permission. */
+export const A_NAMESPACES = aListOf(aNamespace("'mlops'"));

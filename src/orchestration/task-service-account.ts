@@ -2,10 +2,9 @@ import { Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { TaskPermission } from './task-permission';
-import { grantTaskPermission } from './task-role-grant';
-import { MlopsValidationError } from '../core/errors';
-import { dnsSubdomainProblems } from '../core/names';
-import { aListOf, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { A_NAMESPACES, grantTaskPermission } from './task-role-grant';
+import { anObjectName } from '../core/prop-kinds';
+import { aListOf, anInstanceOf, checkProps } from '../core/props-check';
 
 /** Where a task permission applies. */
 export interface TaskGrantOptions {
@@ -58,17 +57,12 @@ export class TaskServiceAccount extends Construct {
   constructor(scope: Construct, id: string, props: TaskServiceAccountProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      name: aString("'airflow-trainer'"),
+      name: anObjectName("'airflow-trainer'"),
       permissions: aListOf(anInstanceOf(TaskPermission, 'TaskPermission.LAUNCH_PODS')),
-      namespaces: aListOf(aString("'mlops'")),
+      namespaces: A_NAMESPACES,
     });
     const given = props ?? {};
     this.serviceAccountName = given.name ?? Names.toDnsLabel(this);
-    const problems = dnsSubdomainProblems(this.serviceAccountName);
-    if (problems.length > 0) {
-      throw new MlopsValidationError(this, `name '${this.serviceAccountName}' is invalid: ${problems.join('; ')}; `
-        + "give the ServiceAccount name tasks select with pod_override, e.g. 'airflow-trainer'");
-    }
     this.namespaces = given.namespaces;
     this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', {
       metadata: { name: this.serviceAccountName },

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkGitUrl } from '../core/address';
 import { MlopsValidationError } from '../core/errors';
 import { dnsLabelProblems } from '../core/names';
+import { aGitUrl } from '../core/prop-kinds';
 import { aString, checkProps } from '../core/props-check';
 import { Application } from '../imports/argocd-application-argoproj.io';
 
@@ -91,13 +91,12 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    checkProps(this, props, { repoUrl: aString("'https://github.com/org/gitops.git'"), path: aString("'dist/multicluster/primary'") });
+    checkProps(this, props, { repoUrl: aGitUrl('https://github.com/org/platform.git'), path: aString("'dist/multicluster/primary'") });
     this.name = props.name ?? id.toLowerCase();
     const nameProblems = dnsLabelProblems(this.name);
     if (nameProblems.length > 0) {
       throw new MlopsValidationError(this, `name '${this.name}' is invalid: ${nameProblems.join('; ')}`);
     }
-    checkGitUrl(this, 'repoUrl', props.repoUrl, 'https://github.com/org/platform.git');
     if (!/^[^/\s]\S*$/.test(props.path) || props.path.split('/').some((part) => part === '..' || part === '.' || part === '')) {
       throw new MlopsValidationError(this, `path '${props.path}' is invalid: give the folder relative to the repository's root, without a leading '/', '.', '..' or '//', e.g. 'dist/multicluster/primary'`);
     }

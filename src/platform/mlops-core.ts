@@ -15,6 +15,8 @@ import { PlatformProfile } from './platform-profile';
 import { applyPlatformRegistry, withPullSecrets } from './platform-registry';
 import { DataStoreSettings } from './platform-settings';
 import { checkPlatformMetadata, checkPlatformSettings } from './platform-settings-check';
+import { PlatformSmokeTestOptions } from './platform-smoke-test-options';
+import { addPlatformSmokeTests } from './platform-smoke-tests';
 import { PlatformTeamOptions } from './platform-team-options';
 import { addPlatformTeam } from './platform-teams';
 import {
@@ -24,16 +26,20 @@ import { ALERTMANAGER_PATH, exposeTelemetryOnNodePorts, exposeTelemetryThroughIn
 import { assertHttpsBuckets, createPlatformTls, ingressWithCertificate } from './platform-tls';
 import { PlatformTrainingContext, platformTrainingProps, SHARED_MOUNT_PATH, wireTrainingJob } from './platform-training';
 import { RetrainOnDriftOptions } from './retrain-on-drift-options';
+import { SmokeTests } from './smoke-tests';
+import { checkHost } from '../core/address';
 import { IBucket } from '../core/bucket';
+import { IDatabase } from '../core/database';
 import { MlopsValidationError } from '../core/errors';
 import { ImageRegistry } from '../core/image-registry';
 import { IKeyValueStore } from '../core/key-value-store';
 import { setSubtreeMetadata } from '../core/library-metadata';
 import { IModelDeployment, IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
-import { clusterNameOf, isHostOrIp } from '../core/names';
+import { clusterNameOf } from '../core/names';
 import { allowIngress } from '../core/network';
-import { anInstanceOf, aString, checkProps } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME } from '../core/prop-kinds';
+import { anInstanceOf, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 import { WorkloadPlacement } from '../core/workload-placement';
 import { Postgres } from '../data/postgres';
@@ -150,13 +156,17 @@ export class MlopsCore extends Construct {
   private readonly registryPlacement?: WorkloadPlacement;
   /** The NFS export of `sharedVolume`, which Kubeflow profiles get a claim of too. */
   private readonly sharedVolumeProps?: NfsSharedVolumeProps;
+  /** `placement`, for the smoke tests' Jobs. */
+  private readonly placement?: WorkloadPlacement;
+  /** The databases of Airflow, MLflow and Grafana, for the smoke tests. */
+  private readonly databases: IDatabase[];
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
     checkProps(this, props, { dags: anInstanceOf(DagSource, "DagSource.fromGit({ repository: 'https://github.com/org/dags.git' })") }, {
       registry: anInstanceOf(ImageRegistry, "ImageRegistry.of({ mirrorPrefix: 'harbor.example.com/mirror' })"),
       placement: anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'node-role.example.com/ml': 'true' } })"),
-      storageClassName: aString("'fast-ssd'"),
+      storageClassName: A_STORAGE_CLASS_NAME,
     });
     checkPlatformSettings(this, props.settings);
     checkPlatformMetadata(this, props.commonLabels, props.annotations);
@@ -170,6 +180,7 @@ export class MlopsCore extends Construct {
     });
     const pullSecrets = applyPlatformRegistry(this, props.registry);
     this.registryPlacement = withPullSecrets(props.placement, pullSecrets);
+    this.placement = props.placement;
     const airflowSettings = settings.airflow ?? {};
     const taskPlacement = withPullSecrets(airflowSettings.workerPlacement ?? placementOf(airflowSettings), pullSecrets);
     const namespace = Chart.of(this).namespace;
@@ -234,6 +245,7 @@ export class MlopsCore extends Construct {
         resources: settings.postgres?.resources,
         placement: placementOf(settings.postgres),
         ...storageOf(settings.postgres),
+        volumeRetention: settings.volumeRetention,
       });
     }
     const passwordRevision = props.databasePasswordRevision;
@@ -248,6 +260,7 @@ export class MlopsCore extends Construct {
     const grafanaDatabase = grafanaOwnDatabase
       ? this.postgres!.addDatabase('grafana', { password: secrets.grafanaDatabasePassword, passwordRevision })
       : props.grafanaDatabase;
+    this.databases = [airflowDatabase, mlflowDatabase, grafanaDatabase].filter(isDefined);
 
     if (needsBucket) {
       this.minio = new MinioWithBuckets(this, 'Minio', {
@@ -257,6 +270,7 @@ export class MlopsCore extends Construct {
         resources: settings.minio?.resources,
         placement: placementOf(settings.minio),
         ...storageOf(settings.minio),
+        volumeRetention: settings.volumeRetention,
       });
     }
     const bucket = (given: IBucket | undefined, name: string) => given ?? this.minio!.addBucket(name);
@@ -274,7 +288,9 @@ export class MlopsCore extends Construct {
         resources: settings.redis?.resources,
         placement: placementOf(settings.redis),
         // The platform's Redis holds values tasks exchange, in memory; a volume of its own makes it persistent.
-        ...(settings.redis?.storageSize || settings.redis?.storageClassName ? { persistence: true, ...storageOf(settings.redis) } : {}),
+        ...(settings.redis?.storageSize || settings.redis?.storageClassName
+          ? { persistence: true, ...storageOf(settings.redis), volumeRetention: settings.volumeRetention }
+          : {}),
       });
     }
     this.keyValueStore = props.keyValueStore ?? this.redis!;
@@ -283,7 +299,7 @@ export class MlopsCore extends Construct {
     this.ingressOptions = ingress;
     const gateway = props.kubeflowGateway;
     if (gateway) {
-      checkKubeflowGateway(this, gateway);
+      checkKubeflowGateway(this, gateway, this.tls !== undefined);
     }
     const replicas = this.profile.serverReplicas;
     this.mlflow = new MlflowTracking(this, 'Mlflow', {
@@ -293,6 +309,7 @@ export class MlopsCore extends Construct {
       image: settings.mlflow?.image,
       resources: settings.mlflow?.resources,
       placement: placementOf(settings.mlflow),
+      tls: this.tls?.serverTls,
       staticPrefix: ingress || gateway ? MLFLOW_PATH : undefined,
       allowedHosts: ingress || gateway ? [ingress?.host, gateway?.host].filter(isDefined) : undefined,
     });
@@ -341,7 +358,7 @@ export class MlopsCore extends Construct {
     }
 
     if (props.sharedVolume) {
-      this.sharedVolume = new NfsSharedVolume(this, 'SharedVolume', props.sharedVolume);
+      this.sharedVolume = new NfsSharedVolume(this, 'SharedVolume', { volumeRetention: settings.volumeRetention, ...props.sharedVolume });
       this.sharedVolumeProps = props.sharedVolume;
       this.airflow.mountInTasks(SHARED_MOUNT_PATH, this.sharedVolume);
     }
@@ -351,6 +368,7 @@ export class MlopsCore extends Construct {
         clusterName: this.clusterName,
         role: props.prometheusRole,
         monitorLabels: props.monitorLabels,
+        tls: this.tls?.serverTls,
         ...(ingress ? { routePrefix: PROMETHEUS_PATH, externalUrl: publicUrl(ingress, PROMETHEUS_PATH) } : {}),
         ...(this.profile.isProduction ? {} : {
           resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) } },
@@ -367,7 +385,7 @@ export class MlopsCore extends Construct {
       });
       this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
       this.alertmanager = addPlatformAlertmanager(this, this.prometheus, this.profile,
-        ingress ? { routePrefix: ALERTMANAGER_PATH, externalUrl: publicUrl(ingress, ALERTMANAGER_PATH) } : {});
+        ingress ? { routePrefix: ALERTMANAGER_PATH, externalUrl: publicUrl(ingress, ALERTMANAGER_PATH) } : {}, this.tls?.serverTls);
     }
     if (props.tracing) {
       const tracing = addPlatformTracing(this, this.profile, this.airflow, this.prometheus, ingress ? JAEGER_PATH : undefined);
@@ -384,6 +402,7 @@ export class MlopsCore extends Construct {
         prometheus: this.prometheus,
         adminCredentials: secrets.grafanaAdminCredentials,
         database: grafanaDatabase,
+        tls: this.tls?.serverTls,
         rootUrl: ingress ? publicUrl(ingress, GRAFANA_PATH) : undefined,
         image: settings.grafana?.image,
         resources: settings.grafana?.resources,
@@ -401,7 +420,9 @@ export class MlopsCore extends Construct {
     const apps = { mlflow: this.mlflow, minio: this.minio, grafana: this.grafana };
     const telemetryApps = { prometheus: this.prometheus, alertmanager: this.alertmanager, traceStore: this.traceStore };
     if (ingress) {
-      this.ingress = exposeThroughIngress(this, ingress, apps);
+      // Telemetry UIs that serve https get Ingresses of their own; the shared one takes only the plain ones.
+      const plainTelemetry = [this.prometheus, this.alertmanager].some((app) => app && !app.endpoint.tls) || this.traceStore !== undefined;
+      this.ingress = exposeThroughIngress(this, ingress, apps, plainTelemetry);
       exposeTelemetryThroughIngress(this, this.ingress, ingress, telemetryApps);
     } else if (access._nodePorts) {
       exposeThroughNodePorts(this, access._nodePorts, apps);
@@ -414,6 +435,7 @@ export class MlopsCore extends Construct {
    * or use it) and has Prometheus scrape it.
    */
   public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
+    checkProps(this, props, { model: anInstanceOf(ModelSource, "ModelSource.fromBucket(platform.modelsBucket, 'sklearn/iris')") }, {}, `addPredictor('${id}'): props`);
     const predictor = new KservePredictor(this, id, { ...props, model: this.modelWithPredictorUser(id, props.model) });
     this.wireServedModel(predictor);
     return predictor;
@@ -505,7 +527,31 @@ export class MlopsCore extends Construct {
       minio: this.minio,
       defaultBuckets: [this.datasetsBucket, this.modelsBucket],
       sharedVolume: this.sharedVolumeProps,
+      tls: this.tls,
     }, chart, options);
+  }
+
+  /**
+   * Smoke tests (`SmokeTests`) of every service of the platform, as Argo CD `PostSync` hooks that fail the sync when
+   * a service does not answer: `SELECT 1` in each database, Redis `PING`, a listing of each in-cluster bucket with a
+   * MinIO user of their own, an MLflow run with a metric and an artifact, Airflow's health and a parsed DAG (as the
+   * Airflow user `smoke-test`), Prometheus targets up, Grafana's data sources healthy, and each of `options.models`
+   * ready and answering its inference request.
+   */
+  public addSmokeTests(options: PlatformSmokeTestOptions = {}): SmokeTests {
+    return addPlatformSmokeTests({
+      scope: this,
+      profile: this.profile,
+      placement: this.placement,
+      databases: this.databases,
+      buckets: this.minio?.buckets ?? [],
+      keyValueStore: this.keyValueStore,
+      mlflow: this.mlflow,
+      airflow: this.airflow,
+      prometheus: this.prometheus,
+      grafana: this.grafana,
+      dataSources: ['prometheus', ...(this.logStore ? ['loki'] : [])],
+    }, options);
   }
 
   /**
@@ -514,7 +560,7 @@ export class MlopsCore extends Construct {
    * team's own MinIO user, made from the Secret `s3CredentialsSecretName` that you create in both namespaces.
    */
   public addTeam(chart: Chart, options: PlatformTeamOptions): Team {
-    return addPlatformTeam({ scope: this, mlflow: this.mlflow, minio: this.minio }, chart, options);
+    return addPlatformTeam({ scope: this, mlflow: this.mlflow, minio: this.minio, tls: this.tls }, chart, options);
   }
 
   private trainingContext(): PlatformTrainingContext {
@@ -555,9 +601,7 @@ export class MlopsCore extends Construct {
     const ingress = access._ingress;
     const consoleHost = ingress?.minioConsole?._host;
     for (const host of [ingress?.host, consoleHost].filter(isDefined)) {
-      if (!isHostOrIp(host) || /^[0-9.:]+$/.test(host)) {
-        throw new MlopsValidationError(this, `ingress host '${host}' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'`);
-      }
+      checkHost(this, 'ingress host', host, { example: 'mlops.example.com', ipAddress: false });
     }
     if (ingress && consoleHost === ingress.host) {
       throw new MlopsValidationError(this, `ingress minioConsole host '${consoleHost}' is invalid: it is the platform's host, whose root the console cannot share; `

@@ -31,9 +31,9 @@ export interface PrimaryClusterProps {
 
   /**
    * The addresses the primary's traffic to other clusters comes from (an IPv4 CIDR): the serving clusters let only
-   * them reach their Prometheus.
+   * them reach their federation endpoint. Required: give '0.0.0.0/0' explicitly to admit any address.
    *
-   * @default '0.0.0.0/0'
+   * @default - none; a missing value is refused
    */
   readonly egressCidr?: string;
 }
@@ -126,9 +126,10 @@ export interface ServingClusterOptions {
 
   /**
    * The addresses this cluster's traffic to the primary comes from (an IPv4 CIDR): only they reach the primary's
-   * MinIO as this cluster's user.
+   * MinIO as this cluster's user. Required when the primary's MinIO holds the models bucket: give '0.0.0.0/0'
+   * explicitly to admit any address.
    *
-   * @default '0.0.0.0/0'
+   * @default - none; refused when the primary's MinIO holds the models bucket, unused otherwise
    */
   readonly egressCidr?: string;
 

@@ -5,13 +5,15 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ArgoCdApplication } from './argo-cd-application';
 import { ArgoCdSyncWaves } from './argo-cd-sync-waves';
-import { assertCidr, DEFAULT_CLUSTER_NAMESPACE } from './cross-cluster-access';
+import { AN_EGRESS_CIDR, DEFAULT_CLUSTER_NAMESPACE, requireCidr } from './cross-cluster-access';
 import { CrossClusterDeployerOptions, GitOpsOptions, MultiClusterPlatformProps, PrimaryClusterOptions, ServingClusterOptions } from './multi-cluster-platform-props';
 import { PrimaryCluster } from './primary-cluster';
 import { ServingCluster } from './serving-cluster';
 import { Credentials } from '../core/credentials';
+import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
-import { dnsLabelProblems } from '../core/names';
+import { aDnsLabel } from '../core/prop-kinds';
+import { anInstanceOf, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 import { TaskPermission } from '../orchestration/task-permission';
 import { TaskServiceAccount } from '../orchestration/task-service-account';
@@ -31,6 +33,7 @@ const FEDERATION_CLIENT = 'prometheus-federation';
  * const primary = platform.addPrimary({
  *   clusterName: 'primary',
  *   sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.mlops.example.com', 9000),
+ *   egressCidr: '198.51.100.0/24',   // the primary's egress addresses, which the serving clusters admit
  * });
  * // The primary is a chart: create what its platform refers to in it.
  * const adminPassword = SecretSource.fromSecret(kplus.Secret.fromSecretName(primary, 'AirflowAdmin', 'airflow-admin'));
@@ -41,6 +44,7 @@ const FEDERATION_CLIENT = 'prometheus-federation';
  * const eu = platform.addServingCluster({
  *   clusterName: 'serving-eu',
  *   prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090),
+ *   egressCidr: '203.0.113.0/24',    // the serving cluster's, which the primary's MinIO admits
  * });
  * eu.addPredictor('Iris', { model: ModelSource.fromBucket(eu.modelsBucket, 'triton'), modelFormat: ModelFormat.ONNX });
  * platform.synth();
@@ -111,6 +115,7 @@ export class MultiClusterPlatform extends Construct {
    * returned chart, then the platform with `primary.addPlatform({ dags, ... })`.
    */
   public addPrimary(options: PrimaryClusterOptions): PrimaryCluster {
+    checkProps(this, options, { clusterName: aDnsLabel("'primary'") }, { egressCidr: AN_EGRESS_CIDR }, 'addPrimary: options');
     if (this.primary) {
       throw new MlopsValidationError(this, `addPrimary('${options.clusterName}'): the platform has a primary already, '${this.primary.clusterName}'; `
         + 'a platform has one primary: add the other clusters with addServingCluster(...)');
@@ -128,6 +133,10 @@ export class MultiClusterPlatform extends Construct {
    * Call it after `addPrimary(...)` and `primary.addPlatform(...)`.
    */
   public addServingCluster(options: ServingClusterOptions): ServingCluster {
+    checkProps(this, options, {
+      clusterName: aDnsLabel("'serving-eu'"),
+      prometheusEndpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 443, 'https')"),
+    }, { egressCidr: AN_EGRESS_CIDR }, 'addServingCluster: options');
     if (!this.primary) {
       throw new MlopsValidationError(this, `addServingCluster('${options.clusterName}'): there is no primary cluster yet: serving clusters read its models `
         + 'bucket and its Prometheus federates them; call addPrimary({ clusterName, ... }) and primary.addPlatform({ dags, ... }) first');
@@ -135,15 +144,13 @@ export class MultiClusterPlatform extends Construct {
     const primary = this.primary._requirePlatform(`addServingCluster('${options.clusterName}')`);
     this.claimClusterName(options.clusterName);
     const chart = new Chart(this.newApp(options.clusterName), options.clusterName, { namespace: options.namespace ?? DEFAULT_CLUSTER_NAMESPACE });
-    const egressCidr = options.egressCidr ?? '0.0.0.0/0';
-    assertCidr(chart, 'egressCidr', egressCidr);
+    const egressCidr = this.primary._sharesStorage
+      ? requireCidr(chart, 'egressCidr', options.egressCidr, "the primary admits only this cluster's egress addresses to its MinIO as the "
+        + "cluster's models user")
+      : options.egressCidr;
     const secret = kplus.Secret.fromSecretName(chart, 'PrimaryModelsCredentials', options.modelsCredentialsSecretName ?? 'primary-models-credentials');
     // The serving cluster trusts the primary's CA: the same issuer name and bundle, the CA's Secret copied there.
     const tls = this.primary._tls?.replicate(chart, 'Tls');
-    if (tls && this.primary._egressCidrGiven === undefined) {
-      throw new MlopsValidationError(this, `addServingCluster('${options.clusterName}'): the primary's egressCidr is missing: with TLS the serving `
-        + "clusters' federation endpoints are open only to the primary's addresses; give addPrimary({ egressCidr: '203.0.113.0/24', ... })");
-    }
     const serving = new ServingCluster(chart, 'Serving', {
       clusterName: options.clusterName,
       modelsBucket: this.primary._modelsBucketFor(chart, Credentials.fromSecret(secret), tls?.trustBundle),
@@ -220,10 +227,6 @@ export class MultiClusterPlatform extends Construct {
   }
 
   private claimClusterName(name: string): void {
-    const problems = dnsLabelProblems(name);
-    if (problems.length > 0) {
-      throw new MlopsValidationError(this, `clusterName '${name}' is invalid: ${problems.join('; ')}`);
-    }
     if (name === ARGOCD_FOLDER) {
       throw new MlopsValidationError(this, `clusterName '${name}' is invalid: the folder '${ARGOCD_FOLDER}' holds the Argo CD Applications; give the cluster another name`);
     }

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PlatformIngressOptions, PlatformNodePortOptions } from './platform-access';
 import { allowFromAnywhere } from './platform-network';
+import { httpsBackendAnnotations, routeThroughIngress } from './platform-telemetry-exposure';
 import { Grafana } from '../observability/grafana';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -33,31 +34,41 @@ export function publicUrl(options: PlatformIngressOptions, path: string = ''): s
 /**
  * The Ingress for MLflow (`/mlflow` on `host`), Grafana (`/grafana`) and the MinIO console (as `minioConsole` says),
  * which tells the console its public URL (`MINIO_BROWSER_REDIRECT_URL`), and the policies that let the controller in.
+ * An MLflow serving https gets an Ingress of its own (`MlflowIngress`), as ingress-nginx's backend annotations hold for
+ * every path of an Ingress; it is the one returned when nothing else is routed (no Grafana and not `moreRoutes`).
  */
-export function exposeThroughIngress(scope: Construct, options: PlatformIngressOptions, apps: ExposedApps): kplus.Ingress {
+export function exposeThroughIngress(
+  scope: Construct, options: PlatformIngressOptions, apps: ExposedApps, moreRoutes: boolean = true,
+): kplus.Ingress {
   const route = apps.minio ? options.minioConsole : undefined;
   const consoleHost = route?._host;
   const tlsHosts = [options.host, ...(consoleHost ? [consoleHost] : [])];
-  const ingress = new kplus.Ingress(scope, 'Ingress', {
+  const mlflowBackend = kplus.IngressBackend.fromService(apps.mlflow.service, { port: MLFLOW_PORT });
+  const mlflowRule = { host: options.host, path: MLFLOW_PATH, pathType: kplus.HttpIngressPathType.PREFIX, backend: mlflowBackend };
+  const mlflowHttps = apps.mlflow.endpoint.tls;
+  const mlflowIngress = mlflowHttps ? new kplus.Ingress(scope, 'MlflowIngress', {
+    metadata: { annotations: httpsBackendAnnotations(apps.mlflow.service, apps.mlflow.endpoint) },
     className: options.ingressClassName,
-    rules: [{
-      host: options.host,
-      path: MLFLOW_PATH,
-      pathType: kplus.HttpIngressPathType.PREFIX,
-      backend: kplus.IngressBackend.fromService(apps.mlflow.service, { port: MLFLOW_PORT }),
-    }],
-    tls: options.tlsSecret ? [{ hosts: tlsHosts, secret: options.tlsSecret }] : undefined,
-  });
+    rules: [mlflowRule],
+    tls: options.tlsSecret ? [{ hosts: [options.host], secret: options.tlsSecret }] : undefined,
+  }) : undefined;
   allowFromAnywhere(scope, 'AllowIngressToMlflow', apps.mlflow.deployment, [MLFLOW_PORT]);
+  const ingress = mlflowIngress && !(apps.grafana && !apps.grafana.endpoint.tls) && !moreRoutes && !(consoleHost && !apps.minio?.consoleEndpoint.tls)
+    ? mlflowIngress
+    : new kplus.Ingress(scope, 'Ingress', {
+      className: options.ingressClassName,
+      rules: mlflowIngress ? [] : [mlflowRule],
+      tls: options.tlsSecret ? [{ hosts: tlsHosts, secret: options.tlsSecret }] : undefined,
+    });
   if (apps.grafana) {
-    ingress.addHostRule(options.host, GRAFANA_PATH, kplus.IngressBackend.fromService(apps.grafana.service, { port: GRAFANA_PORT }),
-      kplus.HttpIngressPathType.PREFIX);
+    routeThroughIngress(scope, ingress, options,
+      { app: 'Grafana', path: GRAFANA_PATH, service: apps.grafana.service, port: GRAFANA_PORT, endpoint: apps.grafana.endpoint });
     allowFromAnywhere(scope, 'AllowIngressToGrafana', apps.grafana.deployment, [GRAFANA_PORT]);
   }
   if (apps.minio && route) {
     const consoleBackend = kplus.IngressBackend.fromService(apps.minio.service, { port: MINIO_CONSOLE_PORT });
-    // A MinIO with TLS serves its console over https only; ingress-nginx must speak https to it.
-    const backendHttps: Record<string, string> = apps.minio.consoleEndpoint.tls ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' } : {};
+    // A MinIO with TLS serves its console over https only; ingress-nginx must speak (and verify) https to it.
+    const backendHttps = apps.minio.consoleEndpoint.tls ? httpsBackendAnnotations(apps.minio.service, apps.minio.consoleEndpoint) : {};
     let redirectUrl: string;
     if (consoleHost && apps.minio.consoleEndpoint.tls) {
       new kplus.Ingress(scope, 'MinioConsoleIngress', {

@@ -6,10 +6,12 @@ import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
-import { dnsLabelProblems, dnsSubdomainProblems, isHostOrIp } from '../core/names';
+import { dnsLabelProblems, dnsSubdomainProblems } from '../core/names';
+import { aHost, aNamespace, anObjectName } from '../core/prop-kinds';
 import { aBoolean, aListOf, AN_IBUCKET, aString, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 import { VirtualService } from '../imports/istio-virtualservice-networking.istio.io';
+import { PlatformTls } from '../security/platform-tls';
 import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume, NfsSharedVolumeProps } from '../storage/nfs-shared-volume';
@@ -25,20 +27,25 @@ export interface PlatformKubeflowContext {
   readonly minio?: MinioWithBuckets;
   readonly defaultBuckets: IBucket[];
   readonly sharedVolume?: NfsSharedVolumeProps;
+  /** The platform's TLS: its CA bundle is published into the profile namespace. */
+  readonly tls?: PlatformTls;
 }
 
 /** Checks `options` where `MlopsCore` takes them, before MLflow is made with the host and prefix. */
-export function checkKubeflowGateway(scope: Construct, options: KubeflowGatewayOptions): void {
-  checkProps(scope, options, { host: aString("'kubeflow.example.com'") }, {
-    gateway: aString("'kubeflow/kubeflow-gateway'"), gatewayNamespace: aString("'istio-system'"),
+export function checkKubeflowGateway(scope: Construct, options: KubeflowGatewayOptions, tls: boolean): void {
+  checkProps(scope, options, { host: aHost('kubeflow.example.com', false) }, {
+    gateway: aString("'kubeflow/kubeflow-gateway'"), gatewayNamespace: aNamespace("'istio-system'"),
   }, 'props.kubeflowGateway');
-  if (!isHostOrIp(options.host) || /^[0-9.:]+$/.test(options.host)) {
-    throw new MlopsValidationError(scope, `kubeflowGateway host '${options.host}' is invalid: must be a DNS name without scheme, port or path, e.g. 'kubeflow.example.com'`);
-  }
   const gateway = options.gateway ?? 'kubeflow/kubeflow-gateway';
   const [namespace, name, ...rest] = gateway.split('/');
   if (rest.length > 0 || name === undefined || dnsLabelProblems(namespace).length > 0 || dnsSubdomainProblems(name).length > 0) {
     throw new MlopsValidationError(scope, `kubeflowGateway gateway '${gateway}' is invalid: give the Istio Gateway as '<namespace>/<name>', e.g. 'kubeflow/kubeflow-gateway'`);
+  }
+  if (tls) {
+    // The gateway's Envoy speaks plain HTTP to a route's destination unless a DestinationRule originates TLS.
+    throw new MlopsValidationError(scope, 'kubeflowGateway is invalid with TLS on: MLflow serves https, and Istio\'s gateway reaches it only through '
+      + 'a DestinationRule that originates TLS (tls.mode SIMPLE with the CA), which the platform does not make; turn TLS off with tls: false, '
+      + 'or serve MLflow through PlatformAccess.ingress({ host }) instead');
   }
 }
 
@@ -73,8 +80,8 @@ export function exposeMlflowThroughKubeflowGateway(
 export function addKubeflowProfile(context: PlatformKubeflowContext, chart: Chart, options: KubeflowProfileOptions): KubeflowPodDefaults {
   const where = 'addKubeflowProfile';
   checkProps(context.scope, options, {}, {
-    s3CredentialsSecretName: aString("'team-a-s3-credentials'"), buckets: aListOf(AN_IBUCKET), pipelineAccess: aBoolean(),
-  }, 'options');
+    s3CredentialsSecretName: anObjectName("'team-a-s3-credentials'"), buckets: aListOf(AN_IBUCKET), pipelineAccess: aBoolean(),
+  }, `${where}: options`);
   const namespace = chart?.namespace;
   if (!(chart instanceof Chart) || namespace === undefined) {
     throw new MlopsValidationError(context.scope, `${where}: chart is invalid: give the chart of the profile namespace, e.g. `
@@ -85,12 +92,9 @@ export function addKubeflowProfile(context: PlatformKubeflowContext, chart: Char
       + "restricted; give the chart of a Kubeflow profile's namespace");
   }
   const secretName = options.s3CredentialsSecretName ?? `${namespace}-s3-credentials`;
-  const problems = dnsSubdomainProblems(secretName);
-  if (problems.length > 0) {
-    throw new MlopsValidationError(context.scope, `${where}: s3CredentialsSecretName '${secretName}' is invalid: ${problems.join('; ')}; give e.g. '${namespace}-s3'`);
-  }
   const peer = kplus.Namespaces.select(context.scope, `KubeflowProfile-${namespace}`, { names: [namespace] });
   context.mlflow.allowFrom(peer);
+  context.tls?.addNamespace(namespace);
   const buckets = options.buckets ?? context.defaultBuckets;
   const platformUser = SecretSource.fromSecret(kplus.Secret.fromSecretName(context.scope, `KubeflowProfileS3-${namespace}`, secretName));
   for (const bucket of buckets) {

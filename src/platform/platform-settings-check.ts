@@ -1,8 +1,11 @@
+import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { PlatformSettings } from './platform-settings';
 import { MlopsValidationError } from '../core/errors';
 import { assertLabels } from '../core/names';
-import { A_DURATION, A_SIZE, anImage, aNumber, aString, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration, aSize, aWholeNumber } from '../core/prop-kinds';
+import { anImage, aStringMap, checkArgument, checkProps, PropKind } from '../core/props-check';
+import { A_VOLUME_RETENTION } from '../core/volume-retention';
 import { A_PLACEMENT } from '../core/workload-placement';
 
 const A_RESOURCES: PropKind = {
@@ -11,20 +14,31 @@ const A_RESOURCES: PropKind = {
   matches: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
 };
 const SERVER_KINDS: Record<string, PropKind> = { image: anImage("'harbor.example.com/mirror/postgres:17.6'"), resources: A_RESOURCES, placement: A_PLACEMENT };
-const DATA_STORE_KINDS: Record<string, PropKind> = { ...SERVER_KINDS, storageSize: A_SIZE, storageClassName: aString("'fast-ssd'") };
+const DATA_STORE_KINDS: Record<string, PropKind> = { ...SERVER_KINDS, storageSize: aClaimSize('Size.gibibytes(10)'), storageClassName: A_STORAGE_CLASS_NAME };
 
 /** Checks the kinds of every settings entry that is given. */
 export function checkPlatformSettings(scope: IConstruct, settings: PlatformSettings | undefined): void {
   if (settings === undefined) return;
   const piece = { description: 'an object of settings', example: '{ image, resources, placement }', matches: (value: unknown) => typeof value === 'object' && value !== null };
   checkProps(scope, settings, {}, {
-    postgres: piece, minio: piece, redis: piece, airflow: piece, mlflow: piece, prometheus: piece, grafana: piece,
+    postgres: piece,
+    minio: piece,
+    redis: piece,
+    airflow: piece,
+    mlflow: piece,
+    prometheus: piece,
+    grafana: piece,
+    volumeRetention: A_VOLUME_RETENTION,
   }, 'settings');
   for (const store of ['postgres', 'minio', 'redis'] as const) {
     checkProps(scope, settings[store], {}, DATA_STORE_KINDS, `settings.${store}`);
   }
-  checkProps(scope, settings.prometheus, {}, { ...DATA_STORE_KINDS, retention: A_DURATION }, 'settings.prometheus');
-  checkProps(scope, settings.mlflow, {}, { ...SERVER_KINDS, replicas: aNumber('2') }, 'settings.mlflow');
+  checkProps(scope, settings.prometheus, {}, {
+    ...DATA_STORE_KINDS,
+    storageSize: aSize({ example: 'Size.gibibytes(20)', atLeast: Size.gibibytes(1) }),
+    retention: aDuration({ example: 'Duration.days(15)', atLeast: Duration.hours(1) }),
+  }, 'settings.prometheus');
+  checkProps(scope, settings.mlflow, {}, { ...SERVER_KINDS, replicas: aWholeNumber(2, 1, 100) }, 'settings.mlflow');
   checkProps(scope, settings.grafana, {}, SERVER_KINDS, 'settings.grafana');
   checkProps(scope, settings.airflow, {}, {
     image: anImage("'registry.example.com/airflow:3.1.8-custom'"),

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { VolumeRetention } from '../core/volume-retention';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 /** The image, resources and placement of a server `MlopsCore` creates, as a Helm chart's values would set them. */
@@ -70,4 +71,12 @@ export interface PlatformSettings {
   readonly prometheus?: PrometheusSettings;
   /** Grafana (with monitoring and grafana). */
   readonly grafana?: ServerSettings;
+  /**
+   * Whether the data volumes of the platform's stores (Postgres, MinIO, a persistent Redis, the NFS share) outlive
+   * it: `VolumeRetention.DELETE` is the one switch that lets everything go, volumes included, when the platform is
+   * deleted; `sharedVolume.volumeRetention` wins for the share.
+   *
+   * @default VolumeRetention.RETAIN - the claims are kept (Argo CD `Prune=false,Delete=false`)
+   */
+  readonly volumeRetention?: VolumeRetention;
 }

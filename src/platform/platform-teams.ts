@@ -5,9 +5,10 @@ import { PlatformTeamOptions } from './platform-team-options';
 import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
-import { dnsSubdomainProblems } from '../core/names';
+import { anObjectName } from '../core/prop-kinds';
 import { aString, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { PlatformTls } from '../security/platform-tls';
 import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -18,6 +19,8 @@ export interface PlatformTeamContext {
   readonly scope: Construct;
   readonly mlflow: MlflowTracking;
   readonly minio?: MinioWithBuckets;
+  /** The platform's TLS: its CA bundle is published into the team's namespace. */
+  readonly tls?: PlatformTls;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface PlatformTeamContext {
  */
 export function addPlatformTeam(context: PlatformTeamContext, chart: Chart, options: PlatformTeamOptions): Team {
   const where = 'addTeam';
-  checkProps(context.scope, options, {}, { s3CredentialsSecretName: aString("'vision-s3'"), bucketName: aString("'team-vision'") }, 'options');
+  checkProps(context.scope, options, {}, { s3CredentialsSecretName: anObjectName("'vision-s3'"), bucketName: aString("'team-vision'") }, 'addTeam: options');
   const namespace = chart?.namespace;
   if (!(chart instanceof Chart) || namespace === undefined) {
     throw new MlopsValidationError(context.scope, `${where}: chart is invalid: give the chart of the team's namespace, e.g. `
@@ -40,12 +43,9 @@ export function addPlatformTeam(context: PlatformTeamContext, chart: Chart, opti
       + "team's own namespace, e.g. new Chart(app, 'vision', { namespace: 'vision' })");
   }
   const secretName = options?.s3CredentialsSecretName ?? `${namespace}-s3-credentials`;
-  const problems = dnsSubdomainProblems(secretName);
-  if (problems.length > 0) {
-    throw new MlopsValidationError(context.scope, `${where}: s3CredentialsSecretName '${secretName}' is invalid: ${problems.join('; ')}; give e.g. '${namespace}-s3'`);
-  }
   const peer = kplus.Namespaces.select(context.scope, `Team-${namespace}`, { names: [namespace] });
   context.mlflow.allowFrom(peer);
+  context.tls?.addNamespace(namespace);
   let bucket: IBucket | undefined;
   const minio = context.minio;
   if (minio) {

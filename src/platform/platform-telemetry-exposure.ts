@@ -1,7 +1,9 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PlatformIngressOptions, PlatformNodePortOptions } from './platform-access';
 import { allowFromAnywhere } from './platform-network';
+import { ServiceEndpoint } from '../core/endpoint';
 import { Alertmanager } from '../observability/alertmanager';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { JaegerTraceStore } from '../telemetry/jaeger-trace-store';
@@ -17,6 +19,52 @@ export const ALERTMANAGER_PATH = '/alertmanager';
 /** The path the Jaeger UI is served under behind the Ingress (`jaeger_query.base_path`). */
 export const JAEGER_PATH = '/jaeger';
 
+/** What a path on the platform's host leads to. */
+export interface IngressRoute {
+  /** The app's name, for the id of an Ingress of its own: `<app>Ingress`. */
+  readonly app: string;
+  readonly path: string;
+  readonly service: kplus.Service;
+  readonly port: number;
+  /** The app's endpoint: an https one is verified against the CA of its certificate, for its host name. */
+  readonly endpoint: ServiceEndpoint;
+}
+
+/**
+ * Routes `route.path` on the platform's host to its Service: a path of `ingress` for a plain-HTTP app; for an https
+ * one an Ingress of its own (`<app>Ingress`), as ingress-nginx's backend annotations apply to every path of an
+ * Ingress (`httpsBackendAnnotations`).
+ */
+export function routeThroughIngress(scope: Construct, ingress: kplus.Ingress, options: PlatformIngressOptions, route: IngressRoute): void {
+  const backend = kplus.IngressBackend.fromService(route.service, { port: route.port });
+  if (!route.endpoint.tls) {
+    ingress.addHostRule(options.host, route.path, backend, kplus.HttpIngressPathType.PREFIX);
+    return;
+  }
+  new kplus.Ingress(scope, `${route.app}Ingress`, {
+    metadata: { annotations: httpsBackendAnnotations(route.service, route.endpoint) },
+    className: options.ingressClassName,
+    rules: [{ host: options.host, path: route.path, pathType: kplus.HttpIngressPathType.PREFIX, backend }],
+    tls: options.tlsSecret ? [{ hosts: [options.host], secret: options.tlsSecret }] : undefined,
+  });
+}
+
+/**
+ * ingress-nginx's annotations for a backend that serves https with a certificate of the platform's CA: it speaks TLS
+ * to it and verifies it against the `ca.crt` cert-manager writes into the backend's own certificate Secret
+ * (`<service>-tls`), for the Service's name, sent as SNI.
+ */
+export function httpsBackendAnnotations(service: kplus.Service, endpoint: ServiceEndpoint): Record<string, string> {
+  const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
+  return {
+    'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+    'nginx.ingress.kubernetes.io/proxy-ssl-secret': `${namespace}/${service.name}-tls`,
+    'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+    'nginx.ingress.kubernetes.io/proxy-ssl-name': endpoint.host,
+    'nginx.ingress.kubernetes.io/proxy-ssl-server-name': 'on',
+  };
+}
+
 /** The monitoring and tracing UIs the platform exposes next to Airflow, MLflow and Grafana. */
 export interface TelemetryApps {
   readonly prometheus?: FederatedPrometheus;
@@ -25,22 +73,24 @@ export interface TelemetryApps {
 }
 
 /**
- * Adds `/prometheus`, `/alertmanager` and `/jaeger` on the platform's host to `ingress` (each app serves under its
- * path itself, so nothing is rewritten), and the policies that let the controller in.
+ * Routes `/prometheus`, `/alertmanager` and `/jaeger` on the platform's host (each app serves under its path itself, so
+ * nothing is rewritten; an https app on an Ingress of its own, see `routeThroughIngress`), and the policies that let
+ * the controller in.
  */
 export function exposeTelemetryThroughIngress(scope: Construct, ingress: kplus.Ingress, options: PlatformIngressOptions, apps: TelemetryApps): void {
-  const route = (path: string, service: kplus.Service, port: number) =>
-    ingress.addHostRule(options.host, path, kplus.IngressBackend.fromService(service, { port }), kplus.HttpIngressPathType.PREFIX);
+  const route = (app: string, path: string, service: kplus.Service, port: number, endpoint: ServiceEndpoint) =>
+    routeThroughIngress(scope, ingress, options, { app, path, service, port, endpoint });
   if (apps.prometheus) {
-    route(PROMETHEUS_PATH, apps.prometheus.service, PROMETHEUS_PORT);
+    route('Prometheus', PROMETHEUS_PATH, apps.prometheus.service, PROMETHEUS_PORT, apps.prometheus.endpoint);
     allowFromAnywhere(scope, 'AllowIngressToPrometheus', apps.prometheus.pods, [PROMETHEUS_PORT]);
   }
   if (apps.alertmanager) {
-    route(ALERTMANAGER_PATH, apps.alertmanager.service, ALERTMANAGER_PORT);
+    route('Alertmanager', ALERTMANAGER_PATH, apps.alertmanager.service, ALERTMANAGER_PORT, apps.alertmanager.endpoint);
     allowFromAnywhere(scope, 'AllowIngressToAlertmanager', apps.alertmanager.pods, [ALERTMANAGER_PORT]);
   }
   if (apps.traceStore) {
-    route(JAEGER_PATH, apps.traceStore.service, JAEGER_PORT);
+    ingress.addHostRule(options.host, JAEGER_PATH, kplus.IngressBackend.fromService(apps.traceStore.service, { port: JAEGER_PORT }),
+      kplus.HttpIngressPathType.PREFIX);
     allowFromAnywhere(scope, 'AllowIngressToJaeger', apps.traceStore.deployment, [JAEGER_PORT]);
   }
 }

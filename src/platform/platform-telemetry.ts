@@ -6,8 +6,9 @@ import { PlatformProfile } from './platform-profile';
 import { RetrainOnDriftOptions } from './retrain-on-drift-options';
 import { MlopsValidationError } from '../core/errors';
 import { dnsLabelProblems } from '../core/names';
-import { A_DURATION, anInstanceOf, aString, checkProps } from '../core/props-check';
-import { SecretSource } from '../core/secret-source';
+import { A_SECRET_SOURCE, aDuration } from '../core/prop-kinds';
+import { aString, checkProps } from '../core/props-check';
+import { ServerTls } from '../core/tls';
 import { Alertmanager } from '../observability/alertmanager';
 import { DriftRetrainRule } from '../observability/drift-retrain-rule';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
@@ -24,13 +25,14 @@ const RETRAIN_ID = 'RetrainOnDrift';
 
 /**
  * The platform's Alertmanager: it merges the AlertmanagerConfigs `prometheus` labels its routes with, receives its
- * alerts and is scraped by it. With profile production two replicas form a gossip cluster.
+ * alerts and is scraped by it, over https with `tls`. With profile production two replicas form a gossip cluster.
  */
 export function addPlatformAlertmanager(scope: Construct, prometheus: FederatedPrometheus, profile: PlatformProfile,
-  route: { readonly routePrefix?: string; readonly externalUrl?: string }): Alertmanager {
+  route: { readonly routePrefix?: string; readonly externalUrl?: string }, tls: ServerTls | undefined): Alertmanager {
   const alertmanager = new Alertmanager(scope, 'Alertmanager', {
     configLabels: prometheus.monitorLabels,
     replicas: profile.isProduction ? 2 : 1,
+    tls,
     ...route,
   });
   prometheus.addAlertmanager(alertmanager.alertmanagerEndpoint);
@@ -55,7 +57,10 @@ export interface RetrainOnDriftContext {
  */
 export function wireRetrainOnDrift(context: RetrainOnDriftContext, options: RetrainOnDriftOptions): RetrainTrigger {
   const { scope, prometheus, alertmanager } = context;
-  checkProps(scope, options, { dag: aString("'retrain'") }, { cooldown: A_DURATION, password: anInstanceOf(SecretSource, 'SecretSource.fromSecret(secret)') }, 'options');
+  checkProps(scope, options, { dag: aString("'retrain'") }, {
+    cooldown: aDuration({ example: 'Duration.hours(1)', atLeast: Duration.seconds(1) }),
+    password: A_SECRET_SOURCE,
+  }, 'options');
   const fail = (message: string) => new MlopsValidationError(scope, `retrainOnDrift: ${message}`);
   if (!prometheus || !alertmanager) {
     throw fail('there is no Prometheus to evaluate the drift rule (monitoring is off); turn monitoring on');

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ArgoCdSyncWaves } from './argo-cd-sync-waves';
-import { assertCidr, assertExternalServiceType, DEFAULT_CLUSTER_NAMESPACE, preserveClientAddress } from './cross-cluster-access';
+import { assertExternalServiceType, DEFAULT_CLUSTER_NAMESPACE, limitSourceRanges, preserveClientAddress, requireCidr } from './cross-cluster-access';
 import { MlopsCore } from './mlops-core';
 import { MlopsCoreProps } from './mlops-core-props';
 import { PrimaryClusterProps } from './multi-cluster-platform-props';
@@ -30,7 +30,8 @@ const PRIMARY_SETS = ['clusterName', 'prometheusRole', 'monitoring'] as const;
  *
  * - The platform is an `MlopsCore` whose Prometheus is the federating primary.
  * - When the models bucket is in the platform's MinIO, MinIO's S3 API is exposed to the serving clusters (a
- *   LoadBalancer or NodePort Service that keeps the caller's address).
+ *   LoadBalancer or NodePort Service that keeps the caller's address), to each serving cluster's `egressCidr` only.
+ * - `egressCidr`, the primary's own egress addresses, is required: the serving clusters admit only them.
  * - Every object of the chart carries its Argo CD sync wave (`ArgoCdSyncWaves`).
  */
 export class PrimaryCluster extends Chart {
@@ -39,8 +40,6 @@ export class PrimaryCluster extends Chart {
 
   /** @internal Where the primary's traffic to the serving clusters comes from. */
   public readonly _egressCidr: string;
-  /** @internal `egressCidr` as given. */
-  public readonly _egressCidrGiven?: string;
 
   private readonly props: PrimaryClusterProps;
   private core?: MlopsCore;
@@ -48,13 +47,13 @@ export class PrimaryCluster extends Chart {
   private sharedMinio?: MinioWithBuckets;
   private grantees?: Construct;
   private federationClientSecret?: string;
+  private sharedStorage?: { readonly service: kplus.Service; readonly type: kplus.ServiceType };
 
   constructor(scope: Construct, id: string, props: PrimaryClusterProps = {}) {
     super(scope, id, { namespace: props.namespace ?? DEFAULT_CLUSTER_NAMESPACE });
     this.clusterName = clusterNameOf(this, id);
-    this._egressCidrGiven = props.egressCidr;
-    this._egressCidr = props.egressCidr ?? '0.0.0.0/0';
-    assertCidr(this, 'egressCidr', this._egressCidr);
+    this._egressCidr = requireCidr(this, 'egressCidr', props.egressCidr, "each serving cluster admits only the primary's egress addresses "
+      + 'to its federation endpoint (its Prometheus, or the FederationProxy with TLS)');
     this.props = props;
     ArgoCdSyncWaves.applyTo(this);
   }
@@ -153,10 +152,17 @@ export class PrimaryCluster extends Chart {
   }
 
   /**
-   * @internal A MinIO user of `clusterName` (from `credentials`, or generated) that reads the models bucket from
-   * `egressCidr`, when the primary's MinIO holds it.
+   * @internal Whether the primary's MinIO, holding the models bucket, is exposed to the serving clusters.
    */
-  public _admit(clusterName: string, egressCidr: string, credentials?: SecretSource): Credentials | undefined {
+  public get _sharesStorage(): boolean {
+    return this.sharedMinio !== undefined;
+  }
+
+  /**
+   * @internal A MinIO user of `clusterName` (from `credentials`, or generated) that reads the models bucket from
+   * `egressCidr` (given whenever `_sharesStorage`), when the primary's MinIO holds it.
+   */
+  public _admit(clusterName: string, egressCidr: string | undefined, credentials?: SecretSource): Credentials | undefined {
     if (!this.core || !this.sharedMinio) {
       if (credentials) {
         throw new MlopsValidationError(this, `serving cluster '${clusterName}': modelsUserCredentials is invalid: the models bucket is not in the `
@@ -169,7 +175,10 @@ export class PrimaryCluster extends Chart {
       what: 'modelsUserCredentials (its MinIO user on the models bucket)',
       where: " in the primary's namespace",
     });
-    const peer = kplus.NetworkPolicyIpBlock.ipv4(this.grantees!, clusterName, egressCidr);
+    const peer = kplus.NetworkPolicyIpBlock.ipv4(this.grantees!, clusterName, egressCidr!);
+    if (this.sharedStorage) {
+      limitSourceRanges(this.sharedStorage.service, this.sharedStorage.type, egressCidr!);
+    }
     return withUserCredentials(this.core.modelsBucket, credentials).grantRead(peer);
   }
 
@@ -183,5 +192,6 @@ export class PrimaryCluster extends Chart {
     });
     service.select(minio.statefulSet);
     preserveClientAddress(service, type, endpoint.port);
+    this.sharedStorage = { service, type };
   }
 }

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { assertCidr, assertExternalServiceType, preserveClientAddress } from './cross-cluster-access';
+import { AN_EGRESS_CIDR, assertExternalServiceType, limitSourceRanges, preserveClientAddress, requireCidr } from './cross-cluster-access';
 import { createRestrictedNamespace, denyAllIngress } from './platform-network';
 import { IBucket } from '../core/bucket';
 import { ServiceEndpoint } from '../core/endpoint';
@@ -10,6 +10,7 @@ import { IModelDeployment, IServedModel } from '../core/model-serving';
 import { IMonitoringContribution } from '../core/monitoring';
 import { clusterNameOf } from '../core/names';
 import { allowIngress } from '../core/network';
+import { aDnsLabel } from '../core/prop-kinds';
 import { AN_IBUCKET, anInstanceOf, checkProps } from '../core/props-check';
 import { IScrapeTarget } from '../core/scrape-target';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
@@ -52,9 +53,10 @@ export interface ServingClusterProps {
 
   /**
    * The addresses the primary's Prometheus federates from (an IPv4 CIDR): only they reach the exposed port. Without
-   * `tls`, `/federate` has no authentication, so narrow this to the primary's node or egress addresses.
+   * `tls`, `/federate` has no authentication, so narrow this to the primary's node or egress addresses. Required:
+   * give '0.0.0.0/0' explicitly to admit any address.
    *
-   * @default - '0.0.0.0/0' without `tls`; required with `tls`
+   * @default - none; a missing value is refused
    */
   readonly federatedFrom?: string;
 
@@ -90,6 +92,7 @@ export interface ServingClusterProps {
  * const serving = new ServingCluster(chart, 'ServingEu', {
  *   modelsBucket: MinioBucket.fromBucketAttributes(chart, 'Models', { ... }),
  *   prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090),
+ *   federatedFrom: '198.51.100.0/24',   // the primary's egress addresses
  * });
  * const iris = serving.addPredictor('Iris', { model: ModelSource.fromBucket(serving.modelsBucket, 'triton'), ... });
  * primary.prometheus!.addFederatedCluster({ clusterName: serving.clusterName, endpoint: serving.prometheusEndpoint });
@@ -100,7 +103,8 @@ export interface ServingClusterProps {
  *   Prometheus to scrape each predictor and `federatedFrom` to reach Prometheus. Allow your inference clients with
  *   `predictor.allowFrom(...)`.
  * - The Prometheus Service keeps the caller's address (`externalTrafficPolicy: Local`) so that `federatedFrom` matches
- *   the primary rather than the node that forwarded the call.
+ *   the primary rather than the node that forwarded the call; a LoadBalancer admits only `federatedFrom`
+ *   (`loadBalancerSourceRanges`) as well.
  */
 export class ServingCluster extends Construct {
   /** The Prometheus `cluster` label. */
@@ -127,7 +131,7 @@ export class ServingCluster extends Construct {
     checkProps(this, props, {
       modelsBucket: AN_IBUCKET,
       prometheusEndpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 443, 'https')"),
-    }, { tls: anInstanceOf(PlatformTls, "primaryTls.replicate(chart, 'Tls')") });
+    }, { clusterName: aDnsLabel("'serving-eu'"), federatedFrom: AN_EGRESS_CIDR, tls: anInstanceOf(PlatformTls, "primaryTls.replicate(chart, 'Tls')") });
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: ServingCluster creates the chart's Namespace and puts "
@@ -139,8 +143,8 @@ export class ServingCluster extends Construct {
     if (props.tls) {
       this.checkTlsProps(props);
     }
-    const federatedFrom = props.federatedFrom ?? '0.0.0.0/0';
-    assertCidr(this, 'federatedFrom', federatedFrom);
+    const federatedFrom = requireCidr(this, 'federatedFrom', props.federatedFrom, `cluster '${this.clusterName}' admits only the primary's egress `
+      + `addresses to its federation endpoint (${props.tls ? 'the FederationProxy' : 'its Prometheus, without authentication'})`);
     this.modelsBucket = props.modelsBucket;
 
     this.namespace = createRestrictedNamespace(this, 'Namespace', namespace);
@@ -150,7 +154,8 @@ export class ServingCluster extends Construct {
       clusterName: this.clusterName,
       role: PrometheusRole.SECONDARY,
       monitorLabels: props.monitorLabels,
-      ...(props.tls ? {} : { serviceType }),
+      // With TLS the proxy reaches it over https too.
+      ...(props.tls ? { tls: props.tls.serverTls } : { serviceType }),
     });
     if (props.tls) {
       const endpoint = props.prometheusEndpoint;
@@ -164,9 +169,11 @@ export class ServingCluster extends Construct {
         serviceType,
       });
       allowIngress(this.prometheus, this.prometheus.pods, this.federationProxy.deployment, [PROMETHEUS_PORT]);
+      limitSourceRanges(this.federationProxy.service, serviceType, federatedFrom);
       this.prometheusEndpoint = this.federationProxy.endpoint;
     } else {
       preserveClientAddress(this.prometheus.service, serviceType, props.prometheusEndpoint.port);
+      limitSourceRanges(this.prometheus.service, serviceType, federatedFrom);
       const primary = kplus.NetworkPolicyIpBlock.ipv4(this, 'FederatedFrom', federatedFrom);
       allowIngress(this.prometheus, this.prometheus.pods, primary, [PROMETHEUS_PORT]);
       this.prometheusEndpoint = props.prometheusEndpoint;
@@ -202,17 +209,13 @@ export class ServingCluster extends Construct {
     primary.addMonitoring(...this.contributions);
   }
 
-  /** With TLS, every endpoint that crosses clusters is https, and the federation endpoint is limited to a CIDR given. */
+  /** With TLS, every endpoint that crosses clusters is https. */
   private checkTlsProps(props: ServingClusterProps): void {
     for (const [prop, endpoint] of [['prometheusEndpoint', props.prometheusEndpoint], ['modelsBucket', props.modelsBucket.objectStore.endpoint]] as const) {
       if (endpoint.scheme !== 'https') {
         throw new MlopsValidationError(this, `${prop} '${endpoint.url()}' is invalid with tls: it crosses clusters over plain HTTP; `
           + `give an https endpoint, e.g. ServiceEndpoint.fromHost('${endpoint.host}', 443, 'https')`);
       }
-    }
-    if (props.federatedFrom === undefined) {
-      throw new MlopsValidationError(this, "federatedFrom is missing: with tls the federation endpoint is open only to the primary's addresses; "
-        + "give its egress CIDR, e.g. '203.0.113.0/24'");
     }
   }
 

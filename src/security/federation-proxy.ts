@@ -7,9 +7,9 @@ import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
-import { isPort } from '../core/names';
 import { httpGetProbe } from '../core/probes';
-import { aListOf, anImage, anInstanceOf, aNumber, aString, checkProps } from '../core/props-check';
+import { aCertificateDnsName, aCidr, aPort } from '../core/prop-kinds';
+import { aListOf, anImage, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate } from '../core/server-certificate';
 import { A_SERVER_TLS, ServerTls } from '../core/tls';
@@ -19,14 +19,16 @@ const NGINX_USER: ImageUser = { user: 101, group: 101 };
 const PORT = 8443;
 const CERT_DIR = '/etc/nginx/tls';
 const CONFIG_DIR = '/etc/nginx/federation';
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const COMMON_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 /** nginx re-reads its certificate on reload, not by itself: the proxy reloads hourly, so a renewed one is live within an hour. */
 const RELOAD_SECONDS = 3600;
 
 /** Properties of a `FederationProxy`. */
 export interface FederationProxyProps {
-  /** The Prometheus the proxy forwards `/federate` to, inside the cluster, e.g. `prometheus.endpoint`. */
+  /**
+   * The Prometheus the proxy forwards `/federate` to, inside the cluster, e.g. `prometheus.endpoint`. An `https` one is
+   * verified against its trust bundle (else the CA of the proxy's own certificate) and its host name.
+   */
   readonly upstream: ServiceEndpoint;
 
   /**
@@ -90,7 +92,8 @@ export interface FederationProxyProps {
  * clusters already share, so no password is generated, hashed into an htpasswd file or copied; Prometheus' own web
  * config cannot enforce basic auth, and requiring client certificates there breaks its probes.
  *
- * NGINX re-reads a renewed certificate on reload, which the container does every hour.
+ * NGINX re-reads a renewed certificate on reload, which the container does every hour. It reads the CA bundle of an
+ * https upstream on the same reload.
  */
 export class FederationProxy extends Construct {
   /** Where other clusters reach the proxy: `https://<hosts[0]>:<port>`. */
@@ -105,15 +108,14 @@ export class FederationProxy extends Construct {
     checkProps(this, props, {
       upstream: anInstanceOf(ServiceEndpoint, 'prometheus.endpoint'),
       tls: A_SERVER_TLS,
-      allowedFrom: aString("'203.0.113.0/24'"),
-      hosts: aListOf(aString("'prometheus.serving-eu.example.com'")),
+      allowedFrom: aCidr('203.0.113.0/24'),
+      hosts: aListOf(aCertificateDnsName('prometheus.serving-eu.example.com')),
     }, {
       clientCommonName: aString("'prometheus-federation'"),
-      port: aNumber('443'),
+      port: aPort(443),
       image: anImage('DefaultImages.NGINX_UNPRIVILEGED'),
       placement: A_PLACEMENT,
     });
-    assertCidr(this, props.allowedFrom);
     const commonName = props.clientCommonName ?? 'prometheus-federation';
     if (!COMMON_NAME.test(commonName)) {
       throw new MlopsValidationError(this, `clientCommonName '${commonName}' is invalid: give up to 63 letters, digits, '.' or '-', e.g. 'prometheus-federation'`);
@@ -121,10 +123,14 @@ export class FederationProxy extends Construct {
     if (props.hosts.length === 0) {
       throw new MlopsValidationError(this, "hosts is invalid: it is empty, and other clusters verify the proxy by the name they dial; give e.g. ['prometheus.serving-eu.example.com']");
     }
+    if (props.hosts[0].startsWith('*.')) {
+      throw new MlopsValidationError(this, `hosts[0] '${props.hosts[0]}' is invalid: the first host is the endpoint other clusters dial, and a wildcard `
+        + "names no host; put a name they dial first, e.g. ['prometheus.serving-eu.example.com', '*.serving-eu.example.com']");
+    }
     const port = props.port ?? 443;
     const type = props.serviceType ?? kplus.ServiceType.LOAD_BALANCER;
-    if (!isPort(port) || (type === kplus.ServiceType.NODE_PORT && (port < 30000 || port > 32767))) {
-      throw new MlopsValidationError(this, `port '${port}' is invalid: must be a whole number from 1 to 65535, and from 30000 to 32767 with a NodePort`);
+    if (type === kplus.ServiceType.NODE_PORT && (port < 30000 || port > 32767)) {
+      throw new MlopsValidationError(this, `port '${port}' is invalid: a NodePort must be from 30000 to 32767; give e.g. 30443, or use a LoadBalancer`);
     }
     if (type !== kplus.ServiceType.LOAD_BALANCER && type !== kplus.ServiceType.NODE_PORT) {
       throw new MlopsValidationError(this, `serviceType '${type}' is invalid: other clusters cannot reach a ${type} Service; use kplus.ServiceType.LOAD_BALANCER or kplus.ServiceType.NODE_PORT`);
@@ -133,7 +139,8 @@ export class FederationProxy extends Construct {
     const image = props.image ?? defaultImage(this, DefaultImages.NGINX_UNPRIVILEGED);
     const labels = componentLabels(this, { name: 'nginx', component: 'federation-proxy', image });
     const config = new kplus.ConfigMap(this, 'Config', { metadata: { labels } });
-    const nginxConf = nginxConfig(props.upstream, commonName);
+    const upstreamCa = props.upstream.trustBundle?.pemPath ?? `${CERT_DIR}/ca.crt`;
+    const nginxConf = nginxConfig(props.upstream, commonName, upstreamCa);
     config.addData('nginx.conf', nginxConf);
     this.service = new kplus.Service(this, 'Service', {
       metadata: { labels },
@@ -171,6 +178,7 @@ export class FederationProxy extends Construct {
     nginx.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this.deployment, 'ConfigVolume', config, { name: 'config' }), { readOnly: true });
     nginx.mount(CERT_DIR, kplus.Volume.fromSecret(this.deployment, 'Certs', secret, { name: 'certs', defaultMode: 0o440 }), { readOnly: true });
     mountWritablePaths(this.deployment, nginx, { tmp: '/tmp' });
+    props.upstream.trustIn(this.deployment, nginx);
     const clients = kplus.NetworkPolicyIpBlock.ipv4(this, 'AllowedFrom', props.allowedFrom);
     new kplus.NetworkPolicy(this, 'AllowFromPrimary', {
       selector: this.deployment,
@@ -198,8 +206,15 @@ function runScript(): string {
  * TLS 1.2+, client certificate verified against the CA of the proxy's own certificate, `optional` so that kubelet's
  * probes reach `/healthz`; `/federate` answers only a verified client with the expected common name.
  */
-function nginxConfig(upstream: ServiceEndpoint, commonName: string): string {
+function nginxConfig(upstream: ServiceEndpoint, commonName: string, upstreamCa: string): string {
   const cn = commonName.replace(/\./g, '\\.');
+  // An https upstream is verified like any client would: the CA, and the Service's name in its certificate.
+  const verifyUpstream = upstream.scheme === 'https' ? `
+      proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate ${upstreamCa};
+      proxy_ssl_name ${upstream.host};
+      proxy_ssl_server_name on;
+      proxy_ssl_protocols TLSv1.2 TLSv1.3;` : '';
   return `pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
 events {
@@ -238,7 +253,7 @@ http {
       if ($federation_client = 0) {
         return 403;
       }
-      proxy_pass ${upstream.url('/federate')};
+      proxy_pass ${upstream.url('/federate')};${verifyUpstream}
       proxy_read_timeout 60s;
     }
     location / {
@@ -247,11 +262,4 @@ http {
   }
 }
 `;
-}
-
-function assertCidr(scope: Construct, cidr: string): void {
-  const parts = CIDR.exec(cidr);
-  if (!parts || parts.slice(1, 5).some((octet) => Number(octet) > 255) || Number(parts[5]) > 32) {
-    throw new MlopsValidationError(scope, `allowedFrom '${cidr}' is invalid: give an IPv4 CIDR, e.g. '203.0.113.0/24' (the primary cluster's egress addresses)`);
-  }
 }

@@ -1,8 +1,9 @@
 import { ApiObject, Chart, Duration, JsonPatch, Lazy, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlopsValidationError } from '../core/errors';
-import { assertDnsLabel, assertValid, dnsSubdomainProblems } from '../core/names';
-import { A_DURATION, aBoolean, aListOf, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { assertDnsLabel } from '../core/names';
+import { aDuration, aNamespace, anObjectName } from '../core/prop-kinds';
+import { aBoolean, aListOf, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { CertificateIssuer, ServerTls } from '../core/tls';
 import { TrustBundle } from '../core/trust-bundle';
 import {
@@ -18,6 +19,7 @@ const BUNDLE_KEY = 'ca.crt';
 const TRUSTSTORE_KEY = 'truststore.p12';
 /** The label Kubernetes sets on every Namespace (1.22+), so the Bundle selects namespaces by name without labelling them. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE = aNamespace("'mlops'");
 
 /** Properties of `PlatformTls`. */
 export interface PlatformTlsProps {
@@ -153,14 +155,14 @@ export class PlatformTls extends Construct {
     super(scope, id);
     checkProps(this, props, {}, {
       issuer: anInstanceOf(CertificateIssuer, "CertificateIssuer.clusterIssuer('corporate-ca')"),
-      issuerCaSecret: aString("'corporate-ca'"),
+      issuerCaSecret: anObjectName("'corporate-ca'"),
       issuerCaKey: aString("'ca.crt'"),
-      caSecret: aString("'platform-ca'"),
-      namespaces: aListOf(aString("'mlops'")),
-      trustNamespace: aString("'cert-manager'"),
+      caSecret: anObjectName("'platform-ca'"),
+      namespaces: aListOf(NAMESPACE),
+      trustNamespace: aNamespace("'cert-manager'"),
       useDefaultCAs: aBoolean(),
-      caDuration: A_DURATION,
-      serverCertificateDuration: A_DURATION,
+      caDuration: aDuration({ example: 'Duration.days(3650)', atLeast: Duration.days(30), wholeHours: true, reason: 'a CA that expires within a month churns every certificate it signed' }),
+      serverCertificateDuration: aDuration({ example: 'Duration.days(90)', atLeast: Duration.days(1), wholeHours: true }),
       trustStorePassword: aString("'changeit'"),
       name: aString("'platform'"),
     });
@@ -168,7 +170,6 @@ export class PlatformTls extends Construct {
     assertDnsLabel(this, 'name', name, 50);
     this.name = name;
     this.trustNamespace = props.trustNamespace ?? 'cert-manager';
-    assertDnsLabel(this, 'trustNamespace', this.trustNamespace);
     const useDefaultCAs = props.useDefaultCAs ?? true;
     if (props.issuer?.kind === 'Issuer') {
       throw new MlopsValidationError(this, `issuer '${props.issuer.name}' is invalid: an Issuer signs only in its own namespace and the platform `
@@ -177,11 +178,6 @@ export class PlatformTls extends Construct {
     if (props.issuer && props.caSecret !== undefined) {
       throw new MlopsValidationError(this, `caSecret is invalid with issuer: ${props.issuer.kind} '${props.issuer.name}' signs the certificates, `
         + 'and caSecret would make a second CA; give one of them');
-    }
-    for (const [what, secret] of [['caSecret', props.caSecret], ['issuerCaSecret', props.issuerCaSecret]] as const) {
-      if (secret !== undefined) {
-        assertDnsSubdomain(this, what, secret);
-      }
     }
     if (!props.issuer && (props.issuerCaSecret !== undefined || props.issuerCaKey !== undefined)) {
       throw new MlopsValidationError(this, 'issuerCaSecret is invalid without issuer: the bootstrapped CA publishes its own certificate; '
@@ -291,8 +287,7 @@ export class PlatformTls extends Construct {
 
   /** Publishes the CA bundle into `namespace` too (a serving namespace, a team's namespace). */
   public addNamespace(namespace: string): void {
-    checkArgument(this, 'namespace', namespace, aString("'mlops'"));
-    assertDnsLabel(this, 'namespace', namespace);
+    checkArgument(this, 'namespace', namespace, NAMESPACE);
     if (!this.namespaceNames.includes(namespace)) {
       this.namespaceNames.push(namespace);
     }
@@ -300,10 +295,6 @@ export class PlatformTls extends Construct {
 
   /** Self-signed ClusterIssuer → CA Certificate in the trust namespace → CA ClusterIssuer on its Secret. */
   private bootstrapCa(name: string, caSecretName: string, duration: Duration): Certificate {
-    if (duration.toHours() < 24 * 30) {
-      throw new MlopsValidationError(this, `caDuration '${duration.toHours()}h' is invalid: a CA that expires within a month churns every `
-        + 'certificate it signed; give at least Duration.days(30), e.g. Duration.days(3650)');
-    }
     const selfSigned = new ClusterIssuer(this, 'SelfSignedIssuer', {
       metadata: { name: `${name}-selfsigned` },
       spec: { selfSigned: {} },
@@ -334,10 +325,6 @@ export class PlatformTls extends Construct {
     clusterScoped(caIssuer);
     return name;
   }
-}
-
-function assertDnsSubdomain(scope: Construct, what: string, value: string): void {
-  assertValid(scope, what, value, dnsSubdomainProblems(value));
 }
 
 /** A cluster-scoped object must not carry the chart's namespace. */

@@ -9,6 +9,7 @@ export * from './seldon-experiment';
 export * from './seldon-inference-target';
 export * from './seldon-model';
 export * from './seldon-model-deployment';
+export * from './seldon-operator-config';
 export * from './seldon-pipeline';
 export * from './seldon-runtime';
 export * from './seldon-server';

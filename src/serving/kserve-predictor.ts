@@ -16,6 +16,7 @@ import { IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
+import { aPercentage } from '../core/prop-kinds';
 import { anInstanceOf, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap } from '../core/quantities';
 import { ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
@@ -165,7 +166,7 @@ export class KservePredictor extends Construct implements IServedModel {
     checkProps(this, props, {
       model: anInstanceOf(ModelSource, "ModelSource.fromBucket(minio.bucket('models'), 'sklearn/iris')"),
       modelFormat: anInstanceOf(ModelFormat, 'ModelFormat.SKLEARN'),
-    }, { name: aString("'iris'"), runtime: aString("'kserve-tritonserver'") });
+    }, { name: aString("'iris'"), runtime: aString("'kserve-tritonserver'"), canaryTrafficPercent: aPercentage(10) });
     this.name = props.name ?? Names.toDnsLabel(this, { maxLen: MAX_NAME_LENGTH });
     this.modelName = this.name;
     if (!ISVC_NAME.test(this.name) || this.name.length > MAX_NAME_LENGTH) {
@@ -280,7 +281,6 @@ export class KservePredictor extends Construct implements IServedModel {
       if (!mode.isServerless) {
         throw new MlopsValidationError(this, `canaryTrafficPercent is invalid with ${modeName}: KServe rolls out canaries only in Serverless (Knative) mode; set deploymentMode: KserveDeploymentMode.SERVERLESS or remove canaryTrafficPercent`);
       }
-      assertWholeNumber(this, 'canaryTrafficPercent', props.canaryTrafficPercent, 0, 100);
     }
     const minReplicas = props.minReplicas ?? 1;
     assertWholeNumber(this, 'minReplicas', minReplicas, mode.isServerless ? 0 : 1, 1000,

@@ -5,8 +5,8 @@ import { ISeldonInferenceTarget, SeldonResourceType } from './seldon-inference-t
 import { SeldonRuntime } from './seldon-runtime';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
-import { dnsLabelProblems } from '../core/names';
-import { aListOf, aNumber, anImplementationOf, aString, checkProps } from '../core/props-check';
+import { aDnsLabel, aPercentage } from '../core/prop-kinds';
+import { aListOf, anImplementationOf, checkProps } from '../core/props-check';
 import { Experiment } from '../imports/seldon-experiment-mlops.seldon.io';
 
 const A_TARGET = anImplementationOf('ISeldonInferenceTarget', ['name', 'resourceType', 'runtime'], 'irisV2');
@@ -89,17 +89,13 @@ export class SeldonExperiment extends Construct {
     }, {
       defaultCandidate: A_TARGET,
       mirror: anImplementationOf('SeldonExperimentMirror', ['target', 'percent'], '{ target: irisV3, percent: 10 }'),
-      name: aString("'iris-ab'"),
+      name: aDnsLabel("'iris-ab'"),
     });
-    props.candidates.forEach((candidate, index) => checkProps(this, candidate, { target: A_TARGET, weight: aNumber('50') }, {}, `candidates[${index}]`));
+    props.candidates.forEach((candidate, index) => checkProps(this, candidate, { target: A_TARGET, weight: aPercentage(50) }, {}, `candidates[${index}]`));
     if (props.mirror) {
-      checkProps(this, props.mirror, { target: A_TARGET, percent: aNumber('10') }, {}, 'mirror');
+      checkProps(this, props.mirror, { target: A_TARGET, percent: aPercentage(10, 1) }, {}, 'mirror');
     }
     this.name = props.name ?? Names.toDnsLabel(this);
-    const nameProblems = dnsLabelProblems(this.name);
-    if (nameProblems.length > 0) {
-      throw new MlopsValidationError(this, `name '${this.name}' is invalid: ${nameProblems.join('; ')}; give a DNS label, e.g. 'iris-ab'`);
-    }
     if (props.candidates.length === 0) {
       throw new MlopsValidationError(this, 'candidates is invalid: the list is empty; give the models (or pipelines) that share the traffic, '
         + 'e.g. [{ target: irisV1, weight: 50 }, { target: irisV2, weight: 50 }]');
@@ -156,18 +152,9 @@ export class SeldonExperiment extends Construct {
       throw new MlopsValidationError(this, `defaultCandidate '${defaultCandidate.name}' is invalid: it is not one of the candidates `
         + `(${names.join(', ')}), which Seldon refuses; give one of them, or add it as a candidate`);
     }
-    const percent = props.mirror?.percent;
-    if (percent !== undefined && (!Number.isInteger(percent) || percent < 1 || percent > 100)) {
-      throw new MlopsValidationError(this, `mirror percent '${percent}' is invalid: must be a whole number from 1 to 100`);
-    }
   }
 
   private checkWeights(props: SeldonExperimentProps): void {
-    for (const { target, weight } of props.candidates) {
-      if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
-        throw new MlopsValidationError(this, `candidate '${target.name}' weight '${weight}' is invalid: must be a whole number from 0 to 100 (a percentage)`);
-      }
-    }
     const sum = props.candidates.reduce((total, candidate) => total + candidate.weight, 0);
     if (sum !== 100) {
       throw new MlopsValidationError(this, `candidate weights are invalid: they add up to ${sum}, and this library's rule (as the deployment UI `

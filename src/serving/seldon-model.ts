@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RcloneCredentials } from './rclone-credentials';
 import { ISeldonInferenceTarget, SeldonResourceType } from './seldon-inference-target';
-import { checkReplicas } from './seldon-replicas';
+import { checkReplicas, SELDON_REPLICA_KINDS } from './seldon-replicas';
 import { SeldonRuntime } from './seldon-runtime';
 import { SeldonServer } from './seldon-server';
 import { checkCapabilities, SeldonServerConfig } from './seldon-server-config';
@@ -13,8 +13,8 @@ import { ModelFormat } from '../core/model-format';
 import { IServedModel } from '../core/model-serving';
 import { ModelSource } from '../core/model-source';
 import { IMonitoringContribution } from '../core/monitoring';
-import { dnsLabelProblems } from '../core/names';
-import { A_SIZE, aListOf, aNumber, anImplementationOf, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { aDnsLabel, aSize } from '../core/prop-kinds';
+import { aListOf, anImplementationOf, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { sizeQuantity } from '../core/quantities';
 import { ScrapeTargetSpec } from '../core/scrape-target';
 import { Model, ModelSpecMemory } from '../imports/seldon-model-mlops.seldon.io';
@@ -156,24 +156,17 @@ export class SeldonModel extends Construct implements IServedModel, ISeldonInfer
       model: anInstanceOf(ModelSource, "ModelSource.fromBucket(minio.bucket('models'), 'sklearn/iris')"),
       modelFormat: anInstanceOf(ModelFormat, 'ModelFormat.SKLEARN'),
     }, {
-      name: aString("'iris'"),
+      name: aDnsLabel("'iris'"),
       server: anInstanceOf(SeldonServer, "new SeldonServer(this, 'Mlserver', { runtime })"),
       extraRequirements: aListOf(aString("'gpu'")),
-      memory: A_SIZE,
-      replicas: aNumber('2'),
-      minReplicas: aNumber('1'),
-      maxReplicas: aNumber('4'),
+      memory: aSize({ example: 'Size.mebibytes(200)', atLeast: Size.mebibytes(1) }),
+      ...SELDON_REPLICA_KINDS,
       rcloneSecret: anImplementationOf('ISecret', ['name'], "kplus.Secret.fromSecretName(this, 'Gcs', 'gcs-models')"),
     });
     this.runtime = props.runtime;
     this.server = props.server;
     this.name = props.name ?? Names.toDnsLabel(this);
     this.modelName = this.name;
-    const nameProblems = dnsLabelProblems(this.name);
-    if (nameProblems.length > 0) {
-      throw new MlopsValidationError(this, `name '${this.name}' is invalid: ${nameProblems.join('; ')}; `
-        + "give a DNS label (pipeline steps and experiments name models, and '.' separates their parts), e.g. 'iris'");
-    }
     checkCapabilities(this, 'extraRequirements', props.extraRequirements ?? []);
     const formatRequirement = FORMAT_REQUIREMENTS[props.modelFormat.name] ?? props.modelFormat.name;
     checkCapabilities(this, 'modelFormat', [formatRequirement]);
@@ -181,9 +174,6 @@ export class SeldonModel extends Construct implements IServedModel, ISeldonInfer
     checkReplicas(this, props);
     this.checkSource(props);
     this.checkServer(props);
-    if (props.memory !== undefined && props.memory.toMebibytes() < 1) {
-      throw new MlopsValidationError(this, `memory '${props.memory.asString()}' is invalid: must be at least 1Mi; e.g. Size.mebibytes(200)`);
-    }
 
     const bucket = props.model.bucket;
     if (props.rcloneSecret) {

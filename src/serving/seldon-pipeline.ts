@@ -6,8 +6,8 @@ import { SeldonModel } from './seldon-model';
 import { SeldonRuntime } from './seldon-runtime';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
-import { dnsLabelProblems } from '../core/names';
-import { A_DURATION, aListOf, anImplementationOf, anInstanceOf, aString, aStringMap, checkProps } from '../core/props-check';
+import { aDnsLabel, aDuration } from '../core/prop-kinds';
+import { aListOf, anImplementationOf, anInstanceOf, aString, aStringMap, checkProps } from '../core/props-check';
 import { Pipeline, PipelineSpecSteps } from '../imports/seldon-pipeline-mlops.seldon.io';
 
 /** How a step (or the output) combines data from several inputs within the join window. */
@@ -144,7 +144,7 @@ export class SeldonPipeline extends Construct implements ISeldonInferenceTarget 
       runtime: anInstanceOf(SeldonRuntime, "new SeldonRuntime(this, 'Seldon', { eventBus: kafka })"),
       steps: aListOf(anImplementationOf('SeldonPipelineStep', ['model'], '{ model: iris }')),
     }, {
-      name: aString("'iris-pipeline'"),
+      name: aDnsLabel("'iris-pipeline'"),
       outputs: aListOf(aString("'classify'")),
       outputTensorMap: aStringMap("{ 'classify.outputs.predict': 'species' }"),
     });
@@ -154,14 +154,10 @@ export class SeldonPipeline extends Construct implements ISeldonInferenceTarget 
       inputs: aListOf(aString("'preprocess.outputs'")),
       tensorMap: aStringMap("{ 'preprocess.outputs.scaled': 'predict' }"),
       triggers: aListOf(aString("'check.outputs'")),
-      joinWindow: A_DURATION,
+      joinWindow: aDuration({ example: 'Duration.seconds(2)', atLeast: Duration.millis(1), wholeSeconds: false }),
     }, `steps[${index}]`));
     this.runtime = props.runtime;
     this.name = props.name ?? Names.toDnsLabel(this);
-    const nameProblems = dnsLabelProblems(this.name);
-    if (nameProblems.length > 0) {
-      throw new MlopsValidationError(this, `name '${this.name}' is invalid: ${nameProblems.join('; ')}; give a DNS label, e.g. 'iris-pipeline'`);
-    }
     if (!props.runtime.eventBus) {
       throw new MlopsValidationError(this, `runtime '${props.runtime.node.path}' is invalid for a pipeline: it has no eventBus, and Seldon `
         + "pipelines move their data through Kafka; give the runtime eventBus: new Kafka(this, 'Kafka'), or Kafka.fromBootstrapServers([...])");
@@ -226,9 +222,9 @@ export class SeldonPipeline extends Construct implements ISeldonInferenceTarget 
       }
       this.checkTensorMap(`${where} tensorMap`, step.tensorMap, inputSteps.length > 0 ? inputSteps : [this.name]);
       const window = step.joinWindow?.toMilliseconds();
-      if (window !== undefined && (!Number.isInteger(window) || window < 1 || window > 2 ** 31 - 1)) {
+      if (window !== undefined && (!Number.isInteger(window) || window > 2 ** 31 - 1)) {
         throw new MlopsValidationError(this, `${where} joinWindow '${step.joinWindow!.toHumanString()}' is invalid: must be a whole number of milliseconds, `
-          + 'at least 1, e.g. Duration.seconds(2)');
+          + 'at most 2147483647 (Seldon keeps it in an int32), e.g. Duration.seconds(2)');
       }
     }
     return stepNames;

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { MlopsValidationError } from '../core/errors';
-import { assertWholeNumber } from '../core/whole-number';
+import { aWholeNumber } from '../core/prop-kinds';
 
 /** The replica props of a Seldon server or model. */
 export interface SeldonReplicaProps {
@@ -11,12 +11,16 @@ export interface SeldonReplicaProps {
 
 const MAX = 1000;
 
-/** Throws unless the counts are whole numbers in range, `minReplicas` ≤ `maxReplicas`, and `replicas` between them. */
+/** The kinds of the replica props, for `checkProps`. */
+export const SELDON_REPLICA_KINDS = {
+  replicas: aWholeNumber(2, 1, MAX),
+  minReplicas: aWholeNumber(1, 0, MAX),
+  maxReplicas: aWholeNumber(4, 1, MAX),
+};
+
+/** Throws unless `minReplicas` ≤ `maxReplicas` and `replicas` is between them (each is checked by its kind). */
 export function checkReplicas(scope: IConstruct, props: SeldonReplicaProps): void {
   const { replicas, minReplicas, maxReplicas } = props;
-  if (replicas !== undefined) assertWholeNumber(scope, 'replicas', replicas, 1, MAX);
-  if (minReplicas !== undefined) assertWholeNumber(scope, 'minReplicas', minReplicas, 0, MAX);
-  if (maxReplicas !== undefined) assertWholeNumber(scope, 'maxReplicas', maxReplicas, 1, MAX);
   if (minReplicas !== undefined && maxReplicas !== undefined && minReplicas > maxReplicas) {
     throw new MlopsValidationError(scope, `minReplicas '${minReplicas}' is invalid: it is more than maxReplicas '${maxReplicas}'; `
       + 'give a minReplicas no larger than maxReplicas, e.g. minReplicas 1 and maxReplicas 3');

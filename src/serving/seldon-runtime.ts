@@ -11,9 +11,9 @@ import { MlopsValidationError } from '../core/errors';
 import { IEventBus } from '../core/event-bus';
 import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
-import { dnsLabelProblems } from '../core/names';
 import { allowIngress } from '../core/network';
-import { AN_IBUCKET, anImplementationOf, aNumber, aString, checkProps } from '../core/props-check';
+import { aDnsLabel, aNamespace, aShare } from '../core/prop-kinds';
+import { AN_IBUCKET, anImplementationOf, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ITraceCollector } from '../core/trace-collector';
 import { SeldonRuntime as SeldonRuntimeResource } from '../imports/seldon-seldonruntime-mlops.seldon.io';
@@ -100,8 +100,9 @@ export interface SeldonRuntimeProps {
  *   ClusterIP Service unless `serviceType` says otherwise.
  * - Pod Security: the component pods run in this namespace, rendered from the SeldonConfig, which a SeldonRuntime
  *   cannot change (its overrides are replicas, disable and service type). Seldon v2.6.0's own SeldonConfig sets
- *   only runAsUser, runAsNonRoot and fsGroup, which `restricted` refuses: in a `restricted` namespace install a
- *   SeldonConfig that passes it (README, "Seldon Core v2"), or run the runtime in a `baseline` namespace.
+ *   only runAsUser, runAsNonRoot and fsGroup, which `restricted` refuses; with `SeldonOperatorConfig`'s (which
+ *   `ClusterPrerequisites` emits when it installs Seldon, or which you apply in the operator's namespace) the runtime
+ *   runs in a `restricted` namespace. With the chart's own, run it in a `baseline` namespace.
  * - NetworkPolicies let the components and the servers reach each other, the operator reach the scheduler, and
  *   nothing else: `allowInferenceFrom` (or a model's `allowFrom`) opens Envoy to clients, `allowScrapeFrom` the
  *   metrics ports to Prometheus.
@@ -141,21 +142,18 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
   constructor(scope: Construct, id: string, props: SeldonRuntimeProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      name: aString("'seldon'"),
-      seldonConfig: aString("'default'"),
+      name: aDnsLabel("'seldon'"),
+      seldonConfig: aDnsLabel("'default'"),
       eventBus: anImplementationOf('IEventBus', ['bootstrapServers', 'allowFrom'], "new Kafka(this, 'Kafka')"),
       modelsBucket: AN_IBUCKET,
-      operatorNamespace: aString("'seldon-mesh'"),
+      operatorNamespace: aNamespace("'seldon-mesh'"),
       serviceType: aString('kplus.ServiceType.CLUSTER_IP'),
       tracing: anImplementationOf('ITraceCollector', ['otlpGrpcEndpoint', 'allowFrom'], 'platform.tracing'),
-      tracingRatio: aNumber('0.1'),
+      tracingRatio: aShare(0.1, 'requests traced'),
     });
     this.name = props.name ?? Names.toDnsLabel(this);
-    this.checkName('name', this.name);
     const seldonConfig = props.seldonConfig ?? 'default';
-    this.checkName('seldonConfig', seldonConfig);
     const operatorNamespace = props.operatorNamespace ?? 'seldon-mesh';
-    this.checkName('operatorNamespace', operatorNamespace);
     this.namespace = Chart.of(this).namespace;
     claimNamespace(this);
     this.eventBus = props.eventBus;
@@ -182,9 +180,9 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
     }
 
     const tracingRatio = props.tracingRatio ?? 1;
-    if (!(tracingRatio > 0 && tracingRatio <= 1) || (props.tracingRatio !== undefined && !props.tracing)) {
-      throw new MlopsValidationError(this, `tracingRatio '${tracingRatio}' is invalid: give the share of requests traced, more than 0 and at most 1, `
-        + 'together with tracing, e.g. { tracing: platform.tracing, tracingRatio: 0.1 }');
+    if (props.tracingRatio !== undefined && !props.tracing) {
+      throw new MlopsValidationError(this, `tracingRatio '${tracingRatio}' is invalid without tracing: it is the share of the requests traced; `
+        + 'give it together with tracing, e.g. { tracing: platform.tracing, tracingRatio: 0.1 }');
     }
     const disabled = [SeldonComponent.HODOMETER, ...(props.eventBus ? [] : KAFKA_COMPONENTS)];
     this.resource = new SeldonRuntimeResource(this, 'Resource', {
@@ -267,13 +265,6 @@ export class SeldonRuntime extends Construct implements IScrapeTarget {
         + `and Seldon runs one experiment per default ${resourceType}; end that experiment first, or leave defaultCandidate out and call '${experimentName}.experiment'`);
     }
     this.experimentDefaults.set(key, experimentName);
-  }
-
-  private checkName(what: string, value: string): void {
-    const problems = dnsLabelProblems(value);
-    if (problems.length > 0) {
-      throw new MlopsValidationError(this, `${what} '${value}' is invalid: ${problems.join('; ')}; give a DNS label, e.g. 'seldon'`);
-    }
   }
 }
 

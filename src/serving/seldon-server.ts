@@ -1,15 +1,15 @@
 import { ApiObject, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkReplicas } from './seldon-replicas';
+import { checkReplicas, SELDON_REPLICA_KINDS } from './seldon-replicas';
 import { SeldonRuntime } from './seldon-runtime';
 import { checkCapabilities, SeldonServerConfig } from './seldon-server-config';
 import { MlopsValidationError } from '../core/errors';
 import { gpuPodSpecFields } from '../core/gpu-scheduling';
 import { imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
-import { dnsLabelProblems } from '../core/names';
-import { aListOf, anImage, anInstanceOf, aNumber, aString, checkProps } from '../core/props-check';
+import { aDnsLabel, aWholeNumber } from '../core/prop-kinds';
+import { aListOf, anImage, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap } from '../core/quantities';
 import { ImageUser, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
 import { WorkloadPlacement } from '../core/workload-placement';
@@ -155,24 +155,18 @@ export class SeldonServer extends Construct {
       runtime: anInstanceOf(SeldonRuntime, "new SeldonRuntime(this, 'Seldon')"),
     }, {
       serverConfig: anInstanceOf(SeldonServerConfig, 'SeldonServerConfig.TRITON'),
-      name: aString("'mlserver'"),
+      name: aDnsLabel("'mlserver'", MAX_NAME_LENGTH),
       image: anImage("'registry.example.com/mlserver-sklearn:1.7.1'"),
-      replicas: aNumber('2'),
-      minReplicas: aNumber('1'),
-      maxReplicas: aNumber('4'),
+      ...SELDON_REPLICA_KINDS,
       capabilities: aListOf(aString("'sklearn'")),
       extraCapabilities: aListOf(aString("'gpu'")),
-      gpus: aNumber('1'),
+      gpus: aWholeNumber(1, 0, 64),
       gpuResourceName: aString("'nvidia.com/gpu'"),
       placement: anInstanceOf(WorkloadPlacement, "WorkloadPlacement.of({ nodeSelector: { 'nvidia.com/gpu.present': 'true' } })"),
     });
     this.runtime = props.runtime;
     this.serverConfig = props.serverConfig ?? SeldonServerConfig.MLSERVER;
     this.name = props.name ?? Names.toDnsLabel(this, { maxLen: MAX_NAME_LENGTH });
-    const nameProblems = dnsLabelProblems(this.name, MAX_NAME_LENGTH);
-    if (nameProblems.length > 0) {
-      throw new MlopsValidationError(this, `name '${this.name}' is invalid: ${nameProblems.join('; ')}; give a DNS label of at most ${MAX_NAME_LENGTH} characters, e.g. 'mlserver'`);
-    }
     if (props.capabilities && props.extraCapabilities) {
       throw new MlopsValidationError(this, 'capabilities and extraCapabilities are invalid together: Seldon ignores extraCapabilities when '
         + 'capabilities replaces the ServerConfig\'s list; give the whole list in capabilities, or only the additions in extraCapabilities');
@@ -200,6 +194,14 @@ export class SeldonServer extends Construct {
       securityContext: restrictedContainerSecurityContext(),
     };
 
+    // The agent and rclone (Go, which reads SSL_CERT_FILE) download models from the runtime's bucket: over https they
+    // verify it with its CA bundle. The operator appends these env vars, mounts and volumes to the ServerConfig's.
+    const trust = props.runtime.modelsBucket?.objectStore.endpoint.trustBundle?.podFields();
+    const trusting = trust ? {
+      env: trust.env.map((entry) => ({ name: entry.name, value: entry.value })),
+      volumeMounts: [trust.volumeMount as { name: string; mountPath: string }],
+    } : {};
+
     this.resource = new Server(this, 'Resource', {
       metadata: { name: this.name, labels: componentLabels(this, { name: 'seldon', component: 'server', image: this.image }) },
       spec: {
@@ -212,8 +214,9 @@ export class SeldonServer extends Construct {
         podSpec: {
           ...gpuPodSpecFields(this, props.placement, { 'seldon-server-name': this.name }, props.gpus ?? 0, props.gpuResourceName ?? DEFAULT_GPU_RESOURCE),
           securityContext: restrictedPodSecurityContext(props.runAs ?? { user: 1000, group: 1000 }),
+          volumes: trust ? [trust.volume as { name: string }] : undefined,
           containers: [
-            ...SELDON_CONTAINERS.map((name) => ({ name, securityContext: restrictedContainerSecurityContext() })),
+            ...SELDON_CONTAINERS.map((name) => ({ name, securityContext: restrictedContainerSecurityContext(), ...trusting })),
             serverContainer,
           ],
         },

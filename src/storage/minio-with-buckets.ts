@@ -18,12 +18,14 @@ import { IMonitoringContribution } from '../core/monitoring';
 import { assertDnsLabel } from '../core/names';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_SIZE, aListOf, anImage, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { A_SECRET_SOURCE, A_STORAGE_CLASS_NAME, aCertificateDnsName, aClaimSize } from '../core/prop-kinds';
+import { aListOf, anImage, aString, checkArgument, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate, ServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
 import { A_SERVER_TLS, ServerTls } from '../core/tls';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 /** The MinIO images can run as any user; this one owns the data volume (through fsGroup), as in the MinIO Operator. */
@@ -109,6 +111,14 @@ export interface MinioWithBucketsProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the data volume's claim outlives the app: `VolumeRetention.RETAIN` marks it so that Argo CD keeps it
+   * when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * Storage to keep the data on instead of a new PersistentVolumeClaim, e.g. an existing claim's volume. Do not
@@ -215,15 +225,16 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
   constructor(scope: Construct, id: string, props: MinioWithBucketsProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      storageSize: A_SIZE,
-      storageClassName: aString("'fast-ssd'"),
+      storageSize: aClaimSize('Size.gibibytes(10)'),
+      storageClassName: A_STORAGE_CLASS_NAME,
+      volumeRetention: A_VOLUME_RETENTION,
       image: anImage('DefaultImages.MINIO'),
       mcImage: anImage('DefaultImages.MINIO_CLIENT'),
-      rootCredentials: anInstanceOf(SecretSource, 'SecretSource.generated()'),
+      rootCredentials: A_SECRET_SOURCE,
       buckets: aListOf(aString("'models'")),
       placement: A_PLACEMENT,
       tls: A_SERVER_TLS,
-      tlsHosts: aListOf(aString("'minio.example.com'")),
+      tlsHosts: aListOf(aCertificateDnsName('minio.example.com')),
     });
     if (props.tlsHosts !== undefined && !props.tls) {
       throw new MlopsValidationError(this, 'tlsHosts is invalid without tls: they are names of the server certificate, which only tls creates; '
@@ -294,6 +305,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
       storage: props.storage,
       storageSize: props.storageSize,
       storageClassName: props.storageClassName,
+      volumeRetention: props.volumeRetention,
       defaultSize: Size.gibibytes(10),
       labels,
     }).storage);
@@ -338,6 +350,7 @@ export class MinioWithBuckets extends Construct implements IObjectStore, IScrape
    * rules, and each bucket can be added once.
    */
   public addBucket(name: string, options: MinioBucketOptions = {}): MinioBucket {
+    checkArgument(this, 'addBucket: name', name, aString("'models'"));
     if (this.bucketsByName.has(name)) {
       throw new MlopsValidationError(this, `bucket '${name}' is invalid: it was added already; add each bucket once and find it with bucket('${name}')`);
     }

@@ -2,10 +2,11 @@ import { ApiObject, Chart, JsonPatch, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkHost } from '../core/address';
-import { assertClaimSize } from '../core/data-volume';
 import { MlopsValidationError } from '../core/errors';
 import { componentLabels } from '../core/labels';
-import { A_SIZE, aString, checkProps } from '../core/props-check';
+import { aClaimSize, aHost } from '../core/prop-kinds';
+import { aString, checkProps } from '../core/props-check';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 
 /** Properties of an `NfsSharedVolume`. */
 export interface NfsSharedVolumeProps {
@@ -38,6 +39,16 @@ export interface NfsSharedVolumeProps {
    * @default false - `ReadWriteMany`
    */
   readonly readOnly?: boolean;
+
+  /**
+   * Whether the volume and its claim outlive the app: `VolumeRetention.RETAIN` marks both so that Argo CD keeps them
+   * when they leave the manifests or the Application is deleted; `VolumeRetention.DELETE` lets them go with the rest.
+   * Either way the PersistentVolume's `persistentVolumeReclaimPolicy` is `Retain` and the files stay on the server:
+   * Kubernetes has no deleter for NFS volumes (a `Delete` policy would only leave the volume `Failed`).
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 }
 
 /**
@@ -70,11 +81,12 @@ export class NfsSharedVolume extends Construct implements kplus.IStorage {
 
   constructor(scope: Construct, id: string, props: NfsSharedVolumeProps) {
     super(scope, id);
-    checkProps(this, props, { server: aString("'nfs.example.com'"), path: aString("'/exports/mlops'") }, { storageSize: A_SIZE });
+    checkProps(this, props, { server: aHost('nfs.example.com'), path: aString("'/exports/mlops'") }, {
+      storageSize: aClaimSize('Size.gibibytes(10)'), volumeRetention: A_VOLUME_RETENTION,
+    });
     validateServer(this, props.server);
     validatePath(this, props.path);
     const storage = props.storageSize ?? Size.gibibytes(10);
-    assertClaimSize(this, storage, Size.gibibytes(10));
     const mountOptions = props.mountOptions ?? ['hard', 'nfsvers=4.1'];
     mountOptions.forEach((option) => validateMountOption(this, option));
     this.readOnly = props.readOnly ?? false;
@@ -101,6 +113,9 @@ export class NfsSharedVolume extends Construct implements kplus.IStorage {
       claimRef: namespace ? { namespace, name: this.claim.name } : undefined,
     });
     this.claim.bind(this.persistentVolume);
+    const retention = props.volumeRetention ?? VolumeRetention.RETAIN;
+    retention._applyTo(this.claim);
+    retention._applyTo(this.persistentVolume);
   }
 
   /** The pod volume of the claim (read-only when `readOnly`); the same object on every call. */

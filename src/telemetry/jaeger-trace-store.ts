@@ -11,7 +11,8 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, A_SIZE, anImage, aString, checkProps } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration } from '../core/prop-kinds';
+import { anImage, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
@@ -107,16 +108,16 @@ export class JaegerTraceStore extends Construct implements IScrapeTarget {
   constructor(scope: Construct, id: string, props: JaegerTraceStoreProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      retention: A_DURATION,
-      storageSize: A_SIZE,
-      storageClassName: aString("'fast-ssd'"),
+      retention: aDuration({ example: 'Duration.days(7)', atLeast: Duration.hours(1) }),
+      storageSize: aClaimSize('Size.gibibytes(10)'),
+      storageClassName: A_STORAGE_CLASS_NAME,
       basePath: aString("'/jaeger'"),
       image: anImage('DefaultImages.JAEGER'),
       placement: A_PLACEMENT,
     });
     const retention = props.retention ?? Duration.days(7);
-    if (retention.toMinutes() < 60 || retention.toMilliseconds() % 3_600_000 !== 0) {
-      throw new MlopsValidationError(this, `retention ${retention.toHours({ integral: false })}h is invalid: give whole hours, at least one, e.g. Duration.days(7)`);
+    if (retention.toMilliseconds() % 3_600_000 !== 0) {
+      throw new MlopsValidationError(this, `retention ${retention.toHours({ integral: false })}h is invalid: give whole hours, e.g. Duration.days(7)`);
     }
     const basePath = props.basePath ?? '';
     if (props.basePath !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {

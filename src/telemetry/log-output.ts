@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { LokiLogStore } from './loki-log-store';
 import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
+import { A_SECRET_SOURCE, aUrl } from '../core/prop-kinds';
 import { anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
 
@@ -40,12 +41,12 @@ export abstract class LogOutput {
    * network rules must let the shipper's pods in.
    */
   public static elasticsearch(options: ElasticsearchLogOutputOptions): LogOutput {
-    checkProps('LogOutput.elasticsearch', options, { endpoint: aString("'https://elasticsearch.logging.svc:9200'") }, {
-      index: aString("'mlops-logs'"), credentials: anInstanceOf(SecretSource, 'SecretSource.fromSecret(secret)'),
-    }, 'options');
-    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(options.endpoint)) {
-      throw new MlopsValidationError('LogOutput.elasticsearch', `endpoint '${options.endpoint}' is invalid: give the http:// or https:// URL of the `
-        + "cluster, e.g. 'https://elasticsearch.logging.svc:9200'");
+    checkProps('LogOutput.elasticsearch', options, {
+      endpoint: aUrl({ schemes: ['http', 'https'], example: 'https://elasticsearch.logging.svc:9200' }),
+    }, { index: aString("'mlops-logs'"), credentials: A_SECRET_SOURCE }, 'options');
+    if (new URL(options.endpoint).pathname !== '/') {
+      throw new MlopsValidationError('LogOutput.elasticsearch', `endpoint '${options.endpoint}' is invalid: give the cluster's URL without a path, `
+        + "e.g. 'https://elasticsearch.logging.svc:9200'");
     }
     const index = options.index ?? 'mlops-logs';
     if (!/^[a-z0-9][a-z0-9._-]{0,254}$/.test(index)) {

@@ -11,7 +11,8 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, A_SIZE, anImage, aString, checkProps } from '../core/props-check';
+import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration } from '../core/prop-kinds';
+import { anImage, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
@@ -88,13 +89,17 @@ export class LokiLogStore extends Construct implements IScrapeTarget {
   constructor(scope: Construct, id: string, props: LokiLogStoreProps = {}) {
     super(scope, id);
     checkProps(this, props, {}, {
-      retention: A_DURATION, storageSize: A_SIZE, storageClassName: aString("'fast-ssd'"), image: anImage('DefaultImages.LOKI'), placement: A_PLACEMENT,
+      retention: aDuration({ example: 'Duration.days(14)', atLeast: Duration.days(1) }),
+      storageSize: aClaimSize('Size.gibibytes(20)'),
+      storageClassName: A_STORAGE_CLASS_NAME,
+      image: anImage('DefaultImages.LOKI'),
+      placement: A_PLACEMENT,
     });
     const retention = props.retention ?? Duration.days(14);
     // The compactor applies retention per index period (24h).
-    if (retention.toMilliseconds() < 86_400_000 || retention.toMilliseconds() % 3_600_000 !== 0) {
+    if (retention.toMilliseconds() % 3_600_000 !== 0) {
       throw new MlopsValidationError(this, `retention ${retention.toHours({ integral: false })}h is invalid: Loki keeps its index in 24h periods, `
-        + 'so give whole hours, 24 or more, e.g. Duration.days(14)');
+        + 'so give whole hours, e.g. Duration.days(14)');
     }
     const image = props.image ?? defaultImage(this, DefaultImages.LOKI);
     const labels = componentLabels(this, { name: 'loki', component: 'log-store', image });

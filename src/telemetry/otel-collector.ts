@@ -11,7 +11,8 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { anImage, anInstanceOf, aNumber, aString, checkArgument, checkProps } from '../core/props-check';
+import { aPercentage, aShare, aUrl, aWholeNumber } from '../core/prop-kinds';
+import { anImage, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { ITraceCollector } from '../core/trace-collector';
@@ -119,9 +120,9 @@ export class OtelCollector extends Construct implements ITraceCollector, IScrape
     super(scope, id);
     checkProps(this, props, {}, {
       traceStore: anInstanceOf(JaegerTraceStore, "new JaegerTraceStore(this, 'Traces')"),
-      exportEndpoint: aString("'http://tempo.monitoring.svc:4317'"),
-      memoryLimitPercentage: aNumber('80'),
-      replicas: aNumber('2'),
+      exportEndpoint: aUrl({ schemes: ['http', 'https'], example: 'http://tempo.monitoring.svc:4317' }),
+      memoryLimitPercentage: aPercentage(80, 10, 95),
+      replicas: aWholeNumber(2, 1, 20),
       image: anImage('DefaultImages.OTEL_COLLECTOR'),
       placement: A_PLACEMENT,
     });
@@ -129,18 +130,12 @@ export class OtelCollector extends Construct implements ITraceCollector, IScrape
       throw new MlopsValidationError(this, 'traceStore and exportEndpoint are invalid together: give exactly one of them, where the traces go');
     }
     const endpoint = props.traceStore?.otlpGrpcEndpoint.url() ?? props.exportEndpoint!;
-    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(endpoint)) {
-      throw new MlopsValidationError(this, `exportEndpoint '${endpoint}' is invalid: give the http:// or https:// URL of an OTLP gRPC receiver, `
-        + "host and port without a path, e.g. 'http://tempo.monitoring.svc:4317'");
+    if (props.exportEndpoint !== undefined && new URL(props.exportEndpoint).pathname !== '/') {
+      throw new MlopsValidationError(this, `exportEndpoint '${endpoint}' is invalid: an OTLP gRPC receiver is reached at host and port, `
+        + "without a path; e.g. 'http://tempo.monitoring.svc:4317'");
     }
     const memoryLimit = props.memoryLimitPercentage ?? 80;
-    if (!Number.isInteger(memoryLimit) || memoryLimit < 10 || memoryLimit > 95) {
-      throw new MlopsValidationError(this, `memoryLimitPercentage '${memoryLimit}' is invalid: must be a whole number from 10 to 95; e.g. 80`);
-    }
     const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 20) {
-      throw new MlopsValidationError(this, `replicas '${replicas}' is invalid: must be a whole number from 1 to 20`);
-    }
     const resources = props.resources ?? {
       cpu: { request: kplus.Cpu.millis(100) },
       memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
@@ -229,14 +224,11 @@ export class OtelCollector extends Construct implements ITraceCollector, IScrape
    */
   public instrument(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options: InstrumentOptions): void {
     checkArgument(this, 'instrument: container', container, anInstanceOf(kplus.Container, 'deployment.containers[0]'));
-    checkProps(this, options, { serviceName: aString("'feature-api'") }, { sampleRatio: aNumber('0.1') }, 'options');
+    checkProps(this, options, { serviceName: aString("'feature-api'") }, { sampleRatio: aShare(0.1, 'traces kept') }, 'instrument: options');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(options.serviceName)) {
       throw new MlopsValidationError(this, `instrument: serviceName '${options.serviceName}' is invalid: give 1-63 letters, digits, '.', '_' or '-', e.g. 'feature-api'`);
     }
     const ratio = options.sampleRatio ?? 1;
-    if (!(ratio > 0 && ratio <= 1)) {
-      throw new MlopsValidationError(this, `instrument: sampleRatio '${ratio}' is invalid: give the share of traces kept, more than 0 and at most 1, e.g. 0.1`);
-    }
     const env: Record<string, string> = {
       OTEL_SERVICE_NAME: options.serviceName,
       OTEL_EXPORTER_OTLP_ENDPOINT: this.otlpHttpEndpoint.url(),

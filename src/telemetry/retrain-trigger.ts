@@ -12,12 +12,12 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, anImage, anImplementationOf, anInstanceOf, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
+import { A_SECRET_SOURCE, aDuration, aWholeNumber } from '../core/prop-kinds';
+import { anImage, anImplementationOf, aString, aStringMap, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { ITraceCollector } from '../core/trace-collector';
-import { assertWholeNumber } from '../core/whole-number';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const WEBHOOK_PORT = 8080;
@@ -165,12 +165,12 @@ export class RetrainTrigger extends Construct implements IScrapeTarget {
       airflow: anImplementationOf('IDagRunApi', ['apiUrl', 'apiPeer', 'grantTriggerDagRuns'], 'platform.airflow'),
       dags: aStringMap("{ ModelDrifted: 'retrain' }"),
     }, {
-      cooldown: A_DURATION,
+      cooldown: aDuration({ example: 'Duration.hours(1)', atLeast: Duration.seconds(1) }),
       cooldownLabel: aString("'model'"),
       username: aString("'retrain-trigger'"),
-      password: anInstanceOf(SecretSource, 'SecretSource.generated()'),
-      retries: aNumber('4'),
-      retryBackoff: A_DURATION,
+      password: A_SECRET_SOURCE,
+      retries: aWholeNumber(4, 0, 10),
+      retryBackoff: aDuration({ example: 'Duration.seconds(2)', atLeast: Duration.millis(100), wholeSeconds: false }),
       image: anImage('DefaultImages.PYTHON'),
       tracing: anImplementationOf('ITraceCollector', ['otlpHttpEndpoint', 'collectorPods', 'allowFrom'], 'platform.tracing'),
       placement: A_PLACEMENT,
@@ -178,20 +178,13 @@ export class RetrainTrigger extends Construct implements IScrapeTarget {
     this.dags = { ...props.dags };
     this.checkDags();
     const cooldown = props.cooldown ?? Duration.hours(1);
-    if (cooldown.toSeconds() < 1) {
-      throw new MlopsValidationError(this, `cooldown ${cooldown.toSeconds()}s is invalid: without a cooldown every new firing of a model's `
-        + 'alert starts another run; give at least a second, e.g. Duration.hours(1)');
-    }
     const cooldownLabel = props.cooldownLabel ?? 'model';
     if (!LABEL_NAME.test(cooldownLabel)) {
       throw new MlopsValidationError(this, `cooldownLabel '${cooldownLabel}' is invalid: must be a Prometheus label name (letters, digits and '_', `
         + "not starting with a digit), e.g. 'model'");
     }
-    const retries = assertWholeNumber(this, 'retries', props.retries ?? 4, 0, 10);
+    const retries = props.retries ?? 4;
     const backoff = props.retryBackoff ?? Duration.seconds(2);
-    if (backoff.toMilliseconds() < 100) {
-      throw new MlopsValidationError(this, `retryBackoff ${backoff.toMilliseconds()}ms is invalid: give at least 100ms, e.g. Duration.seconds(2)`);
-    }
 
     const image = props.image ?? defaultImage(this, DefaultImages.PYTHON);
     const labels = componentLabels(this, { name: 'retrain-trigger', component: 'alert-receiver', image });

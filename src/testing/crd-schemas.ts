@@ -20,6 +20,12 @@ import { cachedJson, cachedValidator, cacheKey, digest } from './validator-cache
 export const IMPORTS_DIR = [path.join(PACKAGE_ROOT, 'imports'), path.join(PACKAGE_ROOT, 'lib', 'crds')].find(fs.existsSync)
   ?? path.join(PACKAGE_ROOT, 'imports');
 
+/**
+ * `imports/newest/`: the CRDs of the newest operator versions (imports/SOURCES.md), which a validator only reads when
+ * given the folder in `crdDirectories`. Not in the package.
+ */
+const NEWEST_CRDS_DIR = path.join(IMPORTS_DIR, 'newest');
+
 /** One served version of a custom resource. */
 export interface CrdVersion {
   readonly group: string;
@@ -43,9 +49,11 @@ const lookups = new Map<string, CrdVersion | null>();
 const validators = new Map<CrdVersion, ValidateFunction>();
 let importFiles: string[] | undefined;
 
-/** Every `*.yaml` / `*.yml` / `*.json` file of the vendored CRDs, recursively, sorted. */
+/** Every `*.yaml` / `*.yml` / `*.json` file of the vendored CRDs, recursively, sorted; not those of `imports/newest/`. */
 export function importedCrdFiles(): string[] {
-  importFiles ??= fs.existsSync(IMPORTS_DIR) ? crdFilesUnder(IMPORTS_DIR) : [];
+  importFiles ??= fs.existsSync(IMPORTS_DIR)
+    ? crdFilesUnder(IMPORTS_DIR).filter((file) => !file.startsWith(`${NEWEST_CRDS_DIR}${path.sep}`))
+    : [];
   return importFiles;
 }
 
@@ -149,7 +157,8 @@ function fileDigest(file: string): string {
   return hash;
 }
 
-function crdFilesUnder(dir: string): string[] {
+/** Every `*.yaml` / `*.yml` / `*.json` file under `dir`, recursively, sorted. */
+export function crdFilesUnder(dir: string): string[] {
   const files: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { importedCrdFiles } from './crd-schemas';
+import { crdFilesUnder, importedCrdFiles } from './crd-schemas';
 import { ExternalObject } from './external-object';
 import { checkPodSecurity } from './pod-security-check';
 import { checkReferences } from './reference-check';
@@ -33,6 +33,17 @@ export interface ManifestValidatorOptions {
    * @default - only the CRDs this library ships (KServe, prometheus-operator)
    */
   readonly additionalCrdFiles?: string[];
+
+  /**
+   * Folders of CustomResourceDefinition files (`*.yaml`, `*.yml`, `*.json`, searched recursively) that come before
+   * the CRDs this library ships and `additionalCrdFiles`: a custom resource whose apiVersion and kind a CRD in them
+   * serves is checked against that CRD, any other against the shipped ones. E.g. the CRDs of the operator versions
+   * your cluster runs, to check that the manifests also fit them. Relative paths are resolved against the current
+   * working directory.
+   *
+   * @default - none: custom resources are checked against the CRDs this library ships and `additionalCrdFiles`
+   */
+  readonly crdDirectories?: string[];
 }
 
 /**
@@ -45,7 +56,8 @@ export interface ManifestValidatorOptions {
  *   workload selectors select pod templates; named target ports exist.
  * - `pod-security`: every pod spec meets the Pod Security Standards `restricted` profile.
  * - `resources`: every container requests cpu and memory and limits memory.
- * - `secret-literal`: no Secret carries literal `data` or `stringData`.
+ * - `secret-literal`: no Secret carries literal `data` or `stringData` (an Argo CD repository Secret may say where its
+ *   repository is: `name`, `url`, `type`, `enableOCI`, `project`).
  * - `unique`: no two objects have one kind, namespace and name, and no two Services one NodePort.
  * - `yaml-1.1`: every string, as `cdk8s synth` writes it, reads the same in YAML 1.1 parsers (PyYAML, Ansible); for a
  *   file (`validateYaml`), the whole text does.
@@ -68,7 +80,8 @@ export class ManifestValidator {
   }
 
   private readonly externalObjects: ExternalObject[];
-  private readonly crdFiles: string[];
+  /** The CRD files to look custom kinds up in, in groups: the first group that serves a kind decides. */
+  private readonly crdFileGroups: string[][];
 
   constructor(options: ManifestValidatorOptions = {}) {
     this.externalObjects = [...(options.externalObjects ?? [])];
@@ -78,7 +91,13 @@ export class ManifestValidator {
         throw new Error(`ManifestValidator: additionalCrdFiles: ${file} does not exist; give the path of a YAML file with CustomResourceDefinitions`);
       }
     }
-    this.crdFiles = [...importedCrdFiles(), ...additional];
+    const directories = (options.crdDirectories ?? []).map((dir) => path.resolve(dir));
+    for (const dir of directories) {
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+        throw new Error(`ManifestValidator: crdDirectories: ${dir} is not a folder; give the path of a folder of CustomResourceDefinition YAML files`);
+      }
+    }
+    this.crdFileGroups = [...directories.map(crdFilesUnder), [...importedCrdFiles(), ...additional]];
   }
 
   /**
@@ -88,7 +107,7 @@ export class ManifestValidator {
    */
   public validateManifests(manifests: any[]): ValidationFinding[] {
     return [
-      ...checkSchemas(manifests, this.crdFiles),
+      ...checkSchemas(manifests, this.crdFileGroups),
       ...checkReferences(manifests, this.externalObjects),
       ...checkPodSecurity(manifests),
       ...checkResources(manifests),

@@ -1,4 +1,4 @@
-import { asObject, isObject, nameOf, stringMap } from './manifest-object';
+import { asArray, asObject, isObject, jsonPath, nameOf, stringMap } from './manifest-object';
 import { groupKind } from './pod-specs';
 import { PodTemplate } from './pod-template';
 
@@ -44,4 +44,25 @@ export function operatorPodTemplates(manifests: readonly unknown[]): PodTemplate
       annotationsPath: 'spec.podMetadata.annotations',
     };
   });
+}
+
+/**
+ * The pod specs an operator renders into other namespaces from its own configuration: each component of a Seldon
+ * `SeldonConfig` and each `ServerConfig` (v2.6). Their pods run in every runtime's namespace, whatever the
+ * configuration's own namespace enforces, so they are checked for Pod Security at `restricted` and for resources; their
+ * references (the ConfigMaps and ServiceAccounts the operator makes per runtime) are not checked.
+ */
+export function operatorConfigPodTemplates(manifests: readonly unknown[]): PodTemplate[] {
+  return manifests.filter(isObject).flatMap((obj) => {
+    const spec = asObject(obj.spec);
+    if (groupKind(obj) === 'mlops.seldon.io/SeldonConfig') {
+      return asArray(spec.components).flatMap((component, index) => podSpecAt(obj, asObject(component).podSpec, jsonPath('spec', 'components', index, 'podSpec')));
+    }
+    return groupKind(obj) === 'mlops.seldon.io/ServerConfig' ? podSpecAt(obj, spec.podSpec, 'spec.podSpec') : [];
+  });
+}
+
+/** A bare pod spec (no pod metadata around it) at `specPath` of `owner`. */
+function podSpecAt(owner: Record<string, any>, spec: unknown, specPath: string): PodTemplate[] {
+  return isObject(spec) ? [{ owner, spec, specPath, labels: {}, labelsPath: specPath, annotations: {}, annotationsPath: specPath }] : [];
 }

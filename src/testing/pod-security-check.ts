@@ -2,9 +2,11 @@
  * Rule `pod-security`: every pod spec meets the Pod Security Standards profile its namespace enforces, as the
  * PodSecurity admission controller checks it for Linux pods in Kubernetes 1.28: `restricted` (which includes every
  * `baseline` control) unless a Namespace of the output labels it `pod-security.kubernetes.io/enforce: baseline` (only
- * the baseline controls) or `privileged` (none).
+ * the baseline controls) or `privileged` (none). The pod specs of an operator's configuration (a Seldon SeldonConfig's
+ * components, ServerConfigs) are held to `restricted`.
  */
 import { asArray, asObject, finding, isObject, jsonPath, nameOf, stringMap } from './manifest-object';
+import { operatorConfigPodTemplates } from './operator-pods';
 import { containersOf, podTemplatesIn } from './pod-specs';
 import { PodTemplate } from './pod-template';
 import { ValidationFinding } from './validation-finding';
@@ -39,8 +41,12 @@ export function checkPodSecurity(manifests: readonly unknown[]): ValidationFindi
   const levels = new Map(manifests.filter(isObject).filter((obj) => obj.kind === 'Namespace' && obj.apiVersion === 'v1')
     .map((obj) => [nameOf(obj) ?? '', stringMap(asObject(obj.metadata).labels)[ENFORCE_LABEL]]));
   const findings: ValidationFinding[] = [];
-  for (const pod of podTemplatesIn(manifests)) {
-    const level = levels.get(asObject(pod.owner.metadata).namespace) ?? 'restricted';
+  const pods: Array<[PodTemplate, string]> = [
+    ...podTemplatesIn(manifests).map((pod): [PodTemplate, string] => [pod, levels.get(asObject(pod.owner.metadata).namespace) ?? 'restricted']),
+    // An operator's configuration renders pods into other namespaces: they are held to restricted wherever it lives.
+    ...operatorConfigPodTemplates(manifests).map((pod): [PodTemplate, string] => [pod, 'restricted']),
+  ];
+  for (const [pod, level] of pods) {
     if (level === 'privileged') continue;
     for (const violation of podViolations(pod)) {
       if (level === 'baseline' && !violation.baseline) continue;

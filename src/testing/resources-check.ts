@@ -1,7 +1,9 @@
 /**
- * Rule `resources`: every container and init container requests cpu and memory and limits memory.
+ * Rule `resources`: every container and init container requests cpu and memory and limits memory, in the pods of the
+ * output and in those an operator renders from its configuration (a Seldon SeldonConfig's components, ServerConfigs).
  */
 import { asObject, finding, jsonPath } from './manifest-object';
+import { operatorConfigPodTemplates } from './operator-pods';
 import { containersOf, podTemplatesIn } from './pod-specs';
 import { ValidationFinding } from './validation-finding';
 
@@ -10,7 +12,7 @@ const REQUIRED: Array<[string, string]> = [['requests', 'cpu'], ['requests', 'me
 /** Checks the resources of every container of every pod spec in the manifests. */
 export function checkResources(manifests: readonly unknown[]): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
-  for (const pod of podTemplatesIn(manifests)) {
+  for (const pod of [...podTemplatesIn(manifests), ...operatorConfigPodTemplates(manifests)]) {
     for (const { container, path } of containersOf(pod)) {
       if (path.includes('.ephemeralContainers[')) continue; // ephemeral containers may not set resources
       const resources = asObject(container.resources);

@@ -9,8 +9,11 @@ import { finding, isObject, nameOf } from './manifest-object';
 import { schemaErrorMessages } from './schema-errors';
 import { ValidationFinding } from './validation-finding';
 
-/** Checks every manifest against its schema; `crdFiles` are the CRD files to look custom kinds up in. */
-export function checkSchemas(manifests: readonly unknown[], crdFiles: string[]): ValidationFinding[] {
+/**
+ * Checks every manifest against its schema. A custom kind is looked up in the groups of CRD files in order: the first
+ * group with a CRD that serves it decides.
+ */
+export function checkSchemas(manifests: readonly unknown[], crdFileGroups: string[][]): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
   manifests.forEach((obj, index) => {
     if (!isObject(obj)) {
@@ -22,7 +25,7 @@ export function checkSchemas(manifests: readonly unknown[], crdFiles: string[]):
       findings.push(finding('schema', obj, 'apiVersion and kind must be non-empty strings'));
       return;
     }
-    const validate = validatorFor(apiVersion, kind, crdFiles);
+    const validate = validatorFor(apiVersion, kind, crdFileGroups);
     if (!validate) {
       findings.push(finding('unknown-kind', obj, unknownKindMessage(apiVersion, kind)));
       return;
@@ -37,12 +40,15 @@ export function checkSchemas(manifests: readonly unknown[], crdFiles: string[]):
   return findings;
 }
 
-function validatorFor(apiVersion: string, kind: string, crdFiles: string[]): ValidateFunction | undefined {
+function validatorFor(apiVersion: string, kind: string, crdFileGroups: string[][]): ValidateFunction | undefined {
   const builtIn = kubernetesValidator(apiVersion, kind);
   if (builtIn) return builtIn;
   const { group, version } = parseApiVersion(apiVersion);
-  const crd = findCrdVersion(crdFiles, group, version, kind);
-  return crd ? crdValidator(crd) : undefined;
+  for (const crdFiles of crdFileGroups) {
+    const crd = findCrdVersion(crdFiles, group, version, kind);
+    if (crd) return crdValidator(crd);
+  }
+  return undefined;
 }
 
 function unknownKindMessage(apiVersion: string, kind: string): string {

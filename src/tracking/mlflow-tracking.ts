@@ -20,14 +20,14 @@ import { componentLabels } from '../core/labels';
 import { IMonitoringContribution } from '../core/monitoring';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { AN_IBUCKET, AN_IDATABASE, anImage, checkProps } from '../core/props-check';
+import { anEnvVarName, aWholeNumber } from '../core/prop-kinds';
+import { AN_IBUCKET, AN_IDATABASE, anImage, anInstanceOf, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { addServerCertificate } from '../core/server-certificate';
 import { A_SERVER_TLS, ServerTls } from '../core/tls';
 import { IMlflowTracking } from '../core/tracking';
 import { TrustBundle } from '../core/trust-bundle';
-import { assertWholeNumber } from '../core/whole-number';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const PORT = 5000;
@@ -207,6 +207,8 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     super(scope, id);
     checkProps(this, props, { database: AN_IDATABASE, artifacts: AN_IBUCKET }, {
       image: anImage("'ghcr.io/mlflow/mlflow:v3.17.0-full'"),
+      replicas: aWholeNumber(2, 1, 100),
+      workers: aWholeNumber(4, 1, 64),
       placement: A_PLACEMENT,
       tls: A_SERVER_TLS,
     });
@@ -215,8 +217,8 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
     if (staticPrefix !== undefined && !/^\/[^\s]*[^/\s]$/.test(staticPrefix)) {
       throw new MlopsValidationError(this, `staticPrefix '${staticPrefix}' is invalid: must start with '/', not end with '/' and hold no spaces (MLflow's --static-prefix rule), e.g. '/mlflow'`);
     }
-    const replicas = assertWholeNumber(this, 'replicas', props.replicas ?? 1, 1, 100);
-    const workers = assertWholeNumber(this, 'workers', props.workers ?? 2, 1, 64);
+    const replicas = props.replicas ?? 1;
+    const workers = props.workers ?? 2;
     const extraHosts = props.allowedHosts ?? [];
     for (const host of extraHosts) {
       if (!HOST_PATTERN.test(host)) {
@@ -356,6 +358,11 @@ export class MlflowTracking extends Construct implements IScrapeTarget, IMlflowT
    * user and password env vars) and allows the workload's traffic to the server.
    */
   public bind(workload: kplus.INetworkPolicyPeer, container: kplus.Container, options: MlflowBindOptions = {}): void {
+    checkProps(this, options, {}, {
+      uriEnv: anEnvVarName('MLFLOW_TRACKING_URI'),
+      credentials: anInstanceOf(Credentials, "Credentials.fromSecret(kplus.Secret.fromSecretName(this, 'MlflowUser', 'trainer-mlflow'))"),
+    }, 'bind: options');
+    options = options ?? {};
     this.addNewVariable(container, options.uriEnv ?? 'MLFLOW_TRACKING_URI', kplus.EnvValue.fromValue(this.trackingUri));
     if (options.credentials) {
       this.addNewVariable(container, 'MLFLOW_TRACKING_USERNAME', options.credentials.envValue(Credentials.USERNAME));

@@ -1,4 +1,4 @@
-import { ApiObject, Size } from 'cdk8s';
+import { ApiObject, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CleanPodPolicy, PyTorchDdpJobProps, PyTorchElasticPolicy } from './pytorch-ddp-job-props';
@@ -7,10 +7,10 @@ import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
 import { gpuPodSpecFields } from '../core/gpu-scheduling';
 import { imagePullPolicy } from '../core/images';
-import { A_SIZE, aListOf, anImage, aNumber, aString, checkProps } from '../core/props-check';
+import { aSize, aWholeNumber } from '../core/prop-kinds';
+import { aListOf, anImage, aString, checkProps } from '../core/props-check';
 import { DEFAULT_GPU_RESOURCE, gpuLimits, quantities, quantityMap, sizeQuantity } from '../core/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
-import { assertWholeNumber } from '../core/whole-number';
 import * as pt from '../imports/training-pytorchjob-kubeflow.org';
 
 /** The training-operator's webhook requires the container to be named `pytorch`. */
@@ -64,12 +64,12 @@ export class PyTorchDdpJob extends Construct {
     checkProps(this, props, { image: anImage("'registry.example.com/ml/mnist-ddp:1.0'"), script: aString("'/workspace/train.py'") }, {
       ...TRAINING_JOB_PROP_KINDS,
       args: aListOf(aString("'--epochs=10'")),
-      workers: aNumber('3'),
-      gpus: aNumber('2'),
+      workers: aWholeNumber(3, 1, MAX_PODS - 1, ' (a PyTorchJob runs one Master and at least one Worker), e.g. 3'),
+      gpus: aWholeNumber(2, 0, 64),
       gpuResourceName: aString("'nvidia.com/gpu'"),
-      nprocPerNode: aNumber('2'),
-      sharedMemorySize: A_SIZE,
-      backoffLimit: aNumber('3'),
+      nprocPerNode: aWholeNumber(2, 1, 64),
+      sharedMemorySize: aSize({ example: 'Size.gibibytes(1)', atLeast: Size.mebibytes(64) }),
+      backoffLimit: aWholeNumber(3, 0, 100),
       cleanPodPolicy: aString('CleanPodPolicy.ALL'),
     });
     if (!/^\S+$/.test(props.image)) {
@@ -85,19 +85,16 @@ export class PyTorchDdpJob extends Construct {
     this.pods = core.pods;
 
     const workers = props.workers ?? 1;
-    assertWholeNumber(this, 'workers', workers, 1, MAX_PODS - 1, '; a PyTorchJob runs one Master and at least one Worker');
     const gpus = props.gpus ?? 0;
     const gpuResourceName = props.gpuResourceName ?? DEFAULT_GPU_RESOURCE;
     const gpuLimit = gpuLimits(this, gpus, gpuResourceName);
     this.nprocPerNode = props.nprocPerNode ?? Math.max(gpus, 1);
-    assertWholeNumber(this, 'nprocPerNode', this.nprocPerNode, 1, 64);
     if (gpus > 0 && this.nprocPerNode > gpus) {
       throw new MlopsValidationError(this, `nprocPerNode '${this.nprocPerNode}' is invalid with gpus ${gpus}: each process drives one GPU of its pod; `
         + `give at most ${gpus}, or leave it out for one process per GPU`);
     }
     this.checkElastic(props.elastic, workers);
     const backoffLimit = props.backoffLimit ?? 3;
-    assertWholeNumber(this, 'backoffLimit', backoffLimit, 0, 100);
     const cleanPodPolicy = props.cleanPodPolicy ?? CleanPodPolicy.RUNNING;
     if (!Object.values(CleanPodPolicy).includes(cleanPodPolicy)) {
       throw new MlopsValidationError(this, `cleanPodPolicy '${cleanPodPolicy}' is invalid: give CleanPodPolicy.NONE, RUNNING or ALL`);
@@ -172,21 +169,21 @@ export class PyTorchDdpJob extends Construct {
     if (elastic === undefined) {
       return;
     }
+    checkProps(this, elastic, { minReplicas: aWholeNumber(1, 1, MAX_PODS), maxReplicas: aWholeNumber(4, 1, MAX_PODS) }, {
+      maxRestarts: aWholeNumber(3, 0, 100),
+    }, 'elastic');
     const { minReplicas, maxReplicas } = elastic;
-    assertWholeNumber(this, 'elastic.minReplicas', minReplicas, 1, MAX_PODS);
-    assertWholeNumber(this, 'elastic.maxReplicas', maxReplicas, 1, MAX_PODS);
     if (!(minReplicas <= workers && workers <= maxReplicas)) {
       throw new MlopsValidationError(this, `elastic is invalid with workers ${workers}: the Workers start at workers and may range from minReplicas `
         + `${minReplicas} to maxReplicas ${maxReplicas}; give minReplicas <= workers <= maxReplicas`);
     }
-    assertWholeNumber(this, 'elastic.maxRestarts', elastic.maxRestarts ?? 3, 0, 100);
   }
 
   /** A memory-backed emptyDir counts against the memory limit: `/dev/shm` must leave room for the process. */
   private checkSharedMemory(size: Size, memoryLimit: Size | undefined): void {
-    const mebibytes = size.toMebibytes();
-    if (!Number.isInteger(mebibytes) || mebibytes < 64) {
-      throw new MlopsValidationError(this, `sharedMemorySize '${mebibytes}Mi' is invalid: must be a whole number of mebibytes, at least 64Mi, e.g. Size.gibibytes(1)`);
+    const mebibytes = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Number.isInteger(mebibytes)) {
+      throw new MlopsValidationError(this, `sharedMemorySize '${size.asString()}' is invalid: must be a whole number of mebibytes, e.g. Size.gibibytes(1)`);
     }
     if (memoryLimit && mebibytes >= memoryLimit.toMebibytes()) {
       throw new MlopsValidationError(this, `sharedMemorySize '${sizeQuantity(size)}' is invalid with a memory limit of ${sizeQuantity(memoryLimit)}: `

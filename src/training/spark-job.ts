@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Size } from 'cdk8s';
+import { ApiObject, Chart, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkJobProps, SparkJobType } from './spark-job-props';
@@ -7,9 +7,9 @@ import { JobSubmission } from './training-job-props';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
-import { A_SIZE, aListOf, anImage, aNumber, aString, aStringMap, checkProps } from '../core/props-check';
+import { aNamespace, aSize, aUrl, aWholeNumber } from '../core/prop-kinds';
+import { aListOf, anImage, aString, aStringMap, checkProps } from '../core/props-check';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
-import { assertWholeNumber } from '../core/whole-number';
 import * as spark from '../imports/spark-sparkapplication-sparkoperator.k8s.io';
 
 /** The Spark version of `DefaultImages.SPARK`. */
@@ -78,19 +78,19 @@ export class SparkJob extends Construct {
       arguments: aListOf(aString("'--date=2026-01-01'")),
       image: anImage("'registry.example.com/ml/spark-s3a:4.0.4'"),
       sparkVersion: aString("'4.0.4'"),
-      driverCores: aNumber('1'),
-      driverMemory: A_SIZE,
-      executorInstances: aNumber('2'),
-      executorCores: aNumber('1'),
-      executorMemory: A_SIZE,
+      driverCores: aWholeNumber(1, 1, 64),
+      driverMemory: aSize({ example: 'Size.gibibytes(1)', atLeast: Size.mebibytes(512) }),
+      executorInstances: aWholeNumber(2, 1, 1000),
+      executorCores: aWholeNumber(1, 1, 64),
+      executorMemory: aSize({ example: 'Size.gibibytes(2)', atLeast: Size.mebibytes(512) }),
       jars: uris,
       pyFiles: uris,
       files: uris,
       packages: aListOf(aString("'org.apache.spark:spark-avro_2.13:4.0.4'")),
-      repositories: aListOf(aString("'https://maven.example.com/releases'")),
+      repositories: aListOf(aUrl({ schemes: ['http', 'https'], example: 'https://maven.example.com/releases' })),
       sparkConf: aStringMap("{ 'spark.sql.shuffle.partitions': '64' }"),
-      retries: aNumber('2'),
-      operatorJobNamespaces: aListOf(aString("'mlops'")),
+      retries: aWholeNumber(2, 0, 100),
+      operatorJobNamespaces: aListOf(aNamespace("'mlops'")),
     });
     this.checkNamespace(props.operatorJobNamespaces ?? ['default']);
     const image = props.image ?? defaultImage(this, DefaultImages.SPARK);
@@ -140,7 +140,6 @@ export class SparkJob extends Construct {
       },
     });
     const retries = props.retries ?? 0;
-    assertWholeNumber(this, 'retries', retries, 0, 100);
     const spec: spark.SparkApplicationSpec = {
       type: this.type as unknown as spark.SparkApplicationSpecType,
       mode: spark.SparkApplicationSpecMode.CLUSTER,
@@ -161,14 +160,14 @@ export class SparkJob extends Construct {
       } : { type: spark.SparkApplicationSpecRestartPolicyType.NEVER },
       timeToLiveSeconds: props.ttlAfterFinished?.toSeconds(),
       driver: {
-        cores: this.cores('driverCores', props.driverCores ?? 1),
+        cores: props.driverCores ?? 1,
         memory: this.memory('driverMemory', props.driverMemory ?? Size.gibibytes(1)),
         serviceAccount: this.serviceAccount.name,
         template: podTemplate(DRIVER_CONTAINER, true),
       },
       executor: {
-        instances: this.instances(props.executorInstances ?? 2),
-        cores: this.cores('executorCores', props.executorCores ?? 1),
+        instances: props.executorInstances ?? 2,
+        cores: props.executorCores ?? 1,
         memory: this.memory('executorMemory', props.executorMemory ?? Size.gibibytes(2)),
         template: podTemplate(EXECUTOR_CONTAINER, false),
       },
@@ -286,21 +285,11 @@ export class SparkJob extends Construct {
     return { ...props.sparkConf, ...own, ...java };
   }
 
-  private cores(what: string, cores: number): number {
-    assertWholeNumber(this, what, cores, 1, 64);
-    return cores;
-  }
-
-  private instances(instances: number): number {
-    assertWholeNumber(this, 'executorInstances', instances, 1, 1000);
-    return instances;
-  }
-
   /** Spark's own notation, `<mebibytes>m`. */
   private memory(what: string, size: Size): string {
-    const mebibytes = size.toMebibytes();
-    if (!Number.isInteger(mebibytes) || mebibytes < 512) {
-      throw new MlopsValidationError(this, `${what} '${mebibytes}Mi' is invalid: must be a whole number of mebibytes, at least 512Mi, e.g. Size.gibibytes(2)`);
+    const mebibytes = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Number.isInteger(mebibytes)) {
+      throw new MlopsValidationError(this, `${what} '${size.asString()}' is invalid: must be a whole number of mebibytes, e.g. Size.gibibytes(2)`);
     }
     return `${mebibytes}m`;
   }

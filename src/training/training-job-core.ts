@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Chart, Lazy, Names } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, Duration, Lazy, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -8,7 +8,8 @@ import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { specHash } from '../core/hashed-job';
 import { componentLabels } from '../core/labels';
-import { aListOf, AN_IBUCKET, anImplementationOf, anInstanceOf, aString, aStringMap, A_DURATION, PropKind } from '../core/props-check';
+import { aDuration } from '../core/prop-kinds';
+import { aListOf, AN_IBUCKET, anImplementationOf, anInstanceOf, aString, aStringMap, PropKind } from '../core/props-check';
 import { TrustBundle } from '../core/trust-bundle';
 import { WorkloadPlacement } from '../core/workload-placement';
 
@@ -25,7 +26,7 @@ const MAX_NAME_LENGTH = 39;
 export const TRAINING_JOB_PROP_KINDS: Record<string, PropKind> = {
   name: aString("'mnist-ddp'"),
   submission: aString('JobSubmission.TEMPLATE'),
-  ttlAfterFinished: A_DURATION,
+  ttlAfterFinished: aDuration({ example: 'Duration.hours(1)', atLeast: Duration.seconds(1) }),
   sharedVolume: anImplementationOf('IStorage', ['asVolume'], "new NfsSharedVolume(this, 'Shared', { server, path })"),
   sharedMountPath: aString("'/shared'"),
   tracking: anImplementationOf('IMlflowTracking', ['trackingUri'], 'platform.mlflow'),

@@ -6,7 +6,10 @@ import { Credentials } from '../core/credentials';
 import { MlopsValidationError } from '../core/errors';
 import { aBoolean, anImplementationOf, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { IMlflowTracking } from '../core/tracking';
-import { PodDefault, PodDefaultSpec, PodDefaultSpecVolumes } from '../imports/kubeflow-poddefault-kubeflow.org';
+import { TrustBundle, TrustBundlePodFields } from '../core/trust-bundle';
+import {
+  PodDefault, PodDefaultSpec, PodDefaultSpecVolumeMounts, PodDefaultSpecVolumes,
+} from '../imports/kubeflow-poddefault-kubeflow.org';
 
 /** The label the PodDefault webhook looks for on a namespace (its MutatingWebhookConfiguration's namespaceSelector). */
 const KUBEFLOW_PROFILE_LABEL = 'app.kubernetes.io/part-of';
@@ -128,8 +131,13 @@ export class KubeflowPodDefaults extends Construct {
       ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
     if (props.tracking) {
+      const bundle = props.tracking.trustBundle;
       this.addPodDefault('access-mlflow', 'Log to MLflow (MLFLOW_TRACKING_URI)', {
-        env: [{ name: 'MLFLOW_TRACKING_URI', value: props.tracking.trackingUri }],
+        env: [
+          { name: 'MLFLOW_TRACKING_URI', value: props.tracking.trackingUri },
+          ...(bundle ? [{ name: 'MLFLOW_TRACKING_SERVER_CERT_PATH', value: bundle.pemPath }] : []),
+        ],
+        ...trusting(bundle),
       });
     }
     if (props.objectStore && props.s3Credentials) {
@@ -147,6 +155,7 @@ export class KubeflowPodDefaults extends Construct {
           { name: 'AWS_ENDPOINT_URL', value: props.objectStore.endpoint.url() },
           { name: 'AWS_DEFAULT_REGION', value: props.objectStore.region },
         ],
+        ...trusting(props.objectStore.endpoint.trustBundle),
       });
     }
     if (props.sharedVolume) {
@@ -170,10 +179,28 @@ export class KubeflowPodDefaults extends Construct {
   }
 
   /** A PodDefault `name` that applies to pods labelled `<name>: "true"`, listed in the notebook form as `desc`. */
-  private addPodDefault(name: string, desc: string, spec: Omit<PodDefaultSpec, 'selector' | 'desc'>): void {
+  private addPodDefault(name: string, desc: string, spec: Omit<PodDefaultSpec, 'selector' | 'desc'> & { trust?: TrustBundlePodFields }): void {
+    const { trust, ...rest } = spec;
     this.podDefaults[name] = new PodDefault(this, name, {
       metadata: { name },
-      spec: { ...spec, desc, selector: { matchLabels: { [name]: 'true' } } },
+      spec: {
+        ...rest,
+        env: [...rest.env ?? [], ...(trust?.env ?? []).map((variable) => ({ name: variable.name, value: variable.value }))],
+        ...(trust ? {
+          volumes: [...rest.volumes ?? [], trust.volume as PodDefaultSpecVolumes],
+          volumeMounts: [...rest.volumeMounts ?? [], trust.volumeMount as PodDefaultSpecVolumeMounts],
+        } : {}),
+        desc,
+        selector: { matchLabels: { [name]: 'true' } },
+      },
     });
   }
+}
+
+/**
+ * The CA bundle's volume, mount and variables (`TrustBundle.podFields`), for a PodDefault whose server runs TLS. Two
+ * PodDefaults on one pod may both bring it: the webhook merges identical volumes and variables.
+ */
+function trusting(bundle: TrustBundle | undefined): { trust?: TrustBundlePodFields } {
+  return bundle ? { trust: bundle.podFields() } : {};
 }

@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NotebookWorkspaceProps, WorkspaceRequests } from './notebook-workspace-props';
+import { checkHost } from '../core/address';
 import { IBucket } from '../core/bucket';
 import { Credentials } from '../core/credentials';
 import { addDataVolume } from '../core/data-volume';
@@ -9,10 +10,11 @@ import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels } from '../core/labels';
-import { dnsLabelProblems, isHostOrIp } from '../core/names';
+import { dnsLabelProblems } from '../core/names';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
-import { A_DURATION, A_SIZE, aListOf, AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImage, anImplementationOf, anInstanceOf, aNumber, aString, checkProps } from '../core/props-check';
+import { A_SECRET_SOURCE, aClaimSize, aDuration, aWholeNumber } from '../core/prop-kinds';
+import { aListOf, AN_IBUCKET, AN_IDATABASE, AN_IKEY_VALUE_STORE, anImage, anImplementationOf, aString, checkProps } from '../core/props-check';
 import { cpuMillis, DEFAULT_GPU_RESOURCE, gpuLimits } from '../core/quantities';
 import { SecretSource } from '../core/secret-source';
 import { SecretValueFormat } from '../core/secret-value-format';
@@ -67,8 +69,8 @@ export class NotebookWorkspace extends Construct {
     checkProps(this, props, { owner: aString("'alice'") }, {
       image: anImage("'quay.io/jupyter/pytorch-notebook:cuda12-2026-10-05'"),
       homePath: aString("'/home/jovyan'"),
-      homeSize: A_SIZE,
-      token: anInstanceOf(SecretSource, "SecretSource.fromSecret(kplus.Secret.fromSecretName(this, 'Token', 'alice-jupyter'))"),
+      homeSize: aClaimSize('Size.gibibytes(10)'),
+      token: A_SECRET_SOURCE,
       baseUrl: aString("'/notebooks/alice'"),
       sharedVolume: anImplementationOf('IStorage', ['asVolume'], 'nfs'),
       sharedMountPath: aString("'/shared'"),
@@ -77,9 +79,9 @@ export class NotebookWorkspace extends Construct {
       writeBuckets: aListOf(AN_IBUCKET),
       database: AN_IDATABASE,
       keyValueStore: AN_IKEY_VALUE_STORE,
-      gpus: aNumber('1'),
+      gpus: aWholeNumber(1, 0, 64),
       gpuResourceName: aString("'nvidia.com/gpu'"),
-      cullIdleAfter: A_DURATION,
+      cullIdleAfter: aDuration({ example: 'Duration.hours(1)', atLeast: Duration.minutes(1), zero: 'turns culling off' }),
       placement: A_PLACEMENT,
     });
     const ownerProblems = dnsLabelProblems(props.owner, 40);
@@ -182,6 +184,11 @@ export class NotebookWorkspace extends Construct {
 
     if (props.tracking) {
       server.env.addVariable('MLFLOW_TRACKING_URI', kplus.EnvValue.fromValue(props.tracking.trackingUri));
+      const bundle = props.tracking.trustBundle;
+      if (bundle) {
+        bundle.mountInto(this.deployment, server);
+        server.env.addVariable('MLFLOW_TRACKING_SERVER_CERT_PATH', kplus.EnvValue.fromValue(bundle.pemPath));
+      }
     }
     this.grantBuckets(server, props.readBuckets ?? [], props.writeBuckets ?? []);
     if (props.database) {
@@ -213,9 +220,7 @@ export class NotebookWorkspace extends Construct {
   }
 
   private exposeThroughIngress(host: string, ingressClassName: string | undefined, tlsSecret: kplus.ISecret | undefined): void {
-    if (!isHostOrIp(host) || /^[0-9.:]+$/.test(host)) {
-      throw new MlopsValidationError(this, `ingress host '${host}' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'`);
-    }
+    checkHost(this, 'ingress host', host, { example: 'mlops.example.com', ipAddress: false });
     new kplus.Ingress(this, 'Ingress', {
       className: ingressClassName,
       rules: [{

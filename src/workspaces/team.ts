@@ -5,8 +5,9 @@ import { NotebookWorkspace } from './notebook-workspace';
 import { NotebookWorkspaceProps } from './notebook-workspace-props';
 import { TeamProps } from './team-props';
 import { MlopsValidationError } from '../core/errors';
-import { assertDnsLabel, dnsLabelProblems } from '../core/names';
-import { A_SIZE, aListOf, AN_IBUCKET, anImplementationOf, anInstanceOf, aString, checkProps } from '../core/props-check';
+import { dnsLabelProblems } from '../core/names';
+import { aNamespace, aSize } from '../core/prop-kinds';
+import { aListOf, AN_IBUCKET, anImplementationOf, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { cpuMillis, DEFAULT_GPU_RESOURCE, gpuLimits, sizeQuantity } from '../core/quantities';
 
 const Q = (value: string) => kplus.k8s.Quantity.fromString(value);
@@ -48,12 +49,17 @@ export class Team extends Construct {
       members: aListOf(aString("'alice'")),
       quota: anImplementationOf('TeamQuota', [], '{ cpu: kplus.Cpu.units(8), memory: Size.gibibytes(32) }'),
     }, {
-      platformNamespace: aString("'mlops'"),
+      platformNamespace: aNamespace("'mlops'"),
       bucket: AN_IBUCKET,
       tracking: anImplementationOf('IMlflowTracking', ['trackingUri'], 'mlflow'),
     });
-    checkProps(this, props.quota, { cpu: anInstanceOf(kplus.Cpu, 'kplus.Cpu.units(8)'), memory: A_SIZE }, {
-      memoryLimit: A_SIZE, storage: A_SIZE, gpuResourceName: aString("'nvidia.com/gpu'"),
+    checkProps(this, props.quota, {
+      cpu: anInstanceOf(kplus.Cpu, 'kplus.Cpu.units(8)'),
+      memory: aSize({ example: 'Size.gibibytes(32)', atLeast: Size.gibibytes(1) }),
+    }, {
+      memoryLimit: aSize({ example: 'Size.gibibytes(64)', atLeast: Size.gibibytes(1) }),
+      storage: aSize({ example: 'Size.gibibytes(100)', atLeast: Size.gibibytes(1) }),
+      gpuResourceName: aString("'nvidia.com/gpu'"),
     }, 'props.quota');
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
@@ -71,9 +77,6 @@ export class Team extends Construct {
         throw new MlopsValidationError(this, `members entry '${member}' is invalid: ${problems.join('; ')}; a member's user name names its `
           + "RoleBinding subjects and workspaces, so give it as a DNS label, e.g. 'alice' (map e-mail logins to such names in the authenticator)");
       }
-    }
-    if (props.platformNamespace !== undefined) {
-      assertDnsLabel(this, 'platformNamespace', props.platformNamespace);
     }
     const labels = { 'app.kubernetes.io/part-of': 'cdk8s-mlops', 'mlops.cdk8s.io/team': namespace };
 

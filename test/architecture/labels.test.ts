@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { BringYourOwnChart } from '../../examples/bring-your-own/bring-your-own-chart';
+import { fullPlatformApp } from '../../examples/full-platform/full-platform-app';
 import { kubeflowPrimaryPlatform, SERVING_CLUSTERS as KUBEFLOW_SERVING_CLUSTERS } from '../../examples/kubeflow-primary/kubeflow-primary-platform';
 import { multiclusterPlatform, SERVING_CLUSTERS } from '../../examples/multicluster/multicluster-platform';
 import { ObservabilityChart } from '../../examples/observability/observability-chart';
@@ -29,6 +30,7 @@ function charts(): Chart[] {
     ...((platform) => [platform.primaryChart, ...KUBEFLOW_SERVING_CLUSTERS.map((cluster) => platform.chartOf(cluster))])(
       kubeflowPrimaryPlatform('dist/kubeflow-primary')),
     ...((workspaces) => [workspaces.platformChart, workspaces.teamChart])(workspacesApp(app())),
+    ...((fullPlatform) => [...fullPlatform.platformCharts, fullPlatform.gitOps])(fullPlatformApp('dist/full-platform')),
   ];
 }
 

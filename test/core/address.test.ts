@@ -19,13 +19,23 @@ describe('checkUrl', () => {
     ['ftp://hooks.example.com', "its scheme must be 'http' or 'https', not 'ftp'"],
     ['https://hooks.example.com:0/x', 'its port must be from 1 to 65535, not 0'],
     ['https://hooks.example.com:70000/x', 'its port must be from 1 to 65535, not 70000'],
-    ['https://user:secret@hooks.example.com/x', 'must not carry credentials (user:password@)'],
     ['https://hooks.example.com/x?token=1', 'must not have a query or a fragment'],
     ['https://hooks_example.com/x', "its host 'hooks_example.com' must be a DNS name or an IP address"],
   ])('refuses %j: %s', (url, why) => {
     expect(() => checkUrl("AlertRoute 'a/b'", 'webhookUrl', url, WEBHOOK)).toThrow(
       `AlertRoute 'a/b': webhookUrl '${JSON.stringify(url).slice(1, -1)}' is invalid: ${why}`);
     expect(() => checkUrl('Test', 'webhookUrl', url, WEBHOOK)).toThrow("e.g. 'https://hooks.example.com/retrain'");
+  });
+
+  test.each([
+    'https://user:secret@hooks.example.com/x',
+    'https://secret@hooks.example.com/x',
+    'https://user:secret@hooks.example.com:70000/x',
+    'https://user:secret@hooks.example.com/x ',
+    'ftp://user:secret@hooks.example.com/x',
+  ])('refuses %j without showing its credentials', (url) => {
+    expect(() => checkUrl("AlertRoute 'a/b'", 'webhookUrl', url, WEBHOOK)).toThrow("AlertRoute 'a/b': webhookUrl 'https://***@hooks.example.com".replace('https', url.slice(0, url.indexOf(':'))));
+    expect(() => checkUrl('Test', 'webhookUrl', url, WEBHOOK)).not.toThrow(/secret/);
   });
 
   test('refuses what is not a string, with an example', () => {
@@ -79,5 +89,34 @@ describe('checkGitUrl', () => {
     ['ftp://github.com/org/dags.git', "its scheme must be 'https' or 'http' or 'ssh', not 'ftp'"],
   ])('refuses %j: %s', (url, why) => {
     expect(() => checkGitUrl('Test', 'repository', url, example)).toThrow(why);
+  });
+
+  test.each(['https://bot:token-123@github.com/org/dags.git', 'http://token-123@github.com/org/dags.git', 'bot:token-123@github.com/org/dags.git',
+    'https://bot:token-123@github.com'])('refuses %j without showing the token, and says where credentials go', (url) => {
+    expect(() => checkGitUrl('Test', 'repository', url, example, 'use GitAuth.https(credentials)')).toThrow('***@github.com');
+    expect(() => checkGitUrl('Test', 'repository', url, example)).not.toThrow(/token-123/);
+  });
+
+  test('credentials in an https URL: the fix names where they go', () => {
+    expect(() => checkGitUrl('Test', 'repository', 'https://bot:token-123@github.com/org/dags.git', example, 'use GitAuth.https(credentials)')).toThrow(
+      "Test: repository 'https://***@github.com/org/dags.git' is invalid: must not carry credentials, which would be written into the manifests; "
+      + "use GitAuth.https(credentials), e.g. 'https://github.com/org/dags.git'");
+  });
+});
+
+describe('checkHost with wildcards (certificate names)', () => {
+  const CERTIFICATE = { example: 'minio.example.com', ipAddress: false, wildcard: true };
+
+  test.each(['minio.example.com', '*.example.com', '*.eu.example.com'])('accepts %s', (host) => {
+    expect(checkHost('Test', 'certificate DNS name', host, CERTIFICATE)).toBe(host);
+  });
+
+  test.each(['*.*.example.com', 'api.*.example.com', '*example.com', '*', '10.0.0.1', '*.10.0.0.1', 'https://minio.example.com'])('refuses %s', (host) => {
+    expect(() => checkHost('Test', 'certificate DNS name', host, CERTIFICATE)).toThrow(
+      `Test: certificate DNS name '${host}' is invalid: must be a DNS name (optionally '*.' and a domain), without a scheme, credentials, port, path or whitespace, e.g. 'minio.example.com'`);
+  });
+
+  test('without the option a wildcard is refused', () => {
+    expect(() => checkHost('Test', 'host', '*.example.com', { example: 'minio.example.com', ipAddress: false })).toThrow("host '*.example.com' is invalid");
   });
 });

@@ -25,7 +25,7 @@ describe('props are checked where a construct takes them', () => {
 
   test('no props at all lists what is required', () => {
     expect(() => new FederatedPrometheus(testChart('mlops'), 'Prometheus', undefined as any)).toThrow(
-      "FederatedPrometheus 'test/Prometheus': props is missing: give an object with clusterName (a string, e.g. 'central')");
+      "FederatedPrometheus 'test/Prometheus': props is missing: give an object with clusterName (a DNS label (lowercase letters, digits and '-', at most 63), e.g. 'central')");
   });
 
   test('props that are not an object', () => {

@@ -126,7 +126,7 @@ describe('addServerCertificate', () => {
     const chart = testChart('mlops');
     const service = new kplus.Service(chart, 'Api', { ports: [{ port: 8443 }] });
     expect(() => addServerCertificate(chart, service, SERVER_TLS, [host])).toThrow(
-      `certificate DNS name '${host}' is invalid: must be a DNS name (optionally '*.' and a domain) without scheme, port or path, e.g. 'minio.example.com'`);
+      `certificate DNS name '${host}' is invalid: must be a DNS name (optionally '*.' and a domain), without a scheme, credentials, port, path or whitespace, e.g. 'minio.example.com'`);
   });
 });
 
@@ -141,7 +141,7 @@ describe('CertificateIssuer, TrustBundle and ServerTls bad input', () => {
     ['a truststore key equal to the PEM key', () => TrustBundle.fromConfigMap('ca', { trustStore: { key: 'ca.crt', password: 'x' } }),
       "TrustBundle.fromConfigMap: options.trustStore.key 'ca.crt' is invalid: it is the PEM bundle's key too; give another, e.g. 'truststore.p12'"],
     ['a certificate duration under a day', () => new ServerTls({ issuer: CertificateIssuer.clusterIssuer('ca'), trustBundle: BUNDLE, duration: Duration.hours(1) }),
-      "ServerTls: duration '1h' is invalid: cert-manager renews at two thirds of it, and a certificate shorter than a day churns every server; give at least Duration.days(1), e.g. Duration.days(90)"],
+      "ServerTls: duration '60 minutes' is invalid: must be whole hours, at least 1 day; e.g. Duration.days(90)"],
     ['an issuer given as a string', () => new ServerTls({ issuer: 'platform-ca' as any, trustBundle: BUNDLE }),
       "ServerTls: props.issuer is invalid: expected a CertificateIssuer, got a string (\"platform-ca\"); give e.g. CertificateIssuer.clusterIssuer('platform-ca')"],
   ])('%s is refused', (_what, make, message) => {

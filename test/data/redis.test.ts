@@ -182,7 +182,7 @@ describe('Redis', () => {
   test('fails when the size is not a whole number of gibibytes', () => {
     const chart = testChart('data');
     expect(() => new Redis(chart, 'Redis', { persistence: true, storageSize: Size.mebibytes(512) })).toThrow(
-      "Redis 'test/Redis': storageSize '512Mi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(1)");
+      "Redis 'test/Redis': storageSize '512Mi' is invalid: must be a whole number of gibibytes, at least 1Gi; e.g. Size.gibibytes(1)");
   });
 
   test('fails on an empty storageClassName', () => {
@@ -247,7 +247,7 @@ describe('Redis.bind', () => {
     const redis = new Redis(chart, 'Redis');
     const { deployment, main } = workload(chart, 'Worker');
     expect(() => redis.bind(deployment, main, { database: 16 })).toThrow(
-      "Redis 'test/Redis': Redis database '16' is invalid: must be a whole number from 0 to 15; leave it out for 0");
+      "Redis 'test/Redis': bind: database '16' is invalid: must be a whole number from 0 to 15; leave it out for 0");
   });
 
   test('fails when the container already has the env var', () => {
@@ -272,7 +272,7 @@ describe('Redis.bind', () => {
     const redis = new Redis(chart, 'Redis');
     const { deployment, main } = workload(chart, 'Worker');
     expect(() => redis.bind(deployment, main, { passwordEnv })).toThrow(
-      `Redis 'test/Redis': passwordEnv '${passwordEnv}' is invalid: an env var name is letters, digits and '_', not starting with a digit, e.g. 'MLFLOW_DB_URI'`);
+      `Redis 'test/Redis': bind: passwordEnv '${passwordEnv}' is invalid: an env var name is letters, digits and '_', not starting with a digit, e.g. 'REDIS_PASSWORD'`);
   });
 });
 
@@ -326,7 +326,7 @@ describe('Redis.fromRedisAttributes', () => {
     const store = Redis.fromRedisAttributes(chart, 'Cache', { host: 'cache.example.com', credentials });
     const { deployment, main } = workload(chart, 'Worker');
     expect(() => store.bind(deployment, main, { database: -1 })).toThrow(
-      "ExternalRedis 'test/Cache': Redis database '-1' is invalid: must be a whole number from 0 up; leave it out for 0");
+      "ExternalRedis 'test/Cache': bind: database '-1' is invalid: must be a whole number 0 or more; leave it out for 0");
   });
 });
 

@@ -75,7 +75,7 @@ describe.each(SERVERS)('$kind server', ({ kind, name, create }) => {
   test('fails when the size is not a whole number of gibibytes', () => {
     const chart = testChart();
     expect(() => create(chart, { storageSize: Size.mebibytes(1536) })).toThrow(
-      `${kind} 'test/${kind}': storageSize '1536Mi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(10)`,
+      `${kind} 'test/${kind}': storageSize '1536Mi' is invalid: must be a whole number of gibibytes, at least 1Gi; e.g. Size.gibibytes(10)`,
     );
   });
 

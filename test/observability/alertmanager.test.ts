@@ -90,7 +90,7 @@ describe('Alertmanager', () => {
     expect(make({ configLabels: {} })).toThrow("Alertmanager 'test/Alertmanager': configLabels is invalid: it is empty, and an empty selector merges "
       + 'every AlertmanagerConfig of the namespace; give the labels your routes carry, e.g. prometheus.monitorLabels');
     expect(make({ routePrefix: '/alertmanager/' })).toThrow("routePrefix '/alertmanager/' is invalid: must start with '/', not end with one");
-    expect(make({ externalUrl: 'mlops.example.com' })).toThrow("externalUrl 'mlops.example.com' is invalid: give an http:// or https:// URL");
+    expect(make({ externalUrl: 'mlops.example.com' })).toThrow("externalUrl 'mlops.example.com' is invalid: must be an absolute URL (http:// or https://host[:port][/path])");
     expect(make({ replicas: 0 })).toThrow("replicas '0' is invalid: must be a whole number from 1 to 9");
     expect(make({ image: 'registry.example.com/alertmanager:latest' })).toThrow("image 'registry.example.com/alertmanager:latest' is invalid without version");
     const { prometheus, alertmanager } = wired();
@@ -128,9 +128,9 @@ describe('DriftRetrainRule', () => {
     const chart = testChart('monitoring');
     const prometheus = new FederatedPrometheus(chart, 'Prometheus', { clusterName: 'central' });
     expect(() => DriftRetrainRule.of(prometheus, { threshold: 1.5 })).toThrow(
-      "FederatedPrometheus 'test/Prometheus': threshold 1.5 is invalid: it counts drift detections; give a whole number, 0 or more (0: any detection)");
+      "FederatedPrometheus 'test/Prometheus': threshold '1.5' is invalid: must be a whole number 0 or more (drift detections; 0: any detection), e.g. 3");
     expect(() => DriftRetrainRule.of(prometheus, { window: Duration.minutes(1) })).toThrow(
-      "FederatedPrometheus 'test/Prometheus': window 1m is invalid: the detections are counted from a 5-minute rate, so give whole seconds, 5 minutes or more, e.g. Duration.hours(1)");
+      "FederatedPrometheus 'test/Prometheus': window '1 minute' is invalid: must be whole seconds, at least 5 minutes (the detections are counted from a 5-minute rate); e.g. Duration.hours(1)");
   });
 });
 

@@ -342,9 +342,9 @@ describe('FederatedPrometheus bad input', () => {
 
 test('a retention under an hour or a scrape interval under a second is refused, as Prometheus would not run with it', () => {
   const make = (props: Partial<FederatedPrometheusProps>) => () => new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'a', ...props });
-  expect(make({ retention: Duration.seconds(0) })).toThrow(
-    "FederatedPrometheus 'test/Prometheus': retention '0 seconds' is invalid: must be at least an hour, e.g. Duration.days(15)");
+  expect(make({ retention: Duration.minutes(30) })).toThrow(
+    "FederatedPrometheus 'test/Prometheus': retention '30 minutes' is invalid: must be whole seconds, at least 60 minutes; e.g. Duration.days(15)");
   expect(make({ scrapeInterval: Duration.millis(100) })).toThrow(
-    "FederatedPrometheus 'test/Prometheus': scrapeInterval '100 millis' is invalid: must be at least a second, e.g. Duration.seconds(30)");
+    "FederatedPrometheus 'test/Prometheus': scrapeInterval '100 millis' is invalid: must be whole seconds, at least 1 second; e.g. Duration.seconds(30)");
   expect(make({ externalUrl: 'https://mlops.example.com/prometheus ' })).toThrow("externalUrl 'https://mlops.example.com/prometheus ' is invalid: must not contain whitespace");
 });

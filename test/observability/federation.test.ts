@@ -135,7 +135,7 @@ describe('FederatedPrometheus federation', () => {
     const prometheus = new FederatedPrometheus(testChart('monitoring'), 'Prometheus', { clusterName: 'central', role: PrometheusRole.PRIMARY });
     const endpoint = ServiceEndpoint.fromHost('10.0.0.7', 9090);
     expect(() => prometheus.addFederatedCluster({ clusterName: 'b', endpoint, match: ['{__name__=~"namespace_job_model:.+"', 'up'] })).toThrow(
-      "FederatedPrometheus 'test/Prometheus': addFederatedCluster('b'): match[0] '{__name__=~\"namespace_job_model:.+\"' is invalid: PromQL syntax "
+      "FederatedPrometheus 'test/Prometheus': addFederatedCluster: match[0] '{__name__=~\"namespace_job_model:.+\"' is invalid: PromQL syntax "
       + 'error at its end (something is not closed or is missing)');
     expect(() => prometheus.addRemoteWrite({ url: 'http://thanos.monitoring.svc:19291/api/v1/receive', seriesNameRegex: '(?!up).+' })).toThrow(
       "FederatedPrometheus 'test/Prometheus': addRemoteWrite: seriesNameRegex '(?!up).+' is invalid: invalid or unsupported Perl syntax: `(?!`; "

@@ -63,9 +63,13 @@ describe('monitoring of the platform', () => {
 
   test('a primary whose serving clusters serve nothing has no model rules', () => {
     const platform = new MultiClusterPlatform({ outdir: '/nonexistent' });
-    platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) })
+    platform.addPrimary({
+      clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000), egressCidr: '198.51.100.0/24',
+    })
       .addPlatform({ dags: DagSource.fromGit({ repository: 'https://github.com/example/dags.git' }) });
-    const eu = platform.addServingCluster({ clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090) });
+    const eu = platform.addServingCluster({
+      clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090), egressCidr: '203.0.113.0/24',
+    });
     expect(monitoringOf(platform.primaryChart).alerts.filter((alert) => MODEL_ALERTS.includes(alert))).toEqual([]);
 
     // A model served later (any backend, through the serving contract) reaches the primary's rules too.

@@ -33,14 +33,33 @@ describe('GitSyncAirflow bad input', () => {
       + `dags repository '${PUBLIC_REPO}' is invalid with GitAuth.ssh(): an https:// URL is fetched with a user and token; give the SSH address (git@host:org/repo.git) or use GitAuth.https(credentials)`);
   });
 
-  test('credentials inside the repository URL, which would land in the YAML', () => {
-    expect(withGit({ repository: 'https://bot:glpat-secret@gitlab.example.com/data/dags.git' })).toThrow(PREFIX
-      + "dags repository 'https://***@gitlab.example.com/data/dags.git' is invalid: must not carry credentials; put them in a Secret and use GitAuth.https(credentials)");
+  test('credentials inside the repository URL, which would land in the YAML, refused where the URL is given', () => {
+    expect(withGit({ repository: 'https://bot:glpat-secret@gitlab.example.com/data/dags.git' })).toThrow('DagSource.fromGit: '
+      + "repository 'https://***@gitlab.example.com/data/dags.git' is invalid: must not carry credentials, which would be written into the "
+      + "manifests; use GitAuth.https(credentials), e.g. 'https://github.com/org/dags.git'");
+  });
+
+  test.each([
+    'https://bot:glpat-secret@gitlab.example.com/data/dags.git',
+    'https://glpat-secret@gitlab.example.com',
+    'http://bot:glpat-secret@gitlab.example.com:99999/data/dags.git',
+    'https://bot:glpat-secret@gitlab.example.com/data/dags.git ',
+    'ftp://bot:glpat-secret@gitlab.example.com/data/dags.git',
+    'bot:glpat-secret@gitlab.example.com/data/dags.git',
+  ])('a token in a refused repository URL never appears in the error: %s', (repository) => {
+    let message = '';
+    try {
+      DagSource.fromGit({ repository });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^DagSource\.fromGit: repository '.*\*\*\*@gitlab\.example\.com.*' is invalid: /);
+    expect(message).not.toContain('glpat-secret');
   });
 
   test('a repository that is neither a URL nor an SSH address', () => {
-    expect(withGit({ repository: 'github.com/example/dags' })).toThrow(PREFIX
-      + "dags repository 'github.com/example/dags' is invalid: must be an https:// URL (e.g. 'https://github.com/org/dags.git') or an SSH address (e.g. 'git@github.com:org/dags.git')");
+    expect(withGit({ repository: 'github.com/example/dags' })).toThrow('DagSource.fromGit: '
+      + "repository 'github.com/example/dags' is invalid: must be an https:// URL (e.g. 'https://github.com/org/dags.git') or an SSH address (e.g. 'git@github.com:org/dags.git')");
   });
 
   test('a ref with spaces', () => {
@@ -91,7 +110,7 @@ describe('GitSyncAirflow bad input', () => {
 
   test('an Ingress host with a scheme, or a path with a trailing slash', () => {
     expect(() => airflow(fixture(), { ingress: { host: 'https://airflow.example.com' } })).toThrow(PREFIX
-      + "ingress host 'https://airflow.example.com' is invalid: must be a DNS name without scheme, port or path, e.g. 'airflow.example.com'");
+      + "ingress host 'https://airflow.example.com' is invalid: must be a DNS name, without a scheme, credentials, port, path or whitespace, e.g. 'airflow.example.com'");
     expect(() => airflow(fixture(), { ingress: { host: 'airflow.example.com', path: '/airflow/' } })).toThrow(PREFIX
       + "ingress path '/airflow/' is invalid: must start with '/' and not end with one, with letters, digits, '.', '_', '~' or '-' between; e.g. '/airflow'");
   });

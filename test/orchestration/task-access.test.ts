@@ -159,8 +159,8 @@ describe('GitSyncAirflow: what tasks may do on the cluster', () => {
 describe('GitSyncAirflow task access: bad input', () => {
   test('a namespace that is not a DNS label', () => {
     const a = airflow(fixture());
-    expect(() => a.grantTasks(TaskPermission.DEPLOY_MODELS, { namespaces: ['Serving_EU'] })).toThrow(`${PREFIX}namespace 'Serving_EU' of deploy-models `
-      + "is invalid: must contain only lowercase letters, digits and '-'; give the name of a namespace, e.g. 'mlops'");
+    expect(() => a.grantTasks(TaskPermission.DEPLOY_MODELS, { namespaces: ['Serving_EU'] })).toThrow(`${PREFIX}namespaces[0] 'Serving_EU' `
+      + "is invalid: must contain only lowercase letters, digits and '-'; give e.g. 'mlops'");
   });
 
   test('an empty list of namespaces', () => {
@@ -172,8 +172,7 @@ describe('GitSyncAirflow task access: bad input', () => {
   test('a per-purpose ServiceAccount name Kubernetes refuses', () => {
     const a = airflow(fixture());
     expect(() => a.addTaskServiceAccount('Trainer SA')).toThrow("TaskServiceAccount 'test/Airflow/TaskServiceAccount-Trainer SA': name 'Trainer SA' "
-      + "is invalid: must be lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit; give the ServiceAccount name "
-      + "tasks select with pod_override, e.g. 'airflow-trainer'");
+      + "is invalid: must be lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit; give e.g. 'airflow-trainer'");
   });
 
   test('a generated connection', () => {

@@ -7,10 +7,13 @@ const dags = DagSource.fromGit({ repository: 'https://github.com/example/dags.gi
 
 function platformWithDeployer(): MultiClusterPlatform {
   const platform = new MultiClusterPlatform({ outdir: '/nonexistent' });
-  platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) }).addPlatform({ dags });
+  platform.addPrimary({
+    clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000), egressCidr: '198.51.100.0/24',
+  }).addPlatform({ dags });
   platform.addServingCluster({
     clusterName: 'serving-eu',
     prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 9090),
+    egressCidr: '203.0.113.0/24',
     deployer: { connectionId: 'serving_eu' },
   });
   return platform;

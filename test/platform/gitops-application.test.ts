@@ -50,7 +50,8 @@ describe('ArgoCdApplication', () => {
       + "(e.g. 'https://github.com/org/platform.git') or an SSH address (e.g. 'git@github.com:org/platform.git')");
     expect(() => application({ repoUrl: 'https://github.com/org/platform.git\n' })).toThrow(
       "ArgoCdApplication 'test/Eu': repoUrl 'https://github.com/org/platform.git\\n' is invalid: must not contain whitespace or line breaks");
-    expect(() => application({ repoUrl: 'https://token:x@github.com/org/platform.git' })).toThrow('must not carry credentials (user:password@)');
+    expect(() => application({ repoUrl: 'https://token:x@github.com/org/platform.git' })).toThrow(
+      "repoUrl 'https://***@github.com/org/platform.git' is invalid: must not carry credentials, which would be written into the manifests");
     expect(() => application({ repoUrl: 'git@github.com:org/platform.git' })).not.toThrow();
     expect(() => application({ destinationName: 'eu', destinationServer: 'https://eu.example.com' })).toThrow(
       "ArgoCdApplication 'test/Eu': destinationName 'eu' and destinationServer 'https://eu.example.com' are both given: Argo CD takes one; remove one");
@@ -67,15 +68,21 @@ describe('MultiClusterPlatform gitOps', () => {
       gitOps: { repoUrl: 'https://github.com/org/platform.git', path: 'dist/multicluster/', targetRevision: 'v2', project: 'mlops', namespace: 'gitops' },
     });
     const primary = platform.addPrimary({
-      clusterName: 'primary', namespace: 'ml', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000),
+      clusterName: 'primary',
+      namespace: 'ml',
+      sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000),
+      egressCidr: '198.51.100.0/24',
     });
     primary.addPlatform({ dags: DagSource.fromGit({ repository: 'https://github.com/org/dags.git' }) });
-    platform.addServingCluster({ clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090) });
+    platform.addServingCluster({
+      clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090), egressCidr: '203.0.113.0/24',
+    });
     platform.addServingCluster({
       clusterName: 'us',
       argoCdClusterName: 'prod-us',
       namespace: 'serving',
       prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.us.example.com', 9090),
+      egressCidr: '192.0.2.0/24',
     });
     const applications = objectsOfKind(synthValid(platform.argoCdChart!), 'Application');
     expect(applications.map((app) => [app.metadata, app.spec.source, app.spec.destination, app.spec.project])).toEqual([
@@ -104,7 +111,7 @@ describe('MultiClusterPlatform gitOps', () => {
         outdir: path.join(repository, ...(inRepository ? ['platform', 'dist'] : ['dist'])),
         gitOps: { repoUrl: 'https://github.com/org/platform.git' },
       });
-      platform.addPrimary({ clusterName: 'eu', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) });
+      platform.addPrimary({ clusterName: 'eu', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000), egressCidr: '198.51.100.0/24' });
       expect(objectsOfKind(synthValid(platform.argoCdChart!), 'Application')[0].spec.source.path).toBe(expectedPath);
     } finally {
       process.chdir(cwd);
@@ -114,7 +121,7 @@ describe('MultiClusterPlatform gitOps', () => {
 
   test('without gitOps.path, an output folder in no repository and not under the current directory is refused', () => {
     const platform = new MultiClusterPlatform({ outdir: path.join(os.tmpdir(), 'nowhere', 'dist'), gitOps: { repoUrl: 'https://github.com/org/platform.git' } });
-    expect(() => platform.addPrimary({ clusterName: 'eu', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) })).toThrow(
+    expect(() => platform.addPrimary({ clusterName: 'eu', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000), egressCidr: '198.51.100.0/24' })).toThrow(
       `MultiClusterPlatform 'dist': gitOps.path is missing and outdir '${path.join(os.tmpdir(), 'nowhere', 'dist')}' is in no Git repository and not `
       + "under the current directory, so it cannot be derived; give gitOps.path, the repository's folder that holds the cluster folders, e.g. 'dist'");
   });

@@ -37,7 +37,7 @@ describe('MlopsCore bad input', () => {
 
   test('an ingress host with a scheme', () => {
     expect(() => platform({ access: PlatformAccess.ingress({ host: 'https://mlops.example.com' }) })).toThrow(
-      "MlopsCore 'test/Platform': ingress host 'https://mlops.example.com' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'");
+      "MlopsCore 'test/Platform': ingress host 'https://mlops.example.com' is invalid: must be a DNS name, without a scheme, credentials, port, path or whitespace, e.g. 'mlops.example.com'");
   });
 
   test('the MinIO console on the platform host', () => {
@@ -51,7 +51,7 @@ describe('MlopsCore bad input', () => {
   test('a MinIO console host with a scheme', () => {
     const access = PlatformAccess.ingress({ host: 'mlops.example.com', minioConsole: MinioConsoleRoute.ownHost('https://minio.example.com') });
     expect(() => platform({ access })).toThrow(
-      "MlopsCore 'test/Platform': ingress host 'https://minio.example.com' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'");
+      "MlopsCore 'test/Platform': ingress host 'https://minio.example.com' is invalid: must be a DNS name, without a scheme, credentials, port, path or whitespace, e.g. 'mlops.example.com'");
   });
 
   test.each(['minio', '/minio/', '/mlflow', '/mi nio'])('a MinIO console path %s', (path) => {

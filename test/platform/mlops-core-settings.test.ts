@@ -91,7 +91,7 @@ describe('MlopsCore settings', () => {
     [{ settings: { airflow: { workerPlacement: { nodeSelector: {} } } } }, "MlopsCore 'test/Platform': settings.airflow.workerPlacement is invalid: expected a WorkloadPlacement, got a plain object"],
     [{ commonLabels: { 'bad key!': 'x' } }, "MlopsCore 'test/Platform': commonLabels key 'bad key!' is invalid"],
     [{ annotations: { service: { a: 'b' } } }, "MlopsCore 'test/Platform': annotations key 'service' is invalid: give an object kind as Kubernetes spells it, e.g. 'Service' or 'Ingress'"],
-    [{ storageClassName: 42 }, "MlopsCore 'test/Platform': props.storageClassName is invalid: expected a string, got a number (42)"],
+    [{ storageClassName: 42 }, "MlopsCore 'test/Platform': props.storageClassName is invalid: expected a StorageClass name, got a number (42); give e.g. 'fast-ssd'"],
   ])('refuses %j', (props, message) => {
     expect(() => platform(props as any)).toThrow(message);
   });

@@ -97,7 +97,7 @@ describe('MlopsCore.retrainOnDrift', () => {
       "MlopsCore 'test/Platform': retrainOnDrift: there is no Prometheus to evaluate the drift rule (monitoring is off); turn monitoring on");
     expect(() => platform().retrainOnDrift({ dag: 'retrain/v2' })).toThrow(
       "RetrainTrigger 'test/Platform/RetrainOnDrift': dags: DAG id 'retrain/v2' of alert 'ModelDriftRetrain' is invalid: Airflow accepts only letters, digits, '_', '.' and '-', at most 250; e.g. 'retrain'");
-    expect(() => platform().retrainOnDrift({ dag: 'retrain', cooldown: Duration.seconds(0) })).toThrow('cooldown 0s is invalid');
+    expect(() => platform().retrainOnDrift({ dag: 'retrain', cooldown: Duration.seconds(0) })).toThrow("MlopsCore 'test/Platform': cooldown '0 seconds' is invalid: must be whole seconds, at least 1 second");
     const chart = testChart(NAMESPACE);
     const production = platform({ profile: PlatformProfile.PRODUCTION, secrets: existingSecrets(chart).secrets }, chart);
     expect(() => production.retrainOnDrift({ dag: 'retrain' })).toThrow(
@@ -162,9 +162,13 @@ describe('MlopsCore: Prometheus, Alertmanager and Jaeger behind the platform acc
 describe('the drift loop on a multi-cluster platform', () => {
   test('serving clusters record the drift rate, the primary federates it and evaluates the retrain rule over every cluster', () => {
     const multi = new MultiClusterPlatform({ outdir: '/nonexistent' });
-    const primary = multi.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) });
+    const primary = multi.addPrimary({
+      clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000), egressCidr: '198.51.100.0/24',
+    });
     primary.addPlatform({ dags: DagSource.fromGit({ repository: 'https://github.com/example/dags.git' }) }).retrainOnDrift({ dag: 'retrain' });
-    const eu = multi.addServingCluster({ clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090) });
+    const eu = multi.addServingCluster({
+      clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090), egressCidr: '203.0.113.0/24',
+    });
     const primaryManifests = validManifests(Testing.synth(multi.primaryChart));
     const euManifests = validManifests(Testing.synth(Chart.of(eu)));
     const recorded = objectsOfKind(euManifests, 'PrometheusRule')[0].spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.record);

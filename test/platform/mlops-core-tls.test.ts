@@ -247,10 +247,19 @@ describe('MlopsCore Ingress TLS from an issuer', () => {
       expect({ [ingress.metadata.name]: ingress.spec.tls[0].secretName }).toEqual({ [ingress.metadata.name]: 'test-platform-ingress-tls' });
     }
     const consoleIngress = ingresses.find((i) => i.spec.rules[0].host === 'minio.mlops.example.com');
-    expect(consoleIngress.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' });
+    const minioService = objectsOfKind(manifests, 'Service').find((s) => s.metadata.name.includes('minio') && s.spec.ports.some((p: any) => p.port === 9001));
+    expect(consoleIngress.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': `mlops/${minioService.metadata.name}-tls`,
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-name': `${minioService.metadata.name}.mlops.svc`,
+      'nginx.ingress.kubernetes.io/proxy-ssl-server-name': 'on',
+    });
+    expect(objectsOfKind(manifests, 'Certificate').map((c) => c.spec.secretName)).toContain(`${minioService.metadata.name}-tls`);
     expect(consoleIngress.spec.rules[0].http.paths[0].backend.service.port.number).toBe(9001);
     expect(envOf(container(objectNamed(manifests, 'StatefulSet', 'minio'), 'minio')).MINIO_BROWSER_REDIRECT_URL).toEqual({ value: 'https://minio.mlops.example.com' });
-    expect(core.ingress!.node.path).toBe('test/Platform/Ingress');
+    // Every UI serves https on an Ingress of its own: the platform's Ingress is MLflow's.
+    expect(core.ingress!.node.path).toBe('test/Platform/MlflowIngress');
   });
 
   test('certificateIssuer with tlsSecret is refused', () => {

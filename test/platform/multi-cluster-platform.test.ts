@@ -16,6 +16,9 @@ const minioEndpoint = ServiceEndpoint.fromHost('minio.example.com', 9000);
 const OUTDIR = '/nonexistent';
 const PLATFORM = "MultiClusterPlatform 'nonexistent': ";
 const PRIMARY = "PrimaryCluster 'primary': ";
+/** The primary's egress addresses, and a serving cluster's (documentation ranges). */
+const PRIMARY_EGRESS = '198.51.100.0/24';
+const SERVING_EGRESS = '203.0.113.0/24';
 
 function newPlatform(props: Partial<MultiClusterPlatformProps> = {}): MultiClusterPlatform {
   return new MultiClusterPlatform({ outdir: OUTDIR, ...props });
@@ -24,12 +27,12 @@ function newPlatform(props: Partial<MultiClusterPlatformProps> = {}): MultiClust
 /** A platform with the primary `primary` and its platform: the shared MinIO at `minioEndpoint`. */
 function multiCluster(primary: Partial<PrimaryClusterOptions> = {}, props: Partial<MultiClusterPlatformProps> = {}): MultiClusterPlatform {
   const platform = newPlatform(props);
-  platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, ...primary }).addPlatform({ dags });
+  platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS, ...primary }).addPlatform({ dags });
   return platform;
 }
 
 function serving(clusterName: string, options: Partial<ServingClusterOptions> = {}): ServingClusterOptions {
-  return { clusterName, prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 9090), ...options };
+  return { clusterName, prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 9090), egressCidr: SERVING_EGRESS, ...options };
 }
 
 describe('MultiClusterPlatform', () => {
@@ -58,7 +61,7 @@ describe('MultiClusterPlatform', () => {
 
   test("a production primary gives each serving cluster's MinIO user the keys of an existing Secret, and generates nothing", () => {
     const platform = newPlatform();
-    const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
+    const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS });
     const { secrets, externals } = existingSecrets(primary);
     primary.addPlatform({ dags, profile: PlatformProfile.PRODUCTION, secrets, tls: false });
     const euKeys = SecretSource.fromSecret(kplus.Secret.fromSecretName(primary, 'EuKeys', 'serving-eu-s3'));
@@ -73,7 +76,7 @@ describe('MultiClusterPlatform', () => {
 
   test('a production primary refuses a serving cluster without modelsUserCredentials', () => {
     const platform = newPlatform();
-    const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
+    const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS });
     primary.addPlatform({ dags, profile: PlatformProfile.PRODUCTION, secrets: existingSecrets(primary).secrets, tls: false });
     expect(() => platform.addServingCluster(serving('eu'))).toThrow(`${PRIMARY}serving cluster 'eu': profile production refuses credentials `
       + 'generated in the cluster: modelsUserCredentials (its MinIO user on the models bucket) is missing; '
@@ -84,7 +87,7 @@ describe('MultiClusterPlatform', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'multicluster-'));
     try {
       const platform = newPlatform({ outdir });
-      const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
+      const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS });
       // A Postgres of the team's and an existing Secret, in the primary's scope, passed into the platform's props.
       const postgres = new Postgres(primary, 'TeamPostgres', { databases: ['airflow', 'mlflow'] });
       const adminPassword = SecretSource.fromSecret(kplus.Secret.fromSecretName(primary, 'AirflowAdmin', 'airflow-admin'));
@@ -130,7 +133,7 @@ describe('MultiClusterPlatform', () => {
 
   test('with its own models bucket, the primary exposes nothing and the serving clusters use that bucket', () => {
     const platform = newPlatform();
-    const primary = platform.addPrimary({ clusterName: 'main' });
+    const primary = platform.addPrimary({ clusterName: 'main', egressCidr: PRIMARY_EGRESS });
     const bucket = MinioBucket.fromBucketAttributes(primary, 'S3', {
       bucketName: 'team-models',
       endpoint: ServiceEndpoint.fromHost('s3.eu-west-1.amazonaws.com', 443, 'https'),
@@ -160,7 +163,7 @@ describe('MultiClusterPlatform bad input', () => {
 
   test('invalid and reserved cluster names', () => {
     expect(() => newPlatform().addPrimary({ clusterName: 'Primary_1' })).toThrow(
-      `${PLATFORM}clusterName 'Primary_1' is invalid: must contain only lowercase letters, digits and '-'`);
+      `${PLATFORM}addPrimary: clusterName 'Primary_1' is invalid: must contain only lowercase letters, digits and '-'`);
     expect(() => multiCluster().addServingCluster(serving('argocd'))).toThrow(
       `${PLATFORM}clusterName 'argocd' is invalid: the folder 'argocd' holds the Argo CD Applications; give the cluster another name`);
   });
@@ -172,6 +175,7 @@ describe('MultiClusterPlatform bad input', () => {
         bucketName: 'models', endpoint: minioEndpoint, credentials: Credentials.fromSecret(kplus.Secret.fromSecretName(chart, 'Keys', 'keys')),
       }),
       prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090),
+      federatedFrom: PRIMARY_EGRESS,
     };
     expect(() => new ServingCluster(chart, 'Serving_EU', props)).toThrow(
       "ServingCluster 'test/Serving_EU': clusterName 'serving_eu' is invalid: must contain only lowercase letters, digits and '-' (it defaults to the construct's id, lower-cased); give clusterName");
@@ -183,7 +187,7 @@ describe('MultiClusterPlatform bad input', () => {
     const platform = newPlatform();
     expect(() => platform.addServingCluster(serving('eu'))).toThrow(
       `${PLATFORM}addServingCluster('eu'): there is no primary cluster yet: serving clusters read its models bucket and its Prometheus federates them; call addPrimary({ clusterName, ... }) and primary.addPlatform({ dags, ... }) first`);
-    platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
+    platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS });
     expect(() => platform.addServingCluster(serving('eu'))).toThrow(
       `${PRIMARY}addServingCluster('eu'): the primary has no platform yet; call addPlatform({ dags, ... }) on it first`);
     expect(platform.clusters).toEqual(['primary']);
@@ -202,7 +206,7 @@ describe('MultiClusterPlatform bad input', () => {
     expect(() => platform.synth()).toThrow(
       `${PLATFORM}synth(): there is no primary cluster: add it with addPrimary({ clusterName, ... }) and its platform with primary.addPlatform({ dags, ... })`);
     expect(() => platform.primaryChart).toThrow(`${PLATFORM}primaryChart: there is no primary cluster yet; add it with addPrimary({ clusterName, ... })`);
-    const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
+    const primary = platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS });
     expect(() => platform.synth()).toThrow(`${PRIMARY}synth(): the primary has no platform yet; call addPlatform({ dags, ... }) on it first`);
     expect(() => primary.platform).toThrow(`${PRIMARY}platform: the primary has no platform yet; call addPlatform({ dags, ... }) on it first`);
     primary.addPlatform({ dags });
@@ -211,7 +215,7 @@ describe('MultiClusterPlatform bad input', () => {
   });
 
   test('platform props the primary sets', () => {
-    const primary = newPlatform().addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint });
+    const primary = newPlatform().addPrimary({ clusterName: 'primary', sharedStorageEndpoint: minioEndpoint, egressCidr: PRIMARY_EGRESS });
     expect(() => primary.addPlatform({ dags, monitoring: false })).toThrow(
       `${PRIMARY}addPlatform: monitoring is invalid: the primary cluster sets it (the cluster name is the primary's clusterName, and the primary runs the federating Prometheus); remove it`);
     expect(() => primary.addPlatform({ dags, clusterName: 'main' })).toThrow(`${PRIMARY}addPlatform: clusterName is invalid: the primary cluster sets it`);
@@ -220,7 +224,7 @@ describe('MultiClusterPlatform bad input', () => {
   test('no endpoint for the shared MinIO, or a Service type for a MinIO the primary does not run', () => {
     expect(() => multiCluster({ sharedStorageEndpoint: undefined })).toThrow(
       `${PRIMARY}sharedStorageEndpoint is missing: the serving clusters read models from the primary's MinIO, and need the address they reach it at; give it to addPrimary, e.g. ServiceEndpoint.fromHost('minio.mlops.example.com', 9000)`);
-    const primary = newPlatform().addPrimary({ clusterName: 'primary', sharedStorageServiceType: kplus.ServiceType.NODE_PORT });
+    const primary = newPlatform().addPrimary({ clusterName: 'primary', sharedStorageServiceType: kplus.ServiceType.NODE_PORT, egressCidr: PRIMARY_EGRESS });
     const modelsBucket = MinioBucket.fromBucketAttributes(primary, 'S3', {
       bucketName: 'team-models',
       endpoint: ServiceEndpoint.fromHost('s3.example.com', 443, 'https'),
@@ -239,8 +243,8 @@ describe('MultiClusterPlatform bad input', () => {
 
   test('egress addresses that are not a CIDR', () => {
     expect(() => multiCluster({ egressCidr: '10.1.0.0/33' })).toThrow(
-      `${PRIMARY}egressCidr '10.1.0.0/33' is invalid: give an IPv4 CIDR, e.g. '10.20.0.0/16' (or '0.0.0.0/0' for anywhere)`);
+      `${PLATFORM}addPrimary: egressCidr '10.1.0.0/33' is invalid: give an IPv4 CIDR, e.g. '198.51.100.0/24' (or '0.0.0.0/0' for anywhere)`);
     expect(() => multiCluster().addServingCluster(serving('eu', { egressCidr: '10.2.0.0' }))).toThrow(
-      "Chart 'eu': egressCidr '10.2.0.0' is invalid: give an IPv4 CIDR, e.g. '10.20.0.0/16' (or '0.0.0.0/0' for anywhere)");
+      `${PLATFORM}addServingCluster: egressCidr '10.2.0.0' is invalid: give an IPv4 CIDR, e.g. '198.51.100.0/24' (or '0.0.0.0/0' for anywhere)`);
   });
 });

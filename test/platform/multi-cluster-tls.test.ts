@@ -10,7 +10,7 @@ const MODELS_SECRET = { kind: 'Secret', name: 'primary-models-credentials', name
 const BUNDLE = 'primary-platform-tls-ca-bundle';
 
 function serving(clusterName: string, options: Partial<ServingClusterOptions> = {}): ServingClusterOptions {
-  return { clusterName, prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 443, 'https'), ...options };
+  return { clusterName, prometheusEndpoint: ServiceEndpoint.fromHost(`prometheus.${clusterName}.example.com`, 443, 'https'), egressCidr: '192.0.2.0/24', ...options };
 }
 
 /** A primary with TLS on, its MinIO shared over https, and the serving cluster `eu`. */
@@ -96,7 +96,7 @@ describe('MultiClusterPlatform with TLS', () => {
     expect(config).toContain('ssl_verify_client optional;');
     expect(config).toContain('ssl_client_certificate /etc/nginx/tls/ca.crt;');
     expect(config).toContain('"~(^|,)CN=prometheus-federation(,|$)" 1;');
-    expect(config).toMatch(/location = \/federate \{[^]*if \(\$ssl_client_verify != SUCCESS\) \{\s*return 401;[^]*return 403;[^]*proxy_pass http:\/\/[a-z0-9-]+\.mlops\.svc:9090\/federate;/);
+    expect(config).toMatch(/location = \/federate \{[^]*if \(\$ssl_client_verify != SUCCESS\) \{\s*return 401;[^]*return 403;[^]*proxy_pass https:\/\/[a-z0-9-]+\.mlops\.svc:9090\/federate;/);
     expect(config).toMatch(/location \/ \{\s*return 404;/);
     const certificate = objectsOfKind(manifests, 'Certificate').find((c) => c.spec.dnsNames.includes('prometheus.eu.example.com'));
     expect(podSpec(deployment).volumes).toContainEqual({ name: 'certs', secret: { secretName: certificate.spec.secretName, defaultMode: 0o440 } });
@@ -140,11 +140,10 @@ describe('MultiClusterPlatform TLS bad input', () => {
 
   test('TLS without the primary\'s egress CIDR is refused', () => {
     const platform = new MultiClusterPlatform({ outdir: '/nonexistent' });
-    platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000, 'https') })
-      .addPlatform({ dags, tls: true });
-    expect(() => platform.addServingCluster(serving('eu'))).toThrow(
-      "MultiClusterPlatform 'nonexistent': addServingCluster('eu'): the primary's egressCidr is missing: with TLS the serving clusters' federation "
-      + "endpoints are open only to the primary's addresses; give addPrimary({ egressCidr: '203.0.113.0/24', ... })");
+    expect(() => platform.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000, 'https') }))
+      .toThrow("PrimaryCluster 'primary': egressCidr is missing: each serving cluster admits only the primary's egress addresses to its federation "
+        + "endpoint (its Prometheus, or the FederationProxy with TLS); give them as an IPv4 CIDR, e.g. '198.51.100.0/24', or '0.0.0.0/0' explicitly "
+        + 'to admit any address');
   });
 });
 
@@ -158,13 +157,15 @@ describe('FederationProxy bad input', () => {
 
   test.each([
     ['a CIDR that is not one', { allowedFrom: '203.0.113.0' },
-      "FederationProxy 'test/Proxy': allowedFrom '203.0.113.0' is invalid: give an IPv4 CIDR, e.g. '203.0.113.0/24' (the primary cluster's egress addresses)"],
+      "FederationProxy 'test/Proxy': allowedFrom '203.0.113.0' is invalid: give an IPv4 CIDR, e.g. '203.0.113.0/24' (or '0.0.0.0/0' for anywhere)"],
     ['an octet over 255', { allowedFrom: '203.0.313.0/24' },
-      "FederationProxy 'test/Proxy': allowedFrom '203.0.313.0/24' is invalid: give an IPv4 CIDR, e.g. '203.0.113.0/24' (the primary cluster's egress addresses)"],
+      "FederationProxy 'test/Proxy': allowedFrom '203.0.313.0/24' is invalid: give an IPv4 CIDR, e.g. '203.0.113.0/24' (or '0.0.0.0/0' for anywhere)"],
     ['no host', { hosts: [] },
       "FederationProxy 'test/Proxy': hosts is invalid: it is empty, and other clusters verify the proxy by the name they dial; give e.g. ['prometheus.serving-eu.example.com']"],
     ['a host that is no DNS name', { hosts: ['https://prometheus.eu.example.com'] },
-      "FederationProxy 'test/Proxy': certificate DNS name 'https://prometheus.eu.example.com' is invalid: must be a DNS name (optionally '*.' and a domain) without scheme, port or path, e.g. 'minio.example.com'"],
+      "FederationProxy 'test/Proxy': hosts[0] 'https://prometheus.eu.example.com' is invalid: must be a DNS name (optionally '*.' and a domain), without a scheme, credentials, port, path or whitespace, e.g. 'prometheus.serving-eu.example.com'"],
+    ['a wildcard first host', { hosts: ['*.eu.example.com'] },
+      "FederationProxy 'test/Proxy': hosts[0] '*.eu.example.com' is invalid: the first host is the endpoint other clusters dial, and a wildcard names no host"],
     ['a ClusterIP Service', { serviceType: kplus.ServiceType.CLUSTER_IP },
       "FederationProxy 'test/Proxy': serviceType 'ClusterIP' is invalid: other clusters cannot reach a ClusterIP Service; use kplus.ServiceType.LOAD_BALANCER or kplus.ServiceType.NODE_PORT"],
     ['a common name with spaces', { clientCommonName: 'prometheus federation' },

@@ -61,7 +61,7 @@ describe('MlopsCore and Kubeflow', () => {
     const core = platform();
     expect(() => core.addKubeflowProfile(Chart.of(core))).toThrow("MlopsCore 'test/Platform': addKubeflowProfile: namespace 'mlops' is invalid: it is "
       + "the platform's, which enforces Pod Security restricted; give the chart of a Kubeflow profile's namespace");
-    expect(() => platform({ kubeflowGateway: { host: 'https://kubeflow.example.com' } })).toThrow("MlopsCore 'test/Platform': kubeflowGateway host "
-      + "'https://kubeflow.example.com' is invalid: must be a DNS name without scheme, port or path, e.g. 'kubeflow.example.com'");
+    expect(() => platform({ kubeflowGateway: { host: 'https://kubeflow.example.com' } })).toThrow("MlopsCore 'test/Platform': props.kubeflowGateway.host "
+      + "'https://kubeflow.example.com' is invalid: must be a DNS name, without a scheme, credentials, port, path or whitespace, e.g. 'kubeflow.example.com'");
   });
 });

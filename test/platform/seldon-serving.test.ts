@@ -42,9 +42,11 @@ describe('Seldon models through the serving contract', () => {
   test('ServingCluster.serveModel: the runtime preloads the cluster\'s read-only user, and the primary renders Seldon\'s rules', () => {
     // GIVEN
     const multi = new MultiClusterPlatform({ outdir: '/nonexistent' });
-    multi.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000) })
+    multi.addPrimary({ clusterName: 'primary', sharedStorageEndpoint: ServiceEndpoint.fromHost('minio.example.com', 9000), egressCidr: '198.51.100.0/24' })
       .addPlatform({ dags: DagSource.fromGit({ repository: 'https://github.com/example/dags.git' }) });
-    const eu = multi.addServingCluster({ clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090) });
+    const eu = multi.addServingCluster({
+      clusterName: 'eu', prometheusEndpoint: ServiceEndpoint.fromHost('prometheus.eu.example.com', 9090), egressCidr: '203.0.113.0/24',
+    });
     const runtime = new SeldonRuntime(eu, 'Seldon', { name: 'seldon', modelsBucket: eu.modelsBucket });
     // WHEN
     eu.serveModel('Iris', new SeldonModelDeployment({

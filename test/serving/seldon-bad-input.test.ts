@@ -119,8 +119,7 @@ const CASES: Array<[string, () => unknown, string]> = [
     + "rclone remote (e.g. 's3://', 'gs://'), and has no pvc://; use ModelSource.fromBucket() or ModelSource.fromUri()"],
 
   ['a model name with a dot', () => sklearnModel(seldonPlatform(), 'iris.v2'),
-    "SeldonModel 'test/iris.v2': name 'iris.v2' is invalid: must contain only lowercase letters, digits and '-'; give a DNS label (pipeline steps and "
-    + "experiments name models, and '.' separates their parts), e.g. 'iris'"],
+    "SeldonModel 'test/iris.v2': name 'iris.v2' is invalid: must contain only lowercase letters, digits and '-'; give e.g. 'iris'"],
 
   ['a ServerConfig of your own without its server container\'s name', () => SeldonServerConfig.of('mlserver-gpu', ['sklearn'], 'agent'),
     "SeldonServerConfig.of: serverContainer 'agent' is invalid: it is one of Seldon's own containers; give the name of the model server's container, e.g. 'mlserver'"],

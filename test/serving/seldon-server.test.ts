@@ -2,9 +2,13 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { seldonPlatform } from './seldon-fixtures';
 import { WorkloadPlacement } from '../../src/core/workload-placement';
+import { Kafka } from '../../src/data/kafka';
+import { PlatformTls } from '../../src/security/platform-tls';
+import { SeldonRuntime } from '../../src/serving/seldon-runtime';
 import { SeldonServer } from '../../src/serving/seldon-server';
 import { SeldonServerConfig } from '../../src/serving/seldon-server-config';
-import { objectsOfKind, synthValid } from '../util';
+import { MinioWithBuckets } from '../../src/storage/minio-with-buckets';
+import { objectsOfKind, synthValid, testChart } from '../util';
 
 const RESTRICTED_CONTAINER = {
   allowPrivilegeEscalation: false,
@@ -111,5 +115,27 @@ describe('SeldonServer', () => {
     expect([SeldonServerConfig.MLSERVER.name, SeldonServerConfig.MLSERVER.serverContainer]).toEqual(['mlserver', 'mlserver']);
     expect(SeldonServerConfig.MLSERVER.capabilities).toEqual(['mlserver', 'alibi-detect', 'alibi-explain', 'huggingface', 'lightgbm', 'mlflow', 'python', 'sklearn', 'spark-mlib', 'xgboost']);
     expect(SeldonServerConfig.TRITON.capabilities).toEqual(['triton', 'dali', 'fil', 'onnx', 'openvino', 'python', 'pytorch', 'tensorflow', 'tensorrt']);
+  });
+});
+
+describe('SeldonServer with the runtime bucket over TLS', () => {
+  test('its rclone and agent containers trust the bucket\'s CA bundle (mount and SSL_CERT_FILE), which the operator appends to the ServerConfig\'s', () => {
+    // GIVEN
+    const chart = testChart('mlops');
+    const tls = new PlatformTls(chart, 'Tls', { namespaces: ['mlops'] });
+    const minio = new MinioWithBuckets(chart, 'Minio', { buckets: ['models'], tls: tls.serverTls });
+    const runtime = new SeldonRuntime(chart, 'Seldon', { name: 'seldon', eventBus: new Kafka(chart, 'Kafka'), modelsBucket: minio.bucket('models') });
+    new SeldonServer(chart, 'Mlserver', { runtime, name: 'mlserver' });
+    // WHEN
+    const podSpec = server(synthValid(chart), 'mlserver').spec.podSpec;
+    // THEN
+    const bundle = tls.serverTls.trustBundle.podFields();
+    expect(podSpec.volumes).toEqual([bundle.volume]);
+    for (const name of ['rclone', 'agent']) {
+      const c = podSpec.containers.find((x: any) => x.name === name);
+      expect(c.volumeMounts).toEqual([{ name: bundle.volume.name, mountPath: '/etc/mlops/ca', readOnly: true }]);
+      expect(c.env).toEqual(expect.arrayContaining([{ name: 'SSL_CERT_FILE', value: '/etc/mlops/ca/ca.crt' }]));
+    }
+    expect(podSpec.containers.find((x: any) => x.name === 'mlserver').env).toBeUndefined();
   });
 });

@@ -97,6 +97,6 @@ describe('MinioWithBuckets with tls', () => {
     expect(() => new MinioWithBuckets(testChart('storage'), 'Minio', { tlsHosts: ['minio.example.com'] })).toThrow(
       "MinioWithBuckets 'test/Minio': tlsHosts is invalid without tls: they are names of the server certificate, which only tls creates; give tls (e.g. platformTls.serverTls) or remove tlsHosts");
     expect(() => tlsMinio(['minio.example.com/s3'])).toThrow(
-      "MinioWithBuckets 'test/Minio': certificate DNS name 'minio.example.com/s3' is invalid: must be a DNS name (optionally '*.' and a domain) without scheme, port or path, e.g. 'minio.example.com'");
+      "MinioWithBuckets 'test/Minio': tlsHosts[0] 'minio.example.com/s3' is invalid: must be a DNS name (optionally '*.' and a domain), without a scheme, credentials, port, path or whitespace, e.g. 'minio.example.com'");
   });
 });

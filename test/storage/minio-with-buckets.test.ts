@@ -190,7 +190,7 @@ describe('MinioWithBuckets server', () => {
   test('fails on an empty storageSize', () => {
     const chart = testChart();
     expect(() => new MinioWithBuckets(chart, 'Minio', { storageSize: Size.gibibytes(0) })).toThrow(
-      "MinioWithBuckets 'test/Minio': storageSize '0Gi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(10)");
+      "MinioWithBuckets 'test/Minio': storageSize '0Gi' is invalid: must be a whole number of gibibytes, at least 1Gi; e.g. Size.gibibytes(10)");
   });
 });
 

@@ -29,7 +29,9 @@ describe('NfsSharedVolume', () => {
       volumeMode: 'Filesystem',
       claimRef: { namespace: 'ml', name: pvc.metadata.name },
     });
-    expect(pvc.metadata).toEqual({ name: nfs.claim.name, namespace: 'ml', labels: pv.metadata.labels });
+    expect(pvc.metadata).toEqual({
+      name: nfs.claim.name, namespace: 'ml', labels: pv.metadata.labels, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' },
+    });
     expect(pvc.spec).toEqual({
       volumeName: pv.metadata.name,
       storageClassName: '',
@@ -169,7 +171,7 @@ describe('NfsSharedVolume', () => {
     const chart = testChart('ml');
     expect(() => new NfsSharedVolume(chart, 'Shared', {
       server: 'nfs.example.com', path: '/exports/ml', storageSize: Size.mebibytes(500),
-    })).toThrow("NfsSharedVolume 'test/Shared': storageSize '500Mi' is invalid: must be a whole number of gibibytes, at least 1; e.g. Size.gibibytes(10)");
+    })).toThrow("NfsSharedVolume 'test/Shared': storageSize '500Mi' is invalid: must be a whole number of gibibytes, at least 1Gi; e.g. Size.gibibytes(10)");
   });
 
   test('fails when a mount option holds several options', () => {

@@ -99,7 +99,7 @@ describe('NodeLogShipper', () => {
 
   test('bad input', () => {
     expect(() => LogOutput.elasticsearch({ endpoint: 'elasticsearch:9200' })).toThrow(
-      "LogOutput.elasticsearch: endpoint 'elasticsearch:9200' is invalid: give the http:// or https:// URL of the cluster, e.g. 'https://elasticsearch.logging.svc:9200'");
+      "LogOutput.elasticsearch: endpoint 'elasticsearch:9200' is invalid: must be an absolute URL (http:// or https://host[:port][/path]), e.g. 'https://elasticsearch.logging.svc:9200'");
     expect(() => LogOutput.elasticsearch({ endpoint: 'http://es:9200', credentials: SecretSource.generated() })).toThrow(
       'credentials is invalid: a generated password is unknown to Elasticsearch');
     const store = new LokiLogStore(new Chart(new App(), 'p', { namespace: 'mlops' }), 'Logs');
@@ -126,6 +126,8 @@ describe('LokiLogStore', () => {
   test('a retention shorter than a day is refused', () => {
     const chart = new Chart(new App(), 'p', { namespace: 'mlops' });
     expect(() => new LokiLogStore(chart, 'Logs', { retention: Duration.hours(12) })).toThrow(
-      "LokiLogStore 'p/Logs': retention 12h is invalid: Loki keeps its index in 24h periods, so give whole hours, 24 or more, e.g. Duration.days(14)");
+      "LokiLogStore 'p/Logs': retention '12 hours' is invalid: must be whole seconds, at least 1 day; e.g. Duration.days(14)");
+    expect(() => new LokiLogStore(chart, 'Part', { retention: Duration.minutes(36 * 60 + 30) })).toThrow(
+      "LokiLogStore 'p/Part': retention 36.5h is invalid: Loki keeps its index in 24h periods, so give whole hours, e.g. Duration.days(14)");
   });
 });

@@ -96,7 +96,7 @@ describe('RetrainTrigger bad input', () => {
 
   test('a cooldown of 0', () => {
     expect(make({ cooldown: Duration.seconds(0) })).toThrow(
-      "RetrainTrigger 'test/Retrain': cooldown 0s is invalid: without a cooldown every new firing of a model's alert starts another run; give at least a second, e.g. Duration.hours(1)");
+      "RetrainTrigger 'test/Retrain': cooldown '0 seconds' is invalid: must be whole seconds, at least 1 second; e.g. Duration.hours(1)");
   });
 
   test('an alert name Prometheus would not have', () => {

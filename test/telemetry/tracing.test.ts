@@ -79,12 +79,15 @@ describe('OtelCollector', () => {
   test('bad input: an export endpoint that is not a URL, both or no destination, a memory share out of range', () => {
     const chart = testChart('mlops');
     expect(() => new OtelCollector(chart, 'NotUrl', { exportEndpoint: 'tempo.monitoring.svc:4317' })).toThrow(
-      "OtelCollector 'test/NotUrl': exportEndpoint 'tempo.monitoring.svc:4317' is invalid: give the http:// or https:// URL of an OTLP gRPC "
-      + "receiver, host and port without a path, e.g. 'http://tempo.monitoring.svc:4317'");
+      "OtelCollector 'test/NotUrl': exportEndpoint 'tempo.monitoring.svc:4317' is invalid: must be an absolute URL (http:// or https://host[:port][/path]), "
+      + "e.g. 'http://tempo.monitoring.svc:4317'");
+    expect(() => new OtelCollector(chart, 'Path', { exportEndpoint: 'http://tempo:4317/v1/traces' })).toThrow(
+      "OtelCollector 'test/Path': exportEndpoint 'http://tempo:4317/v1/traces' is invalid: an OTLP gRPC receiver is reached at host and port, "
+      + "without a path; e.g. 'http://tempo.monitoring.svc:4317'");
     expect(() => new OtelCollector(chart, 'None', {})).toThrow(
       "OtelCollector 'test/None': traceStore and exportEndpoint are invalid together: give exactly one of them, where the traces go");
     expect(() => new OtelCollector(chart, 'Share', { exportEndpoint: 'http://tempo:4317', memoryLimitPercentage: 100 })).toThrow(
-      "memoryLimitPercentage '100' is invalid: must be a whole number from 10 to 95; e.g. 80");
+      "memoryLimitPercentage '100' is invalid: must be a whole number from 10 to 95 (percent), e.g. 80");
     const tempo = new OtelCollector(chart, 'Tempo', { exportEndpoint: 'https://tempo.example.com:4317' });
     expect(parse(tempo.config).exporters['otlp_grpc/traces']).toEqual({ endpoint: 'tempo.example.com:4317', tls: { insecure: false } });
   });
@@ -112,7 +115,9 @@ describe('JaegerTraceStore', () => {
   test('bad retention and base path', () => {
     const chart = testChart('mlops');
     expect(() => new JaegerTraceStore(chart, 'A', { retention: Duration.minutes(30) })).toThrow(
-      "JaegerTraceStore 'test/A': retention 0.5h is invalid: give whole hours, at least one, e.g. Duration.days(7)");
+      "JaegerTraceStore 'test/A': retention '30 minutes' is invalid: must be whole seconds, at least 60 minutes; e.g. Duration.days(7)");
+    expect(() => new JaegerTraceStore(chart, 'C', { retention: Duration.minutes(90) })).toThrow(
+      "JaegerTraceStore 'test/C': retention 1.5h is invalid: give whole hours, e.g. Duration.days(7)");
     expect(() => new JaegerTraceStore(chart, 'B', { basePath: 'jaeger' })).toThrow("basePath 'jaeger' is invalid: must start with '/'");
   });
 });
@@ -169,7 +174,9 @@ describe('Seldon traces', () => {
     expect(objectNamed(manifests, 'NetworkPolicy', 'collector-allowfrom-test-seldon-componentpods').spec.ingress[0].ports)
       .toEqual([{ port: 4317, protocol: 'TCP' }, { port: 4318, protocol: 'TCP' }]);
     expect(() => new SeldonRuntime(testChart('other'), 'Seldon', { tracingRatio: 0.5 })).toThrow(
-      "SeldonRuntime 'test/Seldon': tracingRatio '0.5' is invalid: give the share of requests traced, more than 0 and at most 1, together with "
+      "SeldonRuntime 'test/Seldon': tracingRatio '0.5' is invalid without tracing: it is the share of the requests traced; give it together with "
       + 'tracing, e.g. { tracing: platform.tracing, tracingRatio: 0.1 }');
+    expect(() => new SeldonRuntime(testChart('other'), 'Seldon', { tracingRatio: 1.5 })).toThrow(
+      "SeldonRuntime 'test/Seldon': tracingRatio '1.5' is invalid: give the share of requests traced, more than 0 and at most 1, e.g. 0.1");
   });
 });

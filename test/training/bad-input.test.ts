@@ -18,7 +18,7 @@ function spark(props: Partial<SparkJobProps>, f = fixture()): () => void {
 
 describe('PyTorchDdpJob bad input', () => {
   test('no Workers', () => {
-    expect(ddp({ workers: 0 })).toThrow(`${DDP}workers '0' is invalid: must be a whole number from 1 to 99; a PyTorchJob runs one Master and at least one Worker`);
+    expect(ddp({ workers: 0 })).toThrow(`${DDP}workers '0' is invalid: must be a whole number from 1 to 99 (a PyTorchJob runs one Master and at least one Worker), e.g. 3`);
   });
 
   test('GPUs without a vendor resource name', () => {

@@ -147,7 +147,9 @@ describe('NotebookWorkspace', () => {
     ['a shared mount path without a volume', { sharedMountPath: '/data' },
       'sharedMountPath is invalid without sharedVolume: there is nothing to mount; give sharedVolume or remove it'],
     ['an ingress host with a scheme', { ingress: { host: 'https://mlops.example.com' } },
-      "ingress host 'https://mlops.example.com' is invalid: must be a DNS name without scheme, port or path, e.g. 'mlops.example.com'"],
+      "ingress host 'https://mlops.example.com' is invalid: must be a DNS name, without a scheme, credentials, port, path or whitespace, e.g. 'mlops.example.com'"],
+    ['a cull time under a minute', { cullIdleAfter: Duration.seconds(30) },
+      "cullIdleAfter '30 seconds' is invalid: must be whole seconds, at least 1 minute (or 0, which turns culling off); e.g. Duration.hours(1)"],
   ])('refuses %s', (_, props, message) => {
     expect(() => workspace({ owner: 'alice', ...props })).toThrow(`NotebookWorkspace 'test/Alice': ${message}`);
   });

@@ -72,7 +72,7 @@ describe('Team', () => {
       + "RoleBinding subjects and workspaces, so give it as a DNS label, e.g. 'alice' (map e-mail logins to such names in the authenticator)"],
     ['no members', { members: [] }, "members is invalid: the team has nobody; give its members' user names, e.g. ['alice']"],
     ['a quota without memory', { quota: { cpu: kplus.Cpu.units(4) } as any },
-      'props.quota.memory is missing: give a Size, e.g. Size.gibibytes(10)'],
+      'props.quota.memory is missing: give a Size, e.g. Size.gibibytes(32)'],
   ])('refuses %s', (_, props, message) => {
     expect(() => team(props)).toThrow(`Team 'test/Team': ${message}`);
   });
