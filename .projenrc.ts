@@ -132,6 +132,8 @@ project.npmignore?.exclude('/build/', '/examples/', '/scripts/', '/.ci/', '/dist
 // The package carries the CRDs and the Kubernetes schema as lib/crds/ and lib/schemas/, and no declarations of the
 // generated bindings (scripts/slim-package.mjs).
 project.npmignore?.exclude('/imports/', '/schemas/', '/lib/imports/*.d.ts');
+// The API reference is read in the repository (API.md) or on Construct Hub, which renders it from .jsii.
+project.npmignore?.exclude('/API.md');
 // jsii-pacmak adds its output directory to .npmignore unless this exact line is there.
 project.npmignore?.exclude('build/packages');
 
