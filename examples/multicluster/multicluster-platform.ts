@@ -11,8 +11,8 @@ const SERVING_EGRESS: Record<string, string> = { 'serving-eu': '198.51.100.0/24'
 
 /**
  * A primary cluster (`primary`: Airflow, MLflow, the shared MinIO, the federating Prometheus) and two serving clusters
- * (`serving-eu`, `serving-us`: the iris ONNX model under Triton, read from the primary's MinIO, and a secondary
- * Prometheus), plus the Argo CD Applications that sync each cluster's folder.
+ * (`serving-eu`, `serving-us`: the iris ONNX model under Triton, read from the primary's MinIO, a secondary
+ * Prometheus and smoke tests of both), plus the Argo CD Applications that sync each cluster's folder.
  *
  * Replace the `example.com` names with the addresses your load balancers get, and `repoUrl` with your repository.
  */
@@ -64,6 +64,10 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
     });
     // Inference calls come through the cluster's Istio ingress gateway.
     iris.allowFrom(kplus.Namespaces.select(serving, 'IngressGateway', { names: ['istio-system'] }));
+    // After each sync, Argo CD runs PostSync Jobs that fail it unless the Prometheus has its targets up and iris is
+    // ready. Readiness only: its inference request depends on the input of the model you upload (its config.pbtxt);
+    // add it as { models: [{ model: iris, inferenceRequest: '{"inputs":[...]}' }] }.
+    serving.addSmokeTests();
   }
   return platform;
 }

@@ -14,18 +14,37 @@ const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
  * the StorageClass's `reclaimPolicy` (`Delete` for most provisioners). `RETAIN` therefore marks the claim for the
  * GitOps tool that deletes it: Argo CD keeps it when it leaves the manifests or the Application is deleted.
  * `kubectl delete -f` deletes whatever the files name: with it, delete by label and leave the claims out.
+ *
+ * The claims of the StatefulSets an operator makes (Prometheus, Alertmanager) come from its `volumeClaimTemplates`
+ * and are in no manifest: there the StatefulSet's `persistentVolumeClaimRetentionPolicy` decides (`whenDeleted`,
+ * beta and on by default in Kubernetes 1.27-1.31, GA in 1.32). Scaling down keeps a replica's claim either way, so
+ * that scaling up again finds its data.
  */
 export class VolumeRetention {
-  /** Keep the data: the claim carries `argocd.argoproj.io/sync-options: Prune=false,Delete=false`. */
+  /**
+   * Keep the data: the claim carries `argocd.argoproj.io/sync-options: Prune=false,Delete=false`; an operator's
+   * StatefulSet keeps its claims (`whenDeleted: Retain`).
+   */
   public static readonly RETAIN = new VolumeRetention('Retain');
 
-  /** Delete the claim with the rest, and with it the volume when its StorageClass says `Delete`. */
+  /**
+   * Delete the claim with the rest, and with it the volume when its StorageClass says `Delete`; an operator's
+   * StatefulSet deletes its claims with it (`whenDeleted: Delete`).
+   */
   public static readonly DELETE = new VolumeRetention('Delete');
 
   private constructor(
     /** `Retain` or `Delete`. */
     public readonly policy: string,
   ) {}
+
+  /**
+   * The `persistentVolumeClaimRetentionPolicy` of a StatefulSet's claim templates: `whenDeleted` follows this policy,
+   * `whenScaled` is always `Retain`. @internal
+   */
+  public _statefulSetPolicy(): { whenDeleted: string; whenScaled: string } {
+    return { whenDeleted: this.policy, whenScaled: 'Retain' };
+  }
 
   /** Marks `claim` (a PersistentVolumeClaim or PersistentVolume) to be kept, with `RETAIN`. @internal */
   public _applyTo(claim: IConstruct): void {

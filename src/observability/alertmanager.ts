@@ -17,6 +17,7 @@ import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape
 import { restrictedPodSecurityContext } from '../core/security';
 import { addServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
 import { A_SERVER_TLS, ServerTls } from '../core/tls';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { A_PLACEMENT, WorkloadPlacement } from '../core/workload-placement';
 import {
   Alertmanager as AlertmanagerResource, AlertmanagerSpecAlertmanagerConfigMatcherStrategyType as MatcherStrategy,
@@ -77,6 +78,16 @@ export interface AlertmanagerProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the replicas' PersistentVolumeClaims, which the operator's StatefulSet makes from its template, outlive
+   * it (`spec.persistentVolumeClaimRetentionPolicy`): `VolumeRetention.RETAIN` keeps them (`whenDeleted: Retain`),
+   * `VolumeRetention.DELETE` deletes them with the Alertmanager. Scaling down keeps a replica's claim either way
+   * (`whenScaled: Retain`).
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The Alertmanager container's resources; give cpu and memory requests and a memory limit.
@@ -162,6 +173,7 @@ export class Alertmanager extends Construct implements IScrapeTarget {
       externalUrl: aUrl({ schemes: ['http', 'https'], example: 'https://mlops.example.com/alertmanager' }),
       placement: A_PLACEMENT,
       tls: A_SERVER_TLS,
+      volumeRetention: A_VOLUME_RETENTION,
     });
     if (Object.keys(props.configLabels).length === 0) {
       throw new MlopsValidationError(this, 'configLabels is invalid: it is empty, and an empty selector merges every AlertmanagerConfig '
@@ -201,6 +213,7 @@ export class Alertmanager extends Construct implements IScrapeTarget {
             },
           },
         },
+        persistentVolumeClaimRetentionPolicy: (props.volumeRetention ?? VolumeRetention.RETAIN)._statefulSetPolicy(),
         alertmanagerConfigSelector: { matchLabels: { ...props.configLabels } },
         alertmanagerConfigMatcherStrategy: { type: MatcherStrategy.ON_NAMESPACE },
         routePrefix: props.routePrefix,

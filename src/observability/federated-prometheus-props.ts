@@ -4,6 +4,7 @@ import { GrafanaDashboardOptions } from './dashboard-options';
 import { AlertThresholds } from '../core/monitoring';
 import { ServerTls } from '../core/tls';
 import { TrustBundle } from '../core/trust-bundle';
+import { VolumeRetention } from '../core/volume-retention';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 /** What a `FederatedPrometheus` does in a multi-cluster setup. */
@@ -129,6 +130,16 @@ export interface FederatedPrometheusProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the replicas' PersistentVolumeClaims, which the operator's StatefulSet makes from its template, outlive
+   * it (`spec.persistentVolumeClaimRetentionPolicy`): `VolumeRetention.RETAIN` keeps them (`whenDeleted: Retain`),
+   * `VolumeRetention.DELETE` deletes them with the Prometheus. Scaling down keeps a replica's claim either way
+   * (`whenScaled: Retain`), so that scaling up again finds its data.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The Prometheus container's resources; give cpu and memory requests and a memory limit.

@@ -29,6 +29,7 @@ import { restrictedPodSecurityContext } from '../core/security';
 import { addServerCertificate, TLS_CERT_KEY, TLS_KEY_KEY } from '../core/server-certificate';
 import { A_SERVER_TLS } from '../core/tls';
 import { TrustBundle } from '../core/trust-bundle';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { A_PLACEMENT } from '../core/workload-placement';
 import {
   Prometheus, PrometheusSpecAlertingAlertmanagers, PrometheusSpecAlertingAlertmanagersApiVersion, PrometheusSpecAlertingAlertmanagersPort,
@@ -102,6 +103,7 @@ export class FederatedPrometheus extends Construct {
       routePrefix: aString("'/prometheus'"),
       externalUrl: aUrl({ schemes: ['http', 'https'], example: 'https://mlops.example.com/prometheus' }),
       tls: A_SERVER_TLS,
+      volumeRetention: A_VOLUME_RETENTION,
     });
     if (props.routePrefix !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(props.routePrefix)) {
       throw new MlopsValidationError(this, `routePrefix '${props.routePrefix}' is invalid: must start with '/', not end with one, and hold only `
@@ -167,6 +169,7 @@ export class FederatedPrometheus extends Construct {
             },
           },
         },
+        persistentVolumeClaimRetentionPolicy: (props.volumeRetention ?? VolumeRetention.RETAIN)._statefulSetPolicy(),
         serviceMonitorSelector: { matchLabels: this.monitorLabels },
         serviceMonitorNamespaceSelector: {},
         podMonitorSelector: { matchLabels: this.monitorLabels },

@@ -17,4 +17,5 @@ export * from './multi-cluster-platform-props';
 export * from './primary-cluster';
 export * from './retrain-on-drift-options';
 export * from './serving-cluster';
+export * from './serving-smoke-test-options';
 export * from './smoke-tests';

@@ -41,6 +41,7 @@ import { allowIngress } from '../core/network';
 import { A_STORAGE_CLASS_NAME } from '../core/prop-kinds';
 import { anInstanceOf, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { VolumeRetention } from '../core/volume-retention';
 import { WorkloadPlacement } from '../core/workload-placement';
 import { Postgres } from '../data/postgres';
 import { Redis } from '../data/redis';
@@ -160,6 +161,8 @@ export class MlopsCore extends Construct {
   private readonly placement?: WorkloadPlacement;
   /** The databases of Airflow, MLflow and Grafana, for the smoke tests. */
   private readonly databases: IDatabase[];
+  /** `settings.volumeRetention`, for the home volumes of notebooks and teams added later. */
+  private readonly volumeRetention?: VolumeRetention;
 
   constructor(scope: Construct, id: string, props: MlopsCoreProps) {
     super(scope, id);
@@ -181,6 +184,7 @@ export class MlopsCore extends Construct {
     const pullSecrets = applyPlatformRegistry(this, props.registry);
     this.registryPlacement = withPullSecrets(props.placement, pullSecrets);
     this.placement = props.placement;
+    this.volumeRetention = settings.volumeRetention;
     const airflowSettings = settings.airflow ?? {};
     const taskPlacement = withPullSecrets(airflowSettings.workerPlacement ?? placementOf(airflowSettings), pullSecrets);
     const namespace = Chart.of(this).namespace;
@@ -381,19 +385,22 @@ export class MlopsCore extends Construct {
           retention: settings.prometheus?.retention,
           placement: placementOf(settings.prometheus),
           ...storageOf(settings.prometheus),
+          volumeRetention: settings.volumeRetention,
         }),
       });
       this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
       this.alertmanager = addPlatformAlertmanager(this, this.prometheus, this.profile,
-        ingress ? { routePrefix: ALERTMANAGER_PATH, externalUrl: publicUrl(ingress, ALERTMANAGER_PATH) } : {}, this.tls?.serverTls);
+        ingress ? { routePrefix: ALERTMANAGER_PATH, externalUrl: publicUrl(ingress, ALERTMANAGER_PATH) } : {}, this.tls?.serverTls,
+        settings.volumeRetention);
     }
     if (props.tracing) {
-      const tracing = addPlatformTracing(this, this.profile, this.airflow, this.prometheus, ingress ? JAEGER_PATH : undefined);
+      const tracing = addPlatformTracing(this, this.profile, this.airflow, this.prometheus, ingress ? JAEGER_PATH : undefined,
+        settings.volumeRetention);
       this.tracing = tracing.collector;
       this.traceStore = tracing.traces;
     }
     if (props.logs) {
-      const logs = addPlatformLogs(this, this.profile, props.logs, this.prometheus);
+      const logs = addPlatformLogs(this, this.profile, props.logs, this.prometheus, settings.volumeRetention);
       this.logStore = logs.store;
       this.logShipper = logs.shipper;
     }
@@ -512,6 +519,7 @@ export class MlopsCore extends Construct {
       minio: this.minio,
       sharedVolume: this.sharedVolume,
       ingress: this.ingressOptions,
+      volumeRetention: this.volumeRetention,
     }, id, props);
   }
 
@@ -560,7 +568,9 @@ export class MlopsCore extends Construct {
    * team's own MinIO user, made from the Secret `s3CredentialsSecretName` that you create in both namespaces.
    */
   public addTeam(chart: Chart, options: PlatformTeamOptions): Team {
-    return addPlatformTeam({ scope: this, mlflow: this.mlflow, minio: this.minio, tls: this.tls }, chart, options);
+    return addPlatformTeam({
+      scope: this, mlflow: this.mlflow, minio: this.minio, tls: this.tls, volumeRetention: this.volumeRetention,
+    }, chart, options);
   }
 
   private trainingContext(): PlatformTrainingContext {

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { ServiceEndpoint } from '../core/endpoint';
 import { SecretSource } from '../core/secret-source';
+import { VolumeRetention } from '../core/volume-retention';
 
 /** Properties of a `PrimaryCluster`. */
 export interface PrimaryClusterProps {
@@ -147,6 +148,13 @@ export interface ServingClusterOptions {
    * @default - tasks deploy to this cluster only through GitOps
    */
   readonly deployer?: CrossClusterDeployerOptions;
+
+  /**
+   * What happens to the cluster's Prometheus volume when it is deleted (`VolumeRetention`).
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 }
 
 /** Argo CD Applications, one per cluster, that sync each cluster's folder from Git. */

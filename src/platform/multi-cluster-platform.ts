@@ -15,6 +15,7 @@ import { MlopsValidationError } from '../core/errors';
 import { aDnsLabel } from '../core/prop-kinds';
 import { anInstanceOf, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { A_VOLUME_RETENTION } from '../core/volume-retention';
 import { TaskPermission } from '../orchestration/task-permission';
 import { TaskServiceAccount } from '../orchestration/task-service-account';
 
@@ -136,7 +137,7 @@ export class MultiClusterPlatform extends Construct {
     checkProps(this, options, {
       clusterName: aDnsLabel("'serving-eu'"),
       prometheusEndpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 443, 'https')"),
-    }, { egressCidr: AN_EGRESS_CIDR }, 'addServingCluster: options');
+    }, { egressCidr: AN_EGRESS_CIDR, volumeRetention: A_VOLUME_RETENTION }, 'addServingCluster: options');
     if (!this.primary) {
       throw new MlopsValidationError(this, `addServingCluster('${options.clusterName}'): there is no primary cluster yet: serving clusters read its models `
         + 'bucket and its Prometheus federates them; call addPrimary({ clusterName, ... }) and primary.addPlatform({ dags, ... }) first');
@@ -158,6 +159,7 @@ export class MultiClusterPlatform extends Construct {
       prometheusServiceType: options.prometheusServiceType,
       federatedFrom: this.primary._egressCidr,
       tls,
+      volumeRetention: options.volumeRetention,
     });
     ArgoCdSyncWaves.applyTo(chart);
     primary.prometheus!.addFederatedCluster({

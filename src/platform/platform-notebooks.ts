@@ -4,6 +4,7 @@ import { checkUserCredentials } from './platform-credentials';
 import { PlatformNotebookProps } from './platform-notebook-props';
 import { PlatformProfile } from './platform-profile';
 import { IBucket } from '../core/bucket';
+import { VolumeRetention } from '../core/volume-retention';
 import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
@@ -18,12 +19,14 @@ export interface PlatformNotebookContext {
   readonly minio?: MinioWithBuckets;
   readonly sharedVolume?: NfsSharedVolume;
   readonly ingress?: PlatformIngressOptions;
+  /** The platform's `settings.volumeRetention`: the home volume's unless the workspace gives its own. */
+  readonly volumeRetention?: VolumeRetention;
 }
 
 /**
  * A workspace logging to the platform's MLflow (which lets it in), with the platform's shared volume at `/shared`,
  * served at `/notebooks/<owner>` on the platform's Ingress host, and the platform's buckets read and written with the
- * workspace's own MinIO user (`s3Credentials`).
+ * workspace's own MinIO user (`s3Credentials`); its home is kept or deleted as the platform's volumes are.
  */
 export function addPlatformNotebook(context: PlatformNotebookContext, id: string, props: PlatformNotebookProps): NotebookWorkspace {
   const given = props ?? ({} as PlatformNotebookProps);
@@ -44,6 +47,7 @@ export function addPlatformNotebook(context: PlatformNotebookContext, id: string
     ...workspaceProps,
     tracking: given.tracking ?? context.mlflow,
     sharedVolume: given.sharedVolume ?? context.sharedVolume,
+    volumeRetention: given.volumeRetention ?? context.volumeRetention,
     readBuckets: readBuckets?.map(view) ?? given.readBuckets,
     writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,
     ingress: given.ingress ?? (ingress

@@ -72,11 +72,14 @@ export interface PlatformSettings {
   /** Grafana (with monitoring and grafana). */
   readonly grafana?: ServerSettings;
   /**
-   * Whether the data volumes of the platform's stores (Postgres, MinIO, a persistent Redis, the NFS share) outlive
-   * it: `VolumeRetention.DELETE` is the one switch that lets everything go, volumes included, when the platform is
-   * deleted; `sharedVolume.volumeRetention` wins for the share.
+   * Whether the data volumes of the platform outlive it: those of its stores (Postgres, MinIO, a persistent Redis,
+   * the NFS share), of Loki and Jaeger, of the notebooks and teams' workspaces it adds, and the claims the operator
+   * makes for Prometheus and Alertmanager. `VolumeRetention.DELETE` is the one switch that lets everything go,
+   * volumes included, when the platform is deleted; `sharedVolume.volumeRetention` wins for the share, a notebook's
+   * own `volumeRetention` for its home.
    *
-   * @default VolumeRetention.RETAIN - the claims are kept (Argo CD `Prune=false,Delete=false`)
+   * @default VolumeRetention.RETAIN - the claims are kept (Argo CD `Prune=false,Delete=false`; the operator's
+   * StatefulSets `whenDeleted: Retain`)
    */
   readonly volumeRetention?: VolumeRetention;
 }

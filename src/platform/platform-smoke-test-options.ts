@@ -3,7 +3,7 @@ import { ModelSmokeTestOptions } from './smoke-tests';
 import { IServedModel } from '../core/model-serving';
 import { SecretSource } from '../core/secret-source';
 
-/** A model `MlopsCore.addSmokeTests` checks. */
+/** A model the smoke tests check (`MlopsCore.addSmokeTests`, `ServingCluster.addSmokeTests`). */
 export interface ModelSmokeTest extends ModelSmokeTestOptions {
   /** The model, e.g. what `platform.addPredictor(...)` or `platform.serveModel(...)` returned. */
   readonly model: IServedModel;

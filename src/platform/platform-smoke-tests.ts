@@ -1,19 +1,25 @@
 import { Construct } from 'constructs';
 import { checkUserCredentials, withUserCredentials } from './platform-credentials';
 import { PlatformProfile } from './platform-profile';
-import { PlatformSmokeTestOptions } from './platform-smoke-test-options';
+import { ModelSmokeTest, PlatformSmokeTestOptions } from './platform-smoke-test-options';
+import { ServingSmokeTestOptions } from './serving-smoke-test-options';
 import { SMOKE_TEST_ATTEMPTS, SMOKE_TEST_RETRY_INTERVAL } from './smoke-test-kinds';
-import { SmokeTests } from './smoke-tests';
+import { ModelSmokeTestOptions, SmokeTests } from './smoke-tests';
 import { IBucket } from '../core/bucket';
 import { IDatabase } from '../core/database';
+import { MlopsValidationError } from '../core/errors';
 import { IKeyValueStore } from '../core/key-value-store';
+import { IServedModel } from '../core/model-serving';
 import { A_SECRET_SOURCE } from '../core/prop-kinds';
 import { anImplementationOf, aString, checkProps } from '../core/props-check';
-import { WorkloadPlacement } from '../core/workload-placement';
+import { A_PLACEMENT, WorkloadPlacement } from '../core/workload-placement';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { Grafana } from '../observability/grafana';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
+
+/** `options.models` as the smoke tests take it. */
+const MODELS = anImplementationOf('array of { model, inferenceRequest? }', ['length'], '[{ model: iris }]');
 
 /** What of `MlopsCore` its smoke tests check. */
 export interface PlatformSmokeTestContext {
@@ -36,7 +42,7 @@ export interface PlatformSmokeTestContext {
 export function addPlatformSmokeTests(context: PlatformSmokeTestContext, options: PlatformSmokeTestOptions): SmokeTests {
   const scope = context.scope;
   checkProps(scope, options, {}, {
-    models: anImplementationOf('array of { model, inferenceRequest? }', ['length'], '[{ model: iris }]'),
+    models: MODELS,
     dagId: aString("'retrain'"),
     s3Credentials: A_SECRET_SOURCE,
     airflowPassword: A_SECRET_SOURCE,
@@ -67,12 +73,58 @@ export function addPlatformSmokeTests(context: PlatformSmokeTestContext, options
   if (context.grafana) {
     smoke.checkGrafana(context.grafana, { dataSources: context.dataSources });
   }
-  for (const [index, entry] of (options.models ?? []).entries()) {
-    checkProps(scope, entry, {
-      model: anImplementationOf('IServedModel', ['modelName', 'allowFrom'], "platform.addPredictor('Iris', { ... })"),
-    }, {}, `addSmokeTests options.models[${index}]`);
-    const { model, ...modelOptions } = entry;
+  for (const { model, ...modelOptions } of checkedModels(scope, options.models)) {
     smoke.checkModel(model, modelOptions);
   }
   return smoke;
+}
+
+/** What of a `ServingCluster` its smoke tests check. */
+export interface ServingSmokeTestContext {
+  readonly scope: Construct;
+  readonly prometheus: FederatedPrometheus;
+  /** The models the cluster serves. */
+  readonly models: IServedModel[];
+}
+
+/**
+ * `SmokeTests` of a serving cluster: its Prometheus, and each model it serves ready, answering the inference request
+ * `options.models` gives it.
+ */
+export function addServingSmokeTests(context: ServingSmokeTestContext, options: ServingSmokeTestOptions): SmokeTests {
+  const scope = context.scope;
+  checkProps(scope, options, {}, {
+    models: MODELS,
+    attempts: SMOKE_TEST_ATTEMPTS,
+    retryInterval: SMOKE_TEST_RETRY_INTERVAL,
+    placement: A_PLACEMENT,
+  }, 'addSmokeTests options');
+  const given = new Map<IServedModel, ModelSmokeTestOptions>();
+  for (const { model, ...modelOptions } of checkedModels(scope, options.models)) {
+    if (!context.models.includes(model)) {
+      throw new MlopsValidationError(scope, `addSmokeTests: options.models model '${model.modelName}' is invalid: this cluster does not serve it; `
+        + 'give the models addPredictor and serveModel of this cluster returned, served before this call');
+    }
+    given.set(model, modelOptions);
+  }
+  const smoke = new SmokeTests(scope, 'SmokeTests', {
+    attempts: options.attempts,
+    retryInterval: options.retryInterval,
+    placement: options.placement,
+  });
+  smoke.checkPrometheus(context.prometheus);
+  for (const model of context.models) {
+    smoke.checkModel(model, given.get(model));
+  }
+  return smoke;
+}
+
+/** The entries of `models`, each checked. */
+function checkedModels(scope: Construct, models: ModelSmokeTest[] | undefined): ModelSmokeTest[] {
+  for (const [index, entry] of (models ?? []).entries()) {
+    checkProps(scope, entry, {
+      model: anImplementationOf('IServedModel', ['modelName', 'allowFrom'], "platform.addPredictor('Iris', { ... })"),
+    }, {}, `addSmokeTests options.models[${index}]`);
+  }
+  return models ?? [];
 }

@@ -8,6 +8,7 @@ import { MlopsValidationError } from '../core/errors';
 import { anObjectName } from '../core/prop-kinds';
 import { aString, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { VolumeRetention } from '../core/volume-retention';
 import { PlatformTls } from '../security/platform-tls';
 import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
@@ -21,6 +22,8 @@ export interface PlatformTeamContext {
   readonly minio?: MinioWithBuckets;
   /** The platform's TLS: its CA bundle is published into the team's namespace. */
   readonly tls?: PlatformTls;
+  /** The platform's `settings.volumeRetention`, for the team's workspaces. */
+  readonly volumeRetention?: VolumeRetention;
 }
 
 /**
@@ -65,5 +68,6 @@ export function addPlatformTeam(context: PlatformTeamContext, chart: Chart, opti
     platformNamespace,
     bucket,
     tracking: context.mlflow,
+    volumeRetention: context.volumeRetention,
   });
 }

@@ -9,6 +9,7 @@ import { dnsLabelProblems } from '../core/names';
 import { A_SECRET_SOURCE, aDuration } from '../core/prop-kinds';
 import { aString, checkProps } from '../core/props-check';
 import { ServerTls } from '../core/tls';
+import { VolumeRetention } from '../core/volume-retention';
 import { Alertmanager } from '../observability/alertmanager';
 import { DriftRetrainRule } from '../observability/drift-retrain-rule';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
@@ -28,11 +29,13 @@ const RETRAIN_ID = 'RetrainOnDrift';
  * alerts and is scraped by it, over https with `tls`. With profile production two replicas form a gossip cluster.
  */
 export function addPlatformAlertmanager(scope: Construct, prometheus: FederatedPrometheus, profile: PlatformProfile,
-  route: { readonly routePrefix?: string; readonly externalUrl?: string }, tls: ServerTls | undefined): Alertmanager {
+  route: { readonly routePrefix?: string; readonly externalUrl?: string }, tls: ServerTls | undefined,
+  volumeRetention: VolumeRetention | undefined): Alertmanager {
   const alertmanager = new Alertmanager(scope, 'Alertmanager', {
     configLabels: prometheus.monitorLabels,
     replicas: profile.isProduction ? 2 : 1,
     tls,
+    volumeRetention,
     ...route,
   });
   prometheus.addAlertmanager(alertmanager.alertmanagerEndpoint);
@@ -104,9 +107,10 @@ export interface PlatformTracing {
  * production 7 days on 10Gi.
  */
 export function addPlatformTracing(scope: Construct, profile: PlatformProfile, airflow: GitSyncAirflow,
-  prometheus: FederatedPrometheus | undefined, basePath: string | undefined): PlatformTracing {
+  prometheus: FederatedPrometheus | undefined, basePath: string | undefined, volumeRetention: VolumeRetention | undefined): PlatformTracing {
   const traces = new JaegerTraceStore(scope, 'Traces', {
     basePath,
+    volumeRetention,
     ...(profile.isProduction ? {} : { retention: Duration.days(3), storageSize: Size.gibibytes(5) }),
   });
   const collector = new OtelCollector(scope, 'Collector', { traceStore: traces, replicas: profile.isProduction ? 2 : 1 });
@@ -131,7 +135,7 @@ export interface PlatformLogs {
  * Security `privileged`; Prometheus scrapes Loki.
  */
 export function addPlatformLogs(scope: Construct, profile: PlatformProfile, options: PlatformLogsOptions,
-  prometheus: FederatedPrometheus | undefined): PlatformLogs {
+  prometheus: FederatedPrometheus | undefined, volumeRetention: VolumeRetention | undefined): PlatformLogs {
   const chart = Chart.of(scope);
   const namespace = options.shipperNamespace ?? `${chart.namespace}-logs`;
   const problems = dnsLabelProblems(namespace);
@@ -141,6 +145,7 @@ export function addPlatformLogs(scope: Construct, profile: PlatformProfile, opti
   }
   const store = new LokiLogStore(scope, 'Logs', {
     retention: options.retention ?? (profile.isProduction ? undefined : Duration.days(3)),
+    volumeRetention,
     ...(profile.isProduction ? {} : { storageSize: Size.gibibytes(5) }),
   });
   const shipperChart = new Chart(chart.node.scope!, namespace, { namespace });

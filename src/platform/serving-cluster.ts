@@ -3,6 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AN_EGRESS_CIDR, assertExternalServiceType, limitSourceRanges, preserveClientAddress, requireCidr } from './cross-cluster-access';
 import { createRestrictedNamespace, denyAllIngress } from './platform-network';
+import { addServingSmokeTests } from './platform-smoke-tests';
+import { ServingSmokeTestOptions } from './serving-smoke-test-options';
+import { SmokeTests } from './smoke-tests';
 import { IBucket } from '../core/bucket';
 import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
@@ -12,7 +15,7 @@ import { clusterNameOf } from '../core/names';
 import { allowIngress } from '../core/network';
 import { aDnsLabel } from '../core/prop-kinds';
 import { AN_IBUCKET, anInstanceOf, checkProps } from '../core/props-check';
-import { IScrapeTarget } from '../core/scrape-target';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { FederatedPrometheus } from '../observability/federated-prometheus';
 import { PrometheusRole } from '../observability/federated-prometheus-props';
 import { FederationProxy } from '../security/federation-proxy';
@@ -82,6 +85,13 @@ export interface ServingClusterProps {
    * @default - a label unique to the Prometheus
    */
   readonly monitorLabels?: { [key: string]: string };
+
+  /**
+   * Whether the Prometheus' PersistentVolumeClaims outlive it (`FederatedPrometheusProps.volumeRetention`).
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 }
 
 /**
@@ -97,6 +107,7 @@ export interface ServingClusterProps {
  * const iris = serving.addPredictor('Iris', { model: ModelSource.fromBucket(serving.modelsBucket, 'triton'), ... });
  * primary.prometheus!.addFederatedCluster({ clusterName: serving.clusterName, endpoint: serving.prometheusEndpoint });
  * primary.prometheus!.addMonitoring(...iris.monitoring!); // the model rules and dashboard rows on the primary too
+ * serving.addSmokeTests({ models: [{ model: iris, inferenceRequest: '{"inputs":[...]}' }] });
  * ```
  *
  * - The chart's Namespace enforces Pod Security `restricted`; a NetworkPolicy denies all ingress, then allows
@@ -125,13 +136,21 @@ export class ServingCluster extends Construct {
   /** The monitoring contributions of what the cluster serves, and the primaries' Prometheus that must render them too. */
   private readonly contributions: IMonitoringContribution[] = [];
   private readonly federatedBy: FederatedPrometheus[] = [];
+  /** What the cluster serves, and the smoke tests that check each of them. */
+  private readonly servedModels: IServedModel[] = [];
+  private smokeTests?: SmokeTests;
 
   constructor(scope: Construct, id: string, props: ServingClusterProps) {
     super(scope, id);
     checkProps(this, props, {
       modelsBucket: AN_IBUCKET,
       prometheusEndpoint: anInstanceOf(ServiceEndpoint, "ServiceEndpoint.fromHost('prometheus.serving-eu.example.com', 443, 'https')"),
-    }, { clusterName: aDnsLabel("'serving-eu'"), federatedFrom: AN_EGRESS_CIDR, tls: anInstanceOf(PlatformTls, "primaryTls.replicate(chart, 'Tls')") });
+    }, {
+      clusterName: aDnsLabel("'serving-eu'"),
+      federatedFrom: AN_EGRESS_CIDR,
+      tls: anInstanceOf(PlatformTls, "primaryTls.replicate(chart, 'Tls')"),
+      volumeRetention: A_VOLUME_RETENTION,
+    });
     const namespace = Chart.of(this).namespace;
     if (!namespace) {
       throw new MlopsValidationError(this, "the chart has no namespace: ServingCluster creates the chart's Namespace and puts "
@@ -154,6 +173,7 @@ export class ServingCluster extends Construct {
       clusterName: this.clusterName,
       role: PrometheusRole.SECONDARY,
       monitorLabels: props.monitorLabels,
+      volumeRetention: props.volumeRetention,
       // With TLS the proxy reaches it over https too.
       ...(props.tls ? { tls: props.tls.serverTls } : { serviceType }),
     });
@@ -186,7 +206,7 @@ export class ServingCluster extends Construct {
    */
   public addPredictor(id: string, props: KservePredictorProps): KservePredictor {
     const predictor = new KservePredictor(this, id, props);
-    this.scrape(predictor);
+    this.serve(predictor);
     return predictor;
   }
 
@@ -196,8 +216,21 @@ export class ServingCluster extends Construct {
    */
   public serveModel(id: string, deployment: IModelDeployment): IServedModel {
     const served = deployment.deploy(this, id, deployment.model);
-    this.scrape(served);
+    this.serve(served);
     return served;
+  }
+
+  /**
+   * Smoke tests (`SmokeTests`) of the cluster, as Argo CD `PostSync` hooks that fail the sync when a check fails:
+   * Prometheus has targets and none is down, and each model the cluster serves, now and later, is ready
+   * (`/v2/health/ready`, `/v2/models/<name>/ready`) and answers the inference request `options.models` gives it.
+   */
+  public addSmokeTests(options: ServingSmokeTestOptions = {}): SmokeTests {
+    if (this.smokeTests) {
+      throw new MlopsValidationError(this, 'addSmokeTests: it was called before, and its tests check every model the cluster serves; call it once');
+    }
+    this.smokeTests = addServingSmokeTests({ scope: this, prometheus: this.prometheus, models: this.servedModels }, options);
+    return this.smokeTests;
   }
 
   /**
@@ -219,12 +252,14 @@ export class ServingCluster extends Construct {
     }
   }
 
-  private scrape(target: IScrapeTarget): void {
-    this.prometheus.addTargets(target);
-    const contributions = target.monitoring ?? [];
+  private serve(model: IServedModel): void {
+    this.prometheus.addTargets(model);
+    const contributions = model.monitoring ?? [];
     this.contributions.push(...contributions);
     for (const primary of this.federatedBy) {
       primary.addMonitoring(...contributions);
     }
+    this.servedModels.push(model);
+    this.smokeTests?.checkModel(model);
   }
 }

@@ -15,6 +15,7 @@ import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration } from '../core/prop-kinds'
 import { anImage, aString, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const QUERY_PORT = 16686;
@@ -47,6 +48,14 @@ export interface JaegerTraceStoreProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the data volume's claim outlives the app: `VolumeRetention.RETAIN` marks it so that Argo CD keeps it
+   * when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The path prefix of the UI and its API (`jaeger_query.base_path`), for a proxy that serves it under a path, e.g.
@@ -114,6 +123,7 @@ export class JaegerTraceStore extends Construct implements IScrapeTarget {
       basePath: aString("'/jaeger'"),
       image: anImage('DefaultImages.JAEGER'),
       placement: A_PLACEMENT,
+      volumeRetention: A_VOLUME_RETENTION,
     });
     const retention = props.retention ?? Duration.days(7);
     if (retention.toMilliseconds() % 3_600_000 !== 0) {
@@ -175,6 +185,7 @@ export class JaegerTraceStore extends Construct implements IScrapeTarget {
       storageClassName: props.storageClassName,
       defaultSize: Size.gibibytes(10),
       labels,
+      volumeRetention: props.volumeRetention,
     });
     container.mount(DATA_DIR, data.storage);
     mountWritablePaths(this, container, { tmp: '/tmp' });

@@ -15,6 +15,7 @@ import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration } from '../core/prop-kinds'
 import { anImage, checkProps } from '../core/props-check';
 import { IScrapeTarget, ScrapeDiscovery, ScrapeTargetSpec } from '../core/scrape-target';
 import { ImageUser, mountWritablePaths, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { A_VOLUME_RETENTION, VolumeRetention } from '../core/volume-retention';
 import { A_PLACEMENT, placeWorkloads, WorkloadPlacement } from '../core/workload-placement';
 
 const HTTP_PORT = 3100;
@@ -45,6 +46,14 @@ export interface LokiLogStoreProps {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Whether the data volume's claim outlives the app: `VolumeRetention.RETAIN` marks it so that Argo CD keeps it
+   * when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The Loki image.
@@ -94,6 +103,7 @@ export class LokiLogStore extends Construct implements IScrapeTarget {
       storageClassName: A_STORAGE_CLASS_NAME,
       image: anImage('DefaultImages.LOKI'),
       placement: A_PLACEMENT,
+      volumeRetention: A_VOLUME_RETENTION,
     });
     const retention = props.retention ?? Duration.days(14);
     // The compactor applies retention per index period (24h).
@@ -139,7 +149,11 @@ export class LokiLogStore extends Construct implements IScrapeTarget {
     });
     container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap), { readOnly: true });
     const data = addDataVolume(this, {
-      storageSize: props.storageSize, storageClassName: props.storageClassName, defaultSize: Size.gibibytes(20), labels,
+      storageSize: props.storageSize,
+      storageClassName: props.storageClassName,
+      defaultSize: Size.gibibytes(20),
+      labels,
+      volumeRetention: props.volumeRetention,
     });
     container.mount(DATA_DIR, data.storage);
     mountWritablePaths(this, container, { tmp: '/tmp' });

@@ -6,6 +6,7 @@ import { IKeyValueStore } from '../core/key-value-store';
 import { SecretSource } from '../core/secret-source';
 import { ImageUser } from '../core/security';
 import { IMlflowTracking } from '../core/tracking';
+import { VolumeRetention } from '../core/volume-retention';
 import { WorkloadPlacement } from '../core/workload-placement';
 
 /** How a workspace is reached through an Ingress. */
@@ -79,6 +80,14 @@ export interface NotebookWorkspaceProps {
    * @default - the cluster's default StorageClass
    */
   readonly homeStorageClassName?: string;
+
+  /**
+   * Whether the home volume's claim outlives the workspace: `VolumeRetention.RETAIN` marks it so that Argo CD keeps
+   * it when it leaves the manifests or the Application is deleted; `VolumeRetention.DELETE` lets it go with the rest.
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 
   /**
    * The token users log in with (Jupyter Server reads it from `JUPYTER_TOKEN`; Secret key `token` unless mapped).

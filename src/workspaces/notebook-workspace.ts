@@ -19,6 +19,7 @@ import { cpuMillis, DEFAULT_GPU_RESOURCE, gpuLimits } from '../core/quantities';
 import { SecretSource } from '../core/secret-source';
 import { SecretValueFormat } from '../core/secret-value-format';
 import { ImageUser, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { A_VOLUME_RETENTION } from '../core/volume-retention';
 import { A_PLACEMENT, placeWorkloads } from '../core/workload-placement';
 
 const PORT = 8888;
@@ -83,6 +84,7 @@ export class NotebookWorkspace extends Construct {
       gpuResourceName: aString("'nvidia.com/gpu'"),
       cullIdleAfter: aDuration({ example: 'Duration.hours(1)', atLeast: Duration.minutes(1), zero: 'turns culling off' }),
       placement: A_PLACEMENT,
+      volumeRetention: A_VOLUME_RETENTION,
     });
     const ownerProblems = dnsLabelProblems(props.owner, 40);
     if (ownerProblems.length > 0) {
@@ -122,6 +124,7 @@ export class NotebookWorkspace extends Construct {
       storageClassName: props.homeStorageClassName,
       defaultSize: Size.gibibytes(10),
       labels,
+      volumeRetention: props.volumeRetention,
     });
     this.homeClaim = home.claim!;
 

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IBucket } from '../core/bucket';
 import { IMlflowTracking } from '../core/tracking';
+import { VolumeRetention } from '../core/volume-retention';
 
 /** What a team's namespace may hold in total (its `ResourceQuota`). */
 export interface TeamQuota {
@@ -81,4 +82,12 @@ export interface TeamProps {
    * @default - none
    */
   readonly tracking?: IMlflowTracking;
+
+  /**
+   * Whether the home volumes of the team's workspaces outlive them, unless a workspace says otherwise
+   * (`NotebookWorkspaceProps.volumeRetention`).
+   *
+   * @default VolumeRetention.RETAIN
+   */
+  readonly volumeRetention?: VolumeRetention;
 }

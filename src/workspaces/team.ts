@@ -9,6 +9,7 @@ import { dnsLabelProblems } from '../core/names';
 import { aNamespace, aSize } from '../core/prop-kinds';
 import { aListOf, AN_IBUCKET, anImplementationOf, anInstanceOf, aString, checkProps } from '../core/props-check';
 import { cpuMillis, DEFAULT_GPU_RESOURCE, gpuLimits, sizeQuantity } from '../core/quantities';
+import { A_VOLUME_RETENTION } from '../core/volume-retention';
 
 const Q = (value: string) => kplus.k8s.Quantity.fromString(value);
 
@@ -52,6 +53,7 @@ export class Team extends Construct {
       platformNamespace: aNamespace("'mlops'"),
       bucket: AN_IBUCKET,
       tracking: anImplementationOf('IMlflowTracking', ['trackingUri'], 'mlflow'),
+      volumeRetention: A_VOLUME_RETENTION,
     });
     checkProps(this, props.quota, {
       cpu: anInstanceOf(kplus.Cpu, 'kplus.Cpu.units(8)'),
@@ -139,8 +141,9 @@ export class Team extends Construct {
   }
 
   /**
-   * A JupyterLab workspace in the team's namespace, writing the team's bucket and logging to the team's `tracking`. Refused when the team's workspaces
-   * together would request more cpu or memory than the quota holds.
+   * A JupyterLab workspace in the team's namespace, writing the team's bucket, logging to the team's `tracking` and
+   * keeping its home by the team's `volumeRetention`. Refused when the team's workspaces together would request more
+   * cpu or memory than the quota holds.
    */
   public addNotebook(id: string, props: NotebookWorkspaceProps): NotebookWorkspace {
     const given = props ?? ({} as NotebookWorkspaceProps);
@@ -149,6 +152,7 @@ export class Team extends Construct {
     const workspace = new NotebookWorkspace(this, id, {
       ...given,
       tracking: given.tracking ?? this.props.tracking,
+      volumeRetention: given.volumeRetention ?? this.props.volumeRetention,
       writeBuckets: bucket && !writeBuckets.includes(bucket) ? [...writeBuckets, bucket] : given.writeBuckets,
     });
     this.workspaces.push(workspace);

@@ -233,6 +233,12 @@ export const METHOD_BASELINES: Record<string, EntryPoint> = {
     const cluster = target.run(target.args) as lib.ServingCluster;
     return { args: [{ model: lib.ModelSource.fromUri('s3://models/iris'), modelFormat: lib.ModelFormat.SKLEARN }], run: ([props]) => cluster.addPredictor('Iris', props) };
   }),
+  'ServingCluster.addSmokeTests': method((chart) => {
+    const target = CONSTRUCT_BASELINES.ServingCluster.make(chart);
+    const cluster = target.run(target.args) as lib.ServingCluster;
+    const iris = cluster.addPredictor('Iris', { model: lib.ModelSource.fromUri('s3://models/iris'), modelFormat: lib.ModelFormat.SKLEARN });
+    return { args: [{ models: [{ model: iris }], attempts: 5 }], run: ([options]) => cluster.addSmokeTests(options) };
+  }),
   'LogOutput.elasticsearch': method(() => ({ args: [{ endpoint: 'https://elasticsearch.logging.svc:9200' }], run: ([options]) => lib.LogOutput.elasticsearch(options) })),
   'DagSource.fromGit': method(() => ({ args: [{ repository: 'https://github.com/example/dags.git' }], run: ([options]) => lib.DagSource.fromGit(options) })),
   'SecretSource.generated': method(() => ({ args: [{}], run: ([options]) => lib.SecretSource.generated(options) })),

@@ -5,7 +5,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { multiclusterPlatform, SERVING_CLUSTERS } from '../../examples/multicluster/multicluster-platform';
 import { ArgoCdSyncWaves, MultiClusterPlatform } from '../../src';
 import { ExternalObject } from '../../src/testing';
-import { container, envOf, objectNamed, objectsOfKind, validManifests } from '../util';
+import { container, envOf, objectNamed, objectsOfKind, podSpec, validManifests } from '../util';
 
 const MODELS_SECRET: ExternalObject = { kind: 'Secret', name: 'primary-models-credentials', namespace: 'mlops', keys: ['username', 'password'] };
 
@@ -31,6 +31,9 @@ describe('examples/multicluster', () => {
     for (const cluster of SERVING_CLUSTERS) {
       const manifests = validManifests(read(cluster), [MODELS_SECRET]);
       expect(objectNamed(manifests, 'InferenceService', 'iris').spec.predictor.model.storageUri).toBe('s3://models/triton');
+      const smokeJobs = objectsOfKind(manifests, 'Job').filter((job) => job.metadata.annotations?.['argocd.argoproj.io/hook'] === 'PostSync');
+      expect(smokeJobs.map((job) => podSpec(job).containers[0].name).sort()).toEqual(['model', 'prometheus']);
+      expect(envOf(container(smokeJobs.find((job) => podSpec(job).containers[0].name === 'model'), 'model')).MODEL_NAME).toEqual({ value: 'iris' });
     }
     const applications = validManifests(read('argocd'));
     expect(applications.map((app) => [app.metadata.name, app.metadata.namespace, app.spec.source.path])).toEqual([

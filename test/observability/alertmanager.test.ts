@@ -30,6 +30,7 @@ describe('Alertmanager', () => {
       automountServiceAccountToken: false,
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       storage: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       alertmanagerConfigSelector: { matchLabels: prometheus.monitorLabels },
       alertmanagerConfigMatcherStrategy: { type: 'OnNamespace' },
     });
