@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import {
   DagSource, FederatedPrometheus, GitSubmodules, GitSyncAirflow, KservePredictor, MinioWithBuckets, MlflowTracking,
-  MlopsCore, ModelFormat, ModelSource, PlatformAccess, Postgres, Redis, RetrainTrigger,
+  MlopsCore, ModelFormat, ModelSource, PlatformAccess, Postgres, Redis, RetrainTrigger, SmokeTests,
 } from 'cdk8s-mlops';
 import { Construct } from 'constructs';
 
@@ -21,6 +21,7 @@ export class QuickstartChart extends Chart {
   public readonly iris: KservePredictor;
   public readonly prometheus: FederatedPrometheus;
   public readonly retrain: RetrainTrigger;
+  public readonly smokeTests: SmokeTests;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'mlops', ...props });
@@ -61,5 +62,12 @@ export class QuickstartChart extends Chart {
     // RetrainTrigger, and the trigger starts the DAG `retrain` with the model in dag_run.conf, at most once per model
     // per hour. Create that DAG with is_paused_upon_creation=False.
     this.retrain = this.platform.retrainOnDrift({ dag: 'retrain' });
+
+    // A Job per service that proves it answers: SELECT 1 per database, Redis PING, a listing of each bucket, an MLflow
+    // run with an artifact, Airflow's health and a parsed DAG, Prometheus' targets, Grafana's data sources, and one
+    // inference of iris. Under Argo CD they are PostSync hooks: a service that does not answer fails the sync.
+    this.smokeTests = this.platform.addSmokeTests({
+      models: [{ model: this.iris, inferenceRequest: '{"inputs":[{"name":"input-0","shape":[1,4],"datatype":"FP32","data":[[6.8,2.8,4.8,1.4]]}]}' }],
+    });
   }
 }

@@ -286,7 +286,9 @@ export class SmokeTests extends Construct {
 
   /**
    * `model` is ready (`/v2/health/ready`, `/v2/models/<name>/ready`) and, with `inferenceRequest`, answers one
-   * inference, over the Open Inference Protocol (v2) REST API.
+   * inference, over the Open Inference Protocol (v2) REST API. KServe's Python servers (scikit-learn, XGBoost,
+   * LightGBM, ...) serve it beside V1 whatever `protocolVersion` says, as do Triton, MLServer and Seldon; a runtime
+   * that speaks V1 only (TensorFlow Serving, TorchServe's default) is not checked this way.
    */
   public checkModel(model: IServedModel, options: ModelSmokeTestOptions = {}): HashedJob {
     checkArgument(this, 'model', model, anImplementationOf('IServedModel', ['modelName', 'allowFrom'], "platform.addPredictor('Iris', { ... })"));

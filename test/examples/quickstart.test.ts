@@ -45,6 +45,15 @@ describe('examples/quickstart', () => {
     expect(objectNamed(manifests, 'ConfigMap', 'grafana-provisioning').data['datasources.yaml']).toContain('type: jaeger');
   });
 
+  test('smoke Jobs, Argo CD PostSync hooks, prove each service answers, iris with one inference', () => {
+    const chart = new QuickstartChart(Testing.app(), 'quickstart');
+    const hooks = objectsOfKind(synthValid(chart), 'Job').filter((job) => job.metadata.annotations?.['argocd.argoproj.io/hook'] === 'PostSync');
+    const checks = hooks.map((job) => job.spec.template.spec.containers[0].name).sort();
+    expect(checks).toEqual(expect.arrayContaining(['airflow', 'grafana', 'mc', 'mlflow', 'model', 'postgres', 'prometheus', 'redis']));
+    const model = hooks.find((job) => job.spec.template.spec.containers[0].name === 'model').spec.template.spec.containers[0];
+    expect(envOf(model)).toMatchObject({ MODEL_NAME: { value: 'iris' }, INFERENCE_REQUEST: { value: expect.stringContaining('6.8,2.8,4.8,1.4') } });
+  });
+
   test('the namespace enforces Pod Security restricted and holds everything else', () => {
     const manifests = synthValid(new QuickstartChart(Testing.app(), 'quickstart'));
     const [namespace] = objectsOfKind(manifests, 'Namespace');
