@@ -14,6 +14,7 @@ export const EXISTING_SECRETS = {
   redis: { name: 'redis-password', keys: ['password'] },
   airflowAdmin: { name: 'airflow-admin', keys: ['password'] },
   airflowKeys: { name: 'airflow-keys', keys: ['fernet-key', 'api-secret-key', 'jwt-secret'] },
+  airflowSmokeTest: { name: 'airflow-smoke-test', keys: ['password'] },
 };
 
 /**
@@ -76,5 +77,8 @@ export class BringYourOwnChart extends Chart {
         airflowJwtSecret: SecretSource.fromSecret(airflowKeys),
       },
     });
+    // A Job per service that proves it answers (the databases, Redis, MLflow, Airflow, Prometheus' targets), as Argo
+    // CD PostSync hooks; the Airflow check signs in as its own user, `smoke-test`.
+    this.platform.addSmokeTests({ airflowPassword: SecretSource.fromSecret(secret(EXISTING_SECRETS.airflowSmokeTest.name)) });
   }
 }

@@ -47,6 +47,8 @@ export function kubeflowPrimaryPlatform(outdir?: string): MultiClusterPlatform {
   for (const profile of PROFILES) {
     core.addKubeflowProfile(new Chart(App.of(primary), profile, { namespace: profile }));
   }
+  // A Job per service of the primary that proves it answers, as Argo CD PostSync hooks.
+  core.addSmokeTests();
 
   for (const clusterName of SERVING_CLUSTERS) {
     const serving = platform.addServingCluster({
@@ -62,6 +64,8 @@ export function kubeflowPrimaryPlatform(outdir?: string): MultiClusterPlatform {
       protocolVersion: ProtocolVersion.V2,
     });
     iris.allowFrom(kplus.Namespaces.select(serving, 'IngressGateway', { names: ['istio-system'] }));
+    // After each sync, a Job proves iris is ready and Prometheus' targets are up.
+    serving.addSmokeTests();
   }
   return platform;
 }

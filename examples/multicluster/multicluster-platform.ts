@@ -32,7 +32,7 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
     egressCidr: '203.0.113.0/24',
   });
   // The primary is a chart: objects its platform refers to (an existing Secret, a database) are created in it first.
-  primary.addPlatform({
+  const core = primary.addPlatform({
     dags: DagSource.fromGit({
       repository: 'https://github.com/apache/airflow.git',
       ref: '3.1.8',
@@ -44,6 +44,8 @@ export function multiclusterPlatform(outdir?: string): MultiClusterPlatform {
     // Prometheus federates them with a client certificate of that CA.
     tls: true,
   });
+  // A Job per service of the primary that proves it answers, as Argo CD PostSync hooks.
+  core.addSmokeTests();
 
   for (const clusterName of SERVING_CLUSTERS) {
     const serving = platform.addServingCluster({

@@ -72,5 +72,8 @@ export class ObservabilityChart extends Chart {
     this.platform.prometheus!.addTargets(this.detector);
     this.platform.tracing!.instrument(this.detector.deployment, this.detector.deployment.containers[0], { serviceName: 'drift-detector' });
     this.retrain = this.platform.retrainOnDrift({ dag: 'retrain' });
+    // A Job per service that proves it answers (Grafana's Loki and Prometheus data sources among them), as Argo CD
+    // PostSync hooks.
+    this.platform.addSmokeTests();
   }
 }

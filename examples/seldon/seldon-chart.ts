@@ -11,6 +11,7 @@ import {
   SeldonRuntime,
   SeldonServer,
   SeldonServerConfig,
+  SmokeTests,
 } from 'cdk8s-mlops';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -116,5 +117,10 @@ export class SeldonChart extends Chart {
 
     this.prometheus = new FederatedPrometheus(this, 'Prometheus', { clusterName: 'seldon' });
     this.prometheus.addTargets(this.runtime, this.minio);
+
+    // After each sync (Argo CD PostSync hooks), Jobs prove iris answers and Prometheus has every target up.
+    const smoke = new SmokeTests(this, 'SmokeTests');
+    smoke.checkModel(this.iris);
+    smoke.checkPrometheus(this.prometheus);
   }
 }

@@ -10,6 +10,7 @@ import {
   ModelFormat,
   ModelSource,
   ProtocolVersion,
+  SmokeTests,
 } from 'cdk8s-mlops';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -121,5 +122,10 @@ export class ServingChart extends Chart {
       protocolVersion: ProtocolVersion.V2,
     });
     resnet.allowFrom(gateway);
+
+    // After each sync (Argo CD PostSync hooks), Jobs prove the models answer: iris with one inference, resnet ready.
+    const smoke = new SmokeTests(this, 'SmokeTests');
+    smoke.checkModel(this.iris, { inferenceRequest: '{"inputs":[{"name":"input-0","shape":[1,4],"datatype":"FP32","data":[[6.8,2.8,4.8,1.4]]}]}' });
+    smoke.checkModel(resnet);
   }
 }

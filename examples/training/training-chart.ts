@@ -95,5 +95,9 @@ export class TrainingChart extends Chart {
       model: ModelSource.fromBucket(modelsBucket, 'mnist/latest'),
       modelFormat: ModelFormat.PYTORCH,
     });
+
+    // A Job per service that proves it answers, as Argo CD PostSync hooks (TorchServe speaks KServe's V1 protocol only,
+    // so the model is not among them).
+    this.platform.addSmokeTests();
   }
 }

@@ -51,5 +51,7 @@ export function workspacesApp(app: App): WorkspacesApp {
   });
   // JupyterLab at http://mlops.example.com/notebooks/bob/, logging to the platform's MLflow.
   const bob = team.addNotebook('Bob', { owner: 'bob', ingress: { host: 'mlops.example.com' } });
+  // A Job per service that proves it answers, as Argo CD PostSync hooks.
+  platform.addSmokeTests();
   return { platformChart, teamChart, platform, alice, team, bob };
 }
