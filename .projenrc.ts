@@ -12,6 +12,7 @@ const CRD_MODULES: Record<string, string> = {
   'monitoring-alertmanagerconfig': 'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
   'monitoring-alertmanager': 'prometheus-operator/monitoring.coreos.com_alertmanagers.yaml',
   'istio-virtualservice': 'istio/networking.istio.io_virtualservices.yaml',
+  'istio-destinationrule': 'istio/networking.istio.io_destinationrules.yaml',
   'argocd-application': 'argo-cd/application-crd.yaml',
   'training-pytorchjob': 'kubeflow-training-operator/kubeflow.org_pytorchjobs.yaml',
   'spark-sparkapplication': 'spark-operator/sparkoperator.k8s.io_sparkapplications.yaml',

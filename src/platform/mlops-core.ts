@@ -303,7 +303,7 @@ export class MlopsCore extends Construct {
     this.ingressOptions = ingress;
     const gateway = props.kubeflowGateway;
     if (gateway) {
-      checkKubeflowGateway(this, gateway, this.tls !== undefined);
+      checkKubeflowGateway(this, gateway);
     }
     const replicas = this.profile.serverReplicas;
     this.mlflow = new MlflowTracking(this, 'Mlflow', {
@@ -318,7 +318,7 @@ export class MlopsCore extends Construct {
       allowedHosts: ingress || gateway ? [ingress?.host, gateway?.host].filter(isDefined) : undefined,
     });
     if (gateway) {
-      exposeMlflowThroughKubeflowGateway(this, this.mlflow, MLFLOW_PATH, gateway);
+      exposeMlflowThroughKubeflowGateway(this, this.mlflow, MLFLOW_PATH, gateway, this.tls?.serverTls);
     }
 
     const devCpu = this.profile.isProduction ? undefined : DEV_AIRFLOW_CPU;

@@ -20,6 +20,14 @@ export interface KubeflowGatewayOptions {
    * @default 'istio-system'
    */
   readonly gatewayNamespace?: string;
+
+  /**
+   * The cluster's DNS domain: Istio finds MLflow in its service registry by its fully qualified name,
+   * `<service>.<namespace>.svc.<clusterDomain>`.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
 }
 
 /** What `MlopsCore.addKubeflowProfile` injects into a profile namespace. */

@@ -10,6 +10,11 @@ import { dnsLabelProblems, dnsSubdomainProblems } from '../core/names';
 import { aHost, aNamespace, anObjectName } from '../core/prop-kinds';
 import { aBoolean, aListOf, AN_IBUCKET, aString, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { ServerTls } from '../core/tls';
+import {
+  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
+} from '../imports/certmanager-certificate-cert-manager.io';
+import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../imports/istio-destinationrule-networking.istio.io';
 import { VirtualService } from '../imports/istio-virtualservice-networking.istio.io';
 import { PlatformTls } from '../security/platform-tls';
 import { MinioBucket } from '../storage/minio-bucket';
@@ -32,30 +37,29 @@ export interface PlatformKubeflowContext {
 }
 
 /** Checks `options` where `MlopsCore` takes them, before MLflow is made with the host and prefix. */
-export function checkKubeflowGateway(scope: Construct, options: KubeflowGatewayOptions, tls: boolean): void {
+export function checkKubeflowGateway(scope: Construct, options: KubeflowGatewayOptions): void {
   checkProps(scope, options, { host: aHost('kubeflow.example.com', false) }, {
-    gateway: aString("'kubeflow/kubeflow-gateway'"), gatewayNamespace: aNamespace("'istio-system'"),
+    gateway: aString("'kubeflow/kubeflow-gateway'"), gatewayNamespace: aNamespace("'istio-system'"), clusterDomain: aHost('cluster.local', false),
   }, 'props.kubeflowGateway');
   const gateway = options.gateway ?? 'kubeflow/kubeflow-gateway';
   const [namespace, name, ...rest] = gateway.split('/');
   if (rest.length > 0 || name === undefined || dnsLabelProblems(namespace).length > 0 || dnsSubdomainProblems(name).length > 0) {
     throw new MlopsValidationError(scope, `kubeflowGateway gateway '${gateway}' is invalid: give the Istio Gateway as '<namespace>/<name>', e.g. 'kubeflow/kubeflow-gateway'`);
   }
-  if (tls) {
-    // The gateway's Envoy speaks plain HTTP to a route's destination unless a DestinationRule originates TLS.
-    throw new MlopsValidationError(scope, 'kubeflowGateway is invalid with TLS on: MLflow serves https, and Istio\'s gateway reaches it only through '
-      + 'a DestinationRule that originates TLS (tls.mode SIMPLE with the CA), which the platform does not make; turn TLS off with tls: false, '
-      + 'or serve MLflow through PlatformAccess.ingress({ host }) instead');
-  }
 }
 
 /**
  * MLflow under `path` of Kubeflow's Istio gateway: a VirtualService routing the prefix to the MLflow Service (which
- * serves it with `--static-prefix`), and a NetworkPolicy letting the gateway's pods in.
+ * serves it with `--static-prefix`), and a NetworkPolicy letting the gateway's pods in. An MLflow that serves https
+ * (`tls`) gets a DestinationRule too: the gateway's Envoy speaks plain HTTP to a destination unless one originates
+ * TLS, and it verifies MLflow against the `ca.crt` of a Secret in its own namespace (`credentialName`), which a
+ * Certificate of the platform's issuer fills there.
  */
 export function exposeMlflowThroughKubeflowGateway(
-  scope: Construct, mlflow: MlflowTracking, path: string, options: KubeflowGatewayOptions,
+  scope: Construct, mlflow: MlflowTracking, path: string, options: KubeflowGatewayOptions, tls?: ServerTls,
 ): VirtualService {
+  // Istio's registry knows services by their fully qualified names; a name with dots is never completed.
+  const host = `${mlflow.endpoint.host}.${options.clusterDomain ?? 'cluster.local'}`;
   const service = new VirtualService(scope, 'MlflowVirtualService', {
     metadata: { labels: componentLabels(scope, { name: 'mlflow', component: 'kubeflow-gateway-route' }) },
     spec: {
@@ -64,12 +68,47 @@ export function exposeMlflowThroughKubeflowGateway(
       http: [{
         name: 'mlflow',
         match: [{ uri: { prefix: `${path}/` } }],
-        route: [{ destination: { host: mlflow.endpoint.host, port: { number: MLFLOW_PORT } } }],
+        route: [{ destination: { host, port: { number: MLFLOW_PORT } } }],
       }],
     },
   });
-  mlflow.allowFrom(kplus.Namespaces.select(scope, 'KubeflowGatewayNamespace', { names: [options.gatewayNamespace ?? 'istio-system'] }));
+  const gatewayNamespace = options.gatewayNamespace ?? 'istio-system';
+  mlflow.allowFrom(kplus.Namespaces.select(scope, 'KubeflowGatewayNamespace', { names: [gatewayNamespace] }));
+  if (tls && mlflow.endpoint.tls) {
+    originateTls(scope, mlflow, host, gatewayNamespace, tls);
+  }
   return service;
+}
+
+/** The DestinationRule that has the gateway speak TLS to MLflow, and the Secret of the CA it verifies MLflow with. */
+function originateTls(scope: Construct, mlflow: MlflowTracking, host: string, gatewayNamespace: string, tls: ServerTls): void {
+  const secretName = `${mlflow.service.name}-gateway-ca`;
+  // cert-manager writes the signing CA into the Secret as ca.crt; the gateway presents no client certificate in SIMPLE mode.
+  new Certificate(scope, 'MlflowGatewayCaCertificate', {
+    metadata: { namespace: gatewayNamespace },
+    spec: {
+      secretName,
+      commonName: 'kubeflow-gateway',
+      duration: `${tls.duration.toHours()}h`,
+      issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind, group: 'cert-manager.io' },
+      usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
+      privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+    },
+  });
+  new DestinationRule(scope, 'MlflowDestinationRule', {
+    metadata: { labels: componentLabels(scope, { name: 'mlflow', component: 'kubeflow-gateway-route' }) },
+    spec: {
+      host,
+      trafficPolicy: {
+        tls: {
+          mode: DestinationRuleSpecTrafficPolicyTlsMode.SIMPLE,
+          credentialName: secretName,
+          sni: mlflow.endpoint.host,
+          subjectAltNames: [mlflow.endpoint.host],
+        },
+      },
+    },
+  });
 }
 
 /**

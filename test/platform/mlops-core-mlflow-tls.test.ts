@@ -134,11 +134,32 @@ describe('MlopsCore runs MLflow over TLS', () => {
     expect(core.mlflow.trackingUri).toMatch(/^http:/);
   });
 
-  test("Kubeflow's gateway with TLS is refused: Istio would need a DestinationRule to originate TLS", () => {
-    expect(() => platform({ tls: true, kubeflowGateway: { host: 'kubeflow.example.com' } })).toThrow(
-      "MlopsCore 'test/Platform': kubeflowGateway is invalid with TLS on: MLflow serves https, and Istio's gateway reaches it only through a "
-      + 'DestinationRule that originates TLS (tls.mode SIMPLE with the CA), which the platform does not make; turn TLS off with tls: false, '
-      + 'or serve MLflow through PlatformAccess.ingress({ host }) instead');
+  test("through Kubeflow's gateway: a DestinationRule originates TLS, verified with the CA a Certificate puts into the gateway's namespace", () => {
+    const core = platform({ tls: true, kubeflowGateway: { host: 'kubeflow.example.com' } });
+    const manifests = validManifests(Testing.synth(Chart.of(core)));
+    const service = core.mlflow.service.name;
+    const [rule] = objectsOfKind(manifests, 'DestinationRule');
+    expect(rule.apiVersion).toBe('networking.istio.io/v1');
+    expect(rule.metadata.namespace).toBe(NAMESPACE);
+    expect(rule.spec).toEqual({
+      host: `${service}.${NAMESPACE}.svc.cluster.local`,
+      trafficPolicy: {
+        tls: { mode: 'SIMPLE', credentialName: `${service}-gateway-ca`, sni: `${service}.${NAMESPACE}.svc`, subjectAltNames: [`${service}.${NAMESPACE}.svc`] },
+      },
+    });
+    const served = objectsOfKind(manifests, 'Certificate').find((c) => c.spec.secretName === `${service}-tls`);
+    expect(served.spec.dnsNames).toEqual(expect.arrayContaining([rule.spec.host, `${service}.${NAMESPACE}.svc`]));
+    const [virtualService] = objectsOfKind(manifests, 'VirtualService');
+    expect(virtualService.spec.http[0].route[0].destination.host).toBe(rule.spec.host);
+    const certificate = objectsOfKind(manifests, 'Certificate').find((c) => c.spec.secretName === `${service}-gateway-ca`);
+    expect(certificate.metadata.namespace).toBe('istio-system');
+    expect(certificate.spec.issuerRef).toEqual({ name: core.tls!.serverTls.issuer.name, kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    expect(core.mlflow.trackingUri).toMatch(/^https:/);
+  });
+
+  test("without TLS, Kubeflow's gateway reaches MLflow over plain HTTP: no DestinationRule", () => {
+    const core = platform({ kubeflowGateway: { host: 'kubeflow.example.com' } });
+    expect(objectsOfKind(validManifests(Testing.synth(Chart.of(core))), 'DestinationRule')).toEqual([]);
   });
 });
 

@@ -34,7 +34,7 @@ describe('MlopsCore and Kubeflow', () => {
     expect(virtualService.spec).toEqual({
       hosts: ['*'],
       gateways: ['kubeflow/kubeflow-gateway'],
-      http: [{ name: 'mlflow', match: [{ uri: { prefix: '/mlflow/' } }], route: [{ destination: { host: core.mlflow.endpoint.host, port: { number: 5000 } } }] }],
+      http: [{ name: 'mlflow', match: [{ uri: { prefix: '/mlflow/' } }], route: [{ destination: { host: `${core.mlflow.endpoint.host}.cluster.local`, port: { number: 5000 } } }] }],
     });
     const mlflowPods = podsOf(manifests, 'Deployment', 'platform-mlflow');
     const fromNamespace = (name: string) => objectsOfKind(manifests, 'NetworkPolicy').filter((p) =>
