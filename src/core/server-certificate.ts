@@ -5,6 +5,7 @@ import { checkHost } from './address';
 import { CertificateIssuer, ServerTls } from './tls';
 import {
   Certificate,
+  CertificateSpec,
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyRotationPolicy,
   CertificateSpecUsages,
@@ -24,6 +25,21 @@ export interface ServerCertificate {
 }
 
 /**
+ * What every leaf certificate the library asks for shares: signed by `issuer`, for `usage` (server or client auth) and
+ * digital signature (an ECDSA key signs the handshake; it never enciphers, so no 'key encipherment'), with an ECDSA
+ * P-256 key rotated at each renewal.
+ */
+export function leafCertificateSpec(
+  issuer: CertificateIssuer, usage: CertificateSpecUsages,
+): Pick<CertificateSpec, 'issuerRef' | 'usages' | 'privateKey'> {
+  return {
+    issuerRef: { name: issuer.name, kind: issuer.kind, group: 'cert-manager.io' },
+    usages: [usage, CertificateSpecUsages.DIGITAL_SIGNATURE],
+    privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+  };
+}
+
+/**
  * A cert-manager Certificate `id` of `scope` for `hosts` (public names: an Ingress' hosts), signed by `issuer`, kept
  * in the Secret `secretName` in `scope`'s namespace; the private key is rotated with each renewal.
  */
@@ -32,9 +48,7 @@ export function addHostCertificate(scope: Construct, id: string, hosts: string[]
     spec: {
       secretName,
       dnsNames: hosts,
-      issuerRef: { name: issuer.name, kind: issuer.kind, group: 'cert-manager.io' },
-      usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
-      privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+      ...leafCertificateSpec(issuer, CertificateSpecUsages.SERVER_AUTH),
     },
   });
 }
@@ -65,14 +79,7 @@ export function addServerCertificate(scope: Construct, service: kplus.Service, t
       secretName,
       dnsNames: Lazy.any({ produce: () => [...new Set([...serviceNames, ...hosts])] }) as unknown as string[],
       duration: `${tls.duration.toHours()}h`,
-      issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind, group: 'cert-manager.io' },
-      // An ECDSA key signs the handshake; it never enciphers, so no 'key encipherment'.
-      usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
-      privateKey: {
-        algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
-        size: 256,
-        rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-      },
+      ...leafCertificateSpec(tls.issuer, CertificateSpecUsages.SERVER_AUTH),
     },
   });
   return { certificate, secret: kplus.Secret.fromSecretName(scope, 'CertificateSecret', secretName), addHosts };

@@ -10,10 +10,9 @@ import { dnsLabelProblems, dnsSubdomainProblems } from '../core/names';
 import { aHost, aNamespace, anObjectName } from '../core/prop-kinds';
 import { aBoolean, aListOf, AN_IBUCKET, aString, checkProps } from '../core/props-check';
 import { SecretSource } from '../core/secret-source';
+import { leafCertificateSpec } from '../core/server-certificate';
 import { ServerTls } from '../core/tls';
-import {
-  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
-} from '../imports/certmanager-certificate-cert-manager.io';
+import { Certificate, CertificateSpecUsages } from '../imports/certmanager-certificate-cert-manager.io';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../imports/istio-destinationrule-networking.istio.io';
 import { VirtualService } from '../imports/istio-virtualservice-networking.istio.io';
 import { PlatformTls } from '../security/platform-tls';
@@ -90,9 +89,7 @@ function originateTls(scope: Construct, mlflow: MlflowTracking, host: string, ga
       secretName,
       commonName: 'kubeflow-gateway',
       duration: `${tls.duration.toHours()}h`,
-      issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind, group: 'cert-manager.io' },
-      usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
-      privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+      ...leafCertificateSpec(tls.issuer, CertificateSpecUsages.CLIENT_AUTH),
     },
   });
   new DestinationRule(scope, 'MlflowDestinationRule', {

@@ -4,6 +4,7 @@ import { MlopsValidationError } from '../core/errors';
 import { assertDnsLabel } from '../core/names';
 import { aDuration, aNamespace, anObjectName } from '../core/prop-kinds';
 import { aBoolean, aListOf, anImplementationOf, anInstanceOf, aString, checkArgument, checkProps } from '../core/props-check';
+import { leafCertificateSpec } from '../core/server-certificate';
 import { CertificateIssuer, ServerTls } from '../core/tls';
 import { TrustBundle } from '../core/trust-bundle';
 import {
@@ -273,13 +274,7 @@ export class PlatformTls extends Construct {
         secretName,
         commonName,
         duration: `${this.serverTls.duration.toHours()}h`,
-        issuerRef: { name: this.issuer.name, kind: this.issuer.kind, group: 'cert-manager.io' },
-        usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
-        privateKey: {
-          algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
-          size: 256,
-          rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-        },
+        ...leafCertificateSpec(this.issuer, CertificateSpecUsages.CLIENT_AUTH),
       },
     });
     return secretName;
