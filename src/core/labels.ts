@@ -23,6 +23,11 @@ export function componentLabels(scope: Construct, options: ComponentLabelOptions
   return labels;
 }
 
+/** What selects one component instance's Services or pods among `labels`: its `app.kubernetes.io/name` and `instance`. */
+export function instanceSelector(labels: Record<string, string>): Record<string, string> {
+  return { 'app.kubernetes.io/name': labels['app.kubernetes.io/name'], 'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'] };
+}
+
 /** The labels of each construct that called `componentLabels`, for the objects made under it. */
 const owners = new WeakMap<IConstruct, Record<string, string>>();
 

@@ -8,7 +8,7 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
-import { componentLabels } from '../core/labels';
+import { componentLabels, instanceSelector } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
 import { A_STORAGE_CLASS_NAME, aClaimSize, aDuration } from '../core/prop-kinds';
@@ -161,7 +161,7 @@ export class LokiLogStore extends Construct implements IScrapeTarget {
     this.scrapeTargets = [{
       name: 'loki',
       discovery: ScrapeDiscovery.SERVICE,
-      selector: Object.fromEntries(['app.kubernetes.io/name', 'app.kubernetes.io/instance'].map((key) => [key, labels[key]])),
+      selector: instanceSelector(labels),
       endpoints: [{ port: 'http', path: '/metrics' }],
     }];
     placeWorkloads(this, props.placement);

@@ -8,7 +8,7 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
-import { componentLabels } from '../core/labels';
+import { componentLabels, instanceSelector } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
 import { aPercentage, aShare, aUrl, aWholeNumber } from '../core/prop-kinds';
@@ -196,7 +196,7 @@ export class OtelCollector extends Construct implements ITraceCollector, IScrape
     this.scrapeTargets = [{
       name: 'otel-collector',
       discovery: ScrapeDiscovery.SERVICE,
-      selector: Object.fromEntries(['app.kubernetes.io/name', 'app.kubernetes.io/instance'].map((key) => [key, labels[key]])),
+      selector: instanceSelector(labels),
       endpoints: [{ port: 'metrics', path: '/metrics' }],
     }];
     placeWorkloads(this, props.placement);

@@ -9,7 +9,7 @@ import { ServiceEndpoint } from '../core/endpoint';
 import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
-import { componentLabels } from '../core/labels';
+import { componentLabels, instanceSelector } from '../core/labels';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
 import { A_SECRET_SOURCE, aDuration, aWholeNumber } from '../core/prop-kinds';
@@ -255,7 +255,7 @@ export class RetrainTrigger extends Construct implements IScrapeTarget {
       name: 'retrain-trigger',
       discovery: ScrapeDiscovery.SERVICE,
       namespace,
-      selector: Object.fromEntries(['app.kubernetes.io/name', 'app.kubernetes.io/instance'].map((key) => [key, labels[key]])),
+      selector: instanceSelector(labels),
       endpoints: [{ port: 'metrics', path: '/metrics' }],
     }];
     placeWorkloads(this, props.placement);
