@@ -13,7 +13,7 @@ import { PlatformNotebookProps } from './platform-notebook-props';
 import { addPlatformNotebook } from './platform-notebooks';
 import { PlatformProfile } from './platform-profile';
 import { applyPlatformRegistry, withPullSecrets } from './platform-registry';
-import { DataStoreSettings } from './platform-settings';
+import { DataStoreSettings, ServerSettings } from './platform-settings';
 import { checkPlatformMetadata, checkPlatformSettings } from './platform-settings-check';
 import { PlatformSmokeTestOptions } from './platform-smoke-test-options';
 import { addPlatformSmokeTests } from './platform-smoke-tests';
@@ -177,9 +177,12 @@ export class MlopsCore extends Construct {
     setSubtreeMetadata(Chart.of(this), { labels: props.commonLabels, annotationsByKind: props.annotations });
     const settings = props.settings ?? {};
     const placementOf = (piece: { readonly placement?: WorkloadPlacement } | undefined) => piece?.placement ?? props.placement;
+    // A server's settings as its construct's props, the platform's placement, StorageClass and retention by default.
+    const serverOf = (piece: ServerSettings | undefined) => ({ image: piece?.image, resources: piece?.resources, placement: placementOf(piece) });
     const storageOf = (piece: DataStoreSettings | undefined) => ({
       storageSize: piece?.storageSize,
       storageClassName: piece?.storageClassName ?? props.storageClassName,
+      volumeRetention: settings.volumeRetention,
     });
     const pullSecrets = applyPlatformRegistry(this, props.registry);
     this.registryPlacement = withPullSecrets(props.placement, pullSecrets);
@@ -245,11 +248,8 @@ export class MlopsCore extends Construct {
         adminPassword: secrets.postgresAdminPassword,
         metrics: monitoring,
         tls: this.tls?.serverTls,
-        image: settings.postgres?.image,
-        resources: settings.postgres?.resources,
-        placement: placementOf(settings.postgres),
+        ...serverOf(settings.postgres),
         ...storageOf(settings.postgres),
-        volumeRetention: settings.volumeRetention,
       });
     }
     const passwordRevision = props.databasePasswordRevision;
@@ -270,11 +270,8 @@ export class MlopsCore extends Construct {
       this.minio = new MinioWithBuckets(this, 'Minio', {
         rootCredentials: secrets.minioRootCredentials,
         tls: this.tls?.serverTls,
-        image: settings.minio?.image,
-        resources: settings.minio?.resources,
-        placement: placementOf(settings.minio),
+        ...serverOf(settings.minio),
         ...storageOf(settings.minio),
-        volumeRetention: settings.volumeRetention,
       });
     }
     const bucket = (given: IBucket | undefined, name: string) => given ?? this.minio!.addBucket(name);
@@ -288,13 +285,9 @@ export class MlopsCore extends Construct {
         password: secrets.redisPassword,
         metrics: monitoring,
         tls: this.tls?.serverTls,
-        image: settings.redis?.image,
-        resources: settings.redis?.resources,
-        placement: placementOf(settings.redis),
+        ...serverOf(settings.redis),
         // The platform's Redis holds values tasks exchange, in memory; a volume of its own makes it persistent.
-        ...(settings.redis?.storageSize || settings.redis?.storageClassName
-          ? { persistence: true, ...storageOf(settings.redis), volumeRetention: settings.volumeRetention }
-          : {}),
+        ...(settings.redis?.storageSize || settings.redis?.storageClassName ? { persistence: true, ...storageOf(settings.redis) } : {}),
       });
     }
     this.keyValueStore = props.keyValueStore ?? this.redis!;
@@ -310,9 +303,7 @@ export class MlopsCore extends Construct {
       database: mlflowDatabase,
       artifacts: withUserCredentials(artifactsBucket, secrets.mlflowS3Credentials),
       replicas: settings.mlflow?.replicas ?? replicas,
-      image: settings.mlflow?.image,
-      resources: settings.mlflow?.resources,
-      placement: placementOf(settings.mlflow),
+      ...serverOf(settings.mlflow),
       tls: this.tls?.serverTls,
       staticPrefix: ingress || gateway ? MLFLOW_PATH : undefined,
       allowedHosts: ingress || gateway ? [ingress?.host, gateway?.host].filter(isDefined) : undefined,
@@ -380,12 +371,9 @@ export class MlopsCore extends Construct {
           retention: Duration.days(7),
         }),
         ...definedOnly({
-          image: settings.prometheus?.image,
-          resources: settings.prometheus?.resources,
+          ...serverOf(settings.prometheus),
           retention: settings.prometheus?.retention,
-          placement: placementOf(settings.prometheus),
           ...storageOf(settings.prometheus),
-          volumeRetention: settings.volumeRetention,
         }),
       });
       this.prometheus.addTargets(...[this.postgres, this.redis, this.minio].filter(isDefined), this.airflow, this.mlflow);
@@ -411,9 +399,7 @@ export class MlopsCore extends Construct {
         database: grafanaDatabase,
         tls: this.tls?.serverTls,
         rootUrl: ingress ? publicUrl(ingress, GRAFANA_PATH) : undefined,
-        image: settings.grafana?.image,
-        resources: settings.grafana?.resources,
-        placement: placementOf(settings.grafana),
+        ...serverOf(settings.grafana),
         dataSources: [
           ...(this.traceStore ? [jaegerDataSource(this.traceStore)] : []),
           ...(this.logStore ? [lokiDataSource(this.logStore)] : []),
