@@ -136,3 +136,6 @@ export function assertLabels(scope: IConstruct, what: string, labels: Record<str
     }
   }
 }
+
+/** What Airflow accepts as a DAG id: its `KEY_REGEX` (`^[\w.-]+$`, ASCII here) and its `ID_LEN`. */
+export const DAG_ID = /^[A-Za-z0-9_.-]{1,250}$/;

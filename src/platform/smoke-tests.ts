@@ -17,6 +17,7 @@ import { DefaultImages, imagePullPolicy } from '../core/images';
 import { IKeyValueStore } from '../core/key-value-store';
 import { componentLabels } from '../core/labels';
 import { IServedModel } from '../core/model-serving';
+import { DAG_ID } from '../core/names';
 import { allowIngress } from '../core/network';
 import { A_SECRET_SOURCE, aDuration } from '../core/prop-kinds';
 import {
@@ -237,7 +238,7 @@ export class SmokeTests extends Construct {
   public checkAirflow(airflow: GitSyncAirflow, options: AirflowSmokeTestOptions = {}): HashedJob {
     checkArgument(this, 'airflow', airflow, anInstanceOf(GitSyncAirflow, 'platform.airflow'));
     checkProps(this, options, {}, { dagId: aString("'retrain'"), password: A_SECRET_SOURCE }, 'options');
-    if (options.dagId !== undefined && !/^[A-Za-z0-9_.-]{1,250}$/.test(options.dagId)) {
+    if (options.dagId !== undefined && !DAG_ID.test(options.dagId)) {
       throw new MlopsValidationError(this, `checkAirflow: dagId '${options.dagId}' is invalid: an Airflow DAG id holds 1-250 letters, digits, '_', '.' or '-'; e.g. 'retrain'`);
     }
     const job = this.pythonJob('Airflow', 'airflow', AIRFLOW_CHECK_SCRIPT, {

@@ -10,6 +10,7 @@ import { MlopsValidationError } from '../core/errors';
 import { defaultImage } from '../core/image-registry';
 import { DefaultImages, imagePullPolicy } from '../core/images';
 import { componentLabels, instanceSelector } from '../core/labels';
+import { DAG_ID } from '../core/names';
 import { allowIngress } from '../core/network';
 import { httpGetProbe } from '../core/probes';
 import { A_SECRET_SOURCE, aDuration, aWholeNumber } from '../core/prop-kinds';
@@ -25,8 +26,6 @@ const METRICS_PORT = 9102;
 const CONFIG_DIR = '/etc/retrain-trigger';
 /** The python image's `nobody`. */
 const NOBODY: ImageUser = { user: 65534, group: 65534 };
-/** Airflow's `KEY_REGEX` for DAG ids (`^[\w.-]+$`, ASCII here) and its `ID_LEN`. */
-const DAG_ID = /^[A-Za-z0-9_.-]{1,250}$/;
 /** Prometheus' alert names. */
 const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
