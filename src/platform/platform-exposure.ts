@@ -53,13 +53,14 @@ export function exposeThroughIngress(
     tls: options.tlsSecret ? [{ hosts: [options.host], secret: options.tlsSecret }] : undefined,
   }) : undefined;
   allowFromAnywhere(scope, 'AllowIngressToMlflow', apps.mlflow.deployment, [MLFLOW_PORT]);
-  const ingress = mlflowIngress && !(apps.grafana && !apps.grafana.endpoint.tls) && !moreRoutes && !(consoleHost && !apps.minio?.consoleEndpoint.tls)
-    ? mlflowIngress
-    : new kplus.Ingress(scope, 'Ingress', {
-      className: options.ingressClassName,
-      rules: mlflowIngress ? [] : [mlflowRule],
-      tls: options.tlsSecret ? [{ hosts: tlsHosts, secret: options.tlsSecret }] : undefined,
-    });
+  // The shared Ingress holds the plain-HTTP routes; when there is none, MLflow's own Ingress is the platform's.
+  const plainRoutes = !mlflowIngress || moreRoutes || (apps.grafana !== undefined && !apps.grafana.endpoint.tls)
+    || (consoleHost !== undefined && !apps.minio?.consoleEndpoint.tls);
+  const ingress = !plainRoutes ? mlflowIngress : new kplus.Ingress(scope, 'Ingress', {
+    className: options.ingressClassName,
+    rules: mlflowIngress ? [] : [mlflowRule],
+    tls: options.tlsSecret ? [{ hosts: tlsHosts, secret: options.tlsSecret }] : undefined,
+  });
   if (apps.grafana) {
     routeThroughIngress(scope, ingress, options,
       { app: 'Grafana', path: GRAFANA_PATH, service: apps.grafana.service, port: GRAFANA_PORT, endpoint: apps.grafana.endpoint });
