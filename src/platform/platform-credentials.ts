@@ -5,6 +5,7 @@ import { IBucket } from '../core/bucket';
 import { MlopsValidationError } from '../core/errors';
 import { SecretSource } from '../core/secret-source';
 import { MinioBucket } from '../storage/minio-bucket';
+import { MinioWithBuckets } from '../storage/minio-with-buckets';
 
 /** Which pieces `MlopsCore` creates in the cluster. */
 export interface CreatedPieces {
@@ -111,6 +112,32 @@ export function checkUserCredentials(scope: IConstruct, profile: PlatformProfile
     throw new MlopsValidationError(scope, `${message.context}: profile production refuses credentials generated in the cluster: `
       + `${message.what} is ${problem}; give it an existing Secret${message.where ?? ''} with SecretSource.fromSecret(...)`);
   }
+}
+
+/** The buckets a client of the platform reads and writes, as the props of the construct that takes them. */
+export interface ClientBuckets {
+  readonly readBuckets?: IBucket[];
+  readonly writeBuckets?: IBucket[];
+}
+
+/**
+ * `given`'s buckets as a client reaches them: those of the platform's `minio` with the client's own MinIO user
+ * (`credentials`), which production then requires (`message`, as `checkUserCredentials` says it). Anything but a list
+ * is passed on as it is, for the construct that takes it to name the prop and what it expects.
+ */
+export function platformBucketsOf(scope: IConstruct, profile: PlatformProfile, minio: MinioWithBuckets | undefined, given: ClientBuckets,
+  credentials: SecretSource | undefined, message: { readonly context: string; readonly what: string }): ClientBuckets {
+  const inCluster = (bucket: IBucket) => minio !== undefined && bucket instanceof MinioBucket && bucket.node.scope === minio;
+  const readBuckets = Array.isArray(given.readBuckets) ? given.readBuckets : undefined;
+  const writeBuckets = Array.isArray(given.writeBuckets) ? given.writeBuckets : undefined;
+  if ([...readBuckets ?? [], ...writeBuckets ?? []].some(inCluster)) {
+    checkUserCredentials(scope, profile, credentials, message);
+  }
+  const view = (bucket: IBucket) => (inCluster(bucket) && credentials ? (bucket as MinioBucket).withUserCredentials(credentials) : bucket);
+  return {
+    readBuckets: readBuckets?.map(view) ?? given.readBuckets,
+    writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,
+  };
 }
 
 /** `bucket` as the MinIO user of `credentials` reaches it, when both are given and the bucket is MinIO's. */

@@ -1,11 +1,9 @@
 import { Construct } from 'constructs';
 import { PlatformIngressOptions } from './platform-access';
-import { checkUserCredentials } from './platform-credentials';
+import { platformBucketsOf } from './platform-credentials';
 import { PlatformNotebookProps } from './platform-notebook-props';
 import { PlatformProfile } from './platform-profile';
-import { IBucket } from '../core/bucket';
 import { VolumeRetention } from '../core/volume-retention';
-import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -30,17 +28,10 @@ export interface PlatformNotebookContext {
  */
 export function addPlatformNotebook(context: PlatformNotebookContext, id: string, props: PlatformNotebookProps): NotebookWorkspace {
   const given = props ?? ({} as PlatformNotebookProps);
-  const inCluster = (bucket: IBucket) => context.minio !== undefined && bucket instanceof MinioBucket && bucket.node.scope === context.minio;
-  const readBuckets = Array.isArray(given.readBuckets) ? given.readBuckets : undefined;
-  const writeBuckets = Array.isArray(given.writeBuckets) ? given.writeBuckets : undefined;
-  if ([...readBuckets ?? [], ...writeBuckets ?? []].some(inCluster)) {
-    checkUserCredentials(context.scope, context.profile, given.s3Credentials, {
-      context: `addNotebook('${id}')`,
-      what: "the workspace reads the platform's buckets with a MinIO user of its own, and s3Credentials",
-    });
-  }
-  const credentials = given.s3Credentials;
-  const view = (bucket: IBucket) => (inCluster(bucket) && credentials ? (bucket as MinioBucket).withUserCredentials(credentials) : bucket);
+  const buckets = platformBucketsOf(context.scope, context.profile, context.minio, given, given.s3Credentials, {
+    context: `addNotebook('${id}')`,
+    what: "the workspace reads the platform's buckets with a MinIO user of its own, and s3Credentials",
+  });
   const ingress = context.ingress;
   const { s3Credentials: _usedForTheBuckets, ...workspaceProps } = given;
   const workspace = new NotebookWorkspace(context.scope, id, {
@@ -48,8 +39,7 @@ export function addPlatformNotebook(context: PlatformNotebookContext, id: string
     tracking: given.tracking ?? context.mlflow,
     sharedVolume: given.sharedVolume ?? context.sharedVolume,
     volumeRetention: given.volumeRetention ?? context.volumeRetention,
-    readBuckets: readBuckets?.map(view) ?? given.readBuckets,
-    writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,
+    ...buckets,
     ingress: given.ingress ?? (ingress
       ? { host: ingress.host, ingressClassName: ingress.ingressClassName, tlsSecret: ingress.tlsSecret }
       : undefined),

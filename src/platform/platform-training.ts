@@ -1,13 +1,11 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkUserCredentials } from './platform-credentials';
+import { platformBucketsOf } from './platform-credentials';
 import { PlatformProfile } from './platform-profile';
-import { IBucket } from '../core/bucket';
 import { SecretSource } from '../core/secret-source';
 import { IMlflowTracking } from '../core/tracking';
 import { WorkloadPlacement } from '../core/workload-placement';
 import { GitSyncAirflow } from '../orchestration/git-sync-airflow';
-import { MinioBucket } from '../storage/minio-bucket';
 import { MinioWithBuckets } from '../storage/minio-with-buckets';
 import { NfsSharedVolume } from '../storage/nfs-shared-volume';
 import { MlflowTracking } from '../tracking/mlflow-tracking';
@@ -45,25 +43,16 @@ export interface PlatformTrainingJob {
  */
 export function platformTrainingProps<T extends TrainingJobProps>(context: PlatformTrainingContext, call: string, props: T): T {
   const given = props ?? ({} as T);
-  const inCluster = (bucket: IBucket) => context.minio !== undefined && bucket instanceof MinioBucket && bucket.node.scope === context.minio;
-  const readBuckets = Array.isArray(given.readBuckets) ? given.readBuckets : undefined;
-  const writeBuckets = Array.isArray(given.writeBuckets) ? given.writeBuckets : undefined;
-  if ([...readBuckets ?? [], ...writeBuckets ?? []].some(inCluster)) {
-    checkUserCredentials(context.scope, context.profile, context.credentials, {
-      context: call,
-      what: "the job reads the platform's buckets with a MinIO user of its own, and secrets.trainingS3Credentials",
-    });
-  }
-  const credentials = context.credentials;
-  const view = (bucket: IBucket) => (inCluster(bucket) && credentials ? (bucket as MinioBucket).withUserCredentials(credentials) : bucket);
+  const buckets = platformBucketsOf(context.scope, context.profile, context.minio, given, context.credentials, {
+    context: call,
+    what: "the job reads the platform's buckets with a MinIO user of its own, and secrets.trainingS3Credentials",
+  });
   return {
     ...given,
     sharedVolume: given.sharedVolume ?? context.sharedVolume,
     tracking: given.tracking ?? context.mlflow,
     placement: given.placement ?? context.registryPlacement,
-    // Anything but a list goes to the job as it is, which names the prop and what it expects.
-    readBuckets: readBuckets?.map(view) ?? given.readBuckets,
-    writeBuckets: writeBuckets?.map(view) ?? given.writeBuckets,
+    ...buckets,
   };
 }
 
